@@ -1,0 +1,166 @@
+//! Connection settings: from the page URL (`?server=&name=&protocol=`) and the
+//! connect form. Pure, so every rule is tested natively.
+
+use crate::protocol::Dialect;
+
+/// Longest name the client will send.
+pub const MAX_NAME: usize = 32;
+
+/// What a connection needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// A `ws://` or `wss://` URL.
+    pub server: String,
+    pub name: String,
+    pub dialect: Dialect,
+}
+
+/// The page URL's settings, with what was wrong in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FromQuery {
+    /// Best-effort settings: defaults where a value was missing or wrong.
+    pub config: Config,
+    /// One sentence per bad value; connect at once only when empty.
+    pub errors: Vec<String>,
+}
+
+/// The reference server's endpoint on the page's own origin: `ws://host/ws`
+/// for an `http:` page, `wss://host/ws` for `https:`.
+pub fn same_origin_server(page_protocol: &str, host: &str) -> String {
+    let scheme = if page_protocol == "https:" { "wss" } else { "ws" };
+    format!("{scheme}://{host}/ws")
+}
+
+/// Checks a server address as typed. `http(s)://` becomes `ws(s)://`; the path
+/// and query are kept exactly as typed.
+pub fn parse_server(input: &str) -> Result<String, String> {
+    let url = input.trim();
+    if url.is_empty() {
+        return Err("Enter a server address, e.g. ws://localhost:8080/ws.".into());
+    }
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("\u{201c}{url}\u{201d} is not a URL: start it with ws:// or wss://."))?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "ws" | "http" => "ws",
+        "wss" | "https" => "wss",
+        other => {
+            return Err(format!(
+                "\u{201c}{other}://\u{201d} is not a WebSocket address: use ws:// or wss://."
+            ))
+        }
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(format!("\u{201c}{url}\u{201d} has no host."));
+    }
+    if rest.contains('#') {
+        return Err("A WebSocket address cannot contain a #fragment.".into());
+    }
+    if url.chars().any(char::is_whitespace) {
+        return Err("A server address cannot contain spaces.".into());
+    }
+    Ok(format!("{scheme}://{rest}"))
+}
+
+/// Checks a display name: trimmed, not empty, at most [`MAX_NAME`] characters,
+/// no control characters.
+pub fn parse_name(input: &str) -> Result<String, String> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err("Enter a name.".into());
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(format!("A name has at most {MAX_NAME} characters."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("A name cannot contain control characters.".into());
+    }
+    Ok(name.to_string())
+}
+
+/// Reads the decoded query pairs of the page URL. Missing values take the
+/// defaults; bad ones are reported and also replaced by the defaults.
+pub fn from_query<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    default_server: &str,
+    default_name: &str,
+) -> FromQuery {
+    let mut config = Config {
+        server: default_server.to_string(),
+        name: default_name.to_string(),
+        dialect: Dialect::Auto,
+    };
+    let mut errors = Vec::new();
+    for (key, value) in pairs {
+        match key {
+            "server" => match parse_server(value) {
+                Ok(server) => config.server = server,
+                Err(e) => errors.push(e),
+            },
+            "name" => match parse_name(value) {
+                Ok(name) => config.name = name,
+                Err(e) => errors.push(e),
+            },
+            "protocol" => match Dialect::parse(value) {
+                Ok(dialect) => config.dialect = dialect,
+                Err(e) => errors.push(e),
+            },
+            _ => {}
+        }
+    }
+    FromQuery { config, errors }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_origin_follows_the_page_scheme() {
+        assert_eq!(same_origin_server("http:", "localhost:8080"), "ws://localhost:8080/ws");
+        assert_eq!(same_origin_server("https:", "chat.example"), "wss://chat.example/ws");
+    }
+
+    #[test]
+    fn server_addresses() {
+        assert_eq!(parse_server(" ws://h:1/room ").unwrap(), "ws://h:1/room");
+        assert_eq!(parse_server("HTTP://h:1").unwrap(), "ws://h:1");
+        assert_eq!(parse_server("https://h/x?y=1").unwrap(), "wss://h/x?y=1");
+        for bad in ["", "localhost:8080", "ftp://h", "ws://", "ws:///x", "ws://h/#a", "ws://h /x"] {
+            assert!(parse_server(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(parse_name("  bob ").unwrap(), "bob");
+        assert!(parse_name(" ").is_err());
+        assert!(parse_name("a\u{7}b").is_err());
+        assert!(parse_name(&"x".repeat(33)).is_err());
+        assert!(parse_name(&"é".repeat(32)).is_ok());
+    }
+
+    #[test]
+    fn query_overrides_defaults_and_reports_errors() {
+        let q = from_query(
+            [("server", "ws://x:1/ws"), ("name", "ann"), ("protocol", "text"), ("other", "?")],
+            "ws://d/ws",
+            "guest",
+        );
+        assert!(q.errors.is_empty());
+        assert_eq!(
+            q.config,
+            Config {
+                server: "ws://x:1/ws".into(),
+                name: "ann".into(),
+                dialect: Dialect::Text
+            }
+        );
+        let q = from_query([("protocol", "carrier-pigeon")], "ws://d/ws", "guest");
+        assert_eq!(q.errors.len(), 1);
+        assert!(q.errors[0].contains("carrier-pigeon"));
+        assert_eq!(q.config.server, "ws://d/ws");
+        assert_eq!(q.config.name, "guest");
+    }
+}

@@ -1,0 +1,20 @@
+//! Roomcast: a browser chat client for any WebSocket broadcast server.
+//!
+//! The data flows one way: `socket` (the browser WebSocket) → `protocol`
+//! (frames ⇄ chat events) → `room` (the pure state machine) → `ui` (Yew).
+//! `protocol`, `room` and `config` are pure and build without the `web` feature.
+
+pub mod config;
+pub mod protocol;
+pub mod room;
+
+#[cfg(feature = "web")]
+pub mod socket;
+#[cfg(feature = "web")]
+pub mod ui;
+
+/// Mounts the app on `<body>`.
+#[cfg(feature = "web")]
+pub fn start() {
+    yew::Renderer::<ui::App>::new().render();
+}

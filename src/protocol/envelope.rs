@@ -1,0 +1,101 @@
+//! The reference server's JSON envelope (see `docs/PROTOCOL.md`).
+//!
+//! These types are the single definition of the wire format: the client decodes
+//! and encodes with them, and `roomcast-server` depends on this module (with the
+//! crate's `web` feature off) so both ends cannot drift apart.
+
+use serde::{Deserialize, Serialize};
+
+/// Protocol version announced in [`ServerFrame::Welcome`].
+pub const VERSION: u32 = 1;
+
+/// The name the reference server gives itself in [`ServerFrame::Welcome`].
+pub const SERVER_NAME: &str = "roomcast-server";
+
+/// What a client sends to the reference server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Join the room under a name. Sent once, before any message.
+    Hello { name: String },
+    /// A chat line. `id` is chosen by the client and comes back in the broadcast,
+    /// so the sender can match the echo to what it sent.
+    Message { id: String, text: String },
+}
+
+/// What the reference server sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// First frame on every connection: who is speaking, and who is here.
+    Welcome {
+        server: String,
+        version: u32,
+        users: Vec<String>,
+    },
+    /// Reply to `hello`: the name granted (it may differ from the one asked for).
+    Joined { name: String, users: Vec<String> },
+    /// A chat line. `id` is absent for lines relayed from plain-text clients.
+    Message {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        from: String,
+        text: String,
+        ts: u64,
+    },
+    /// Someone else joined.
+    Join { name: String, ts: u64 },
+    /// Someone left.
+    Leave { name: String, ts: u64 },
+    /// Everyone in the room now, after any join, leave or rename.
+    Presence { users: Vec<String> },
+    /// The server refused a frame; the connection stays open.
+    Error { code: String, message: String },
+}
+
+impl ClientFrame {
+    /// Serializes to the JSON text sent on the wire.
+    pub fn to_json(&self) -> String {
+        // Serializing these plain string/number enums cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl ServerFrame {
+    /// Serializes to the JSON text sent on the wire.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_frames_have_the_documented_shape() {
+        let hello = ClientFrame::Hello { name: "alice".into() };
+        assert_eq!(hello.to_json(), r#"{"type":"hello","name":"alice"}"#);
+        let msg = ClientFrame::Message {
+            id: "c1".into(),
+            text: "hi".into(),
+        };
+        assert_eq!(msg.to_json(), r#"{"type":"message","id":"c1","text":"hi"}"#);
+    }
+
+    #[test]
+    fn server_message_without_id_omits_it() {
+        let m = ServerFrame::Message {
+            id: None,
+            from: "guest-1".into(),
+            text: "yo".into(),
+            ts: 5,
+        };
+        assert_eq!(
+            m.to_json(),
+            r#"{"type":"message","from":"guest-1","text":"yo","ts":5}"#
+        );
+        let back: ServerFrame = serde_json::from_str(&m.to_json()).unwrap();
+        assert_eq!(back, m);
+    }
+}
