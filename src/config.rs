@@ -27,7 +27,11 @@ pub struct FromQuery {
 /// The reference server's endpoint on the page's own origin: `ws://host/ws`
 /// for an `http:` page, `wss://host/ws` for `https:`.
 pub fn same_origin_server(page_protocol: &str, host: &str) -> String {
-    let scheme = if page_protocol == "https:" { "wss" } else { "ws" };
+    let scheme = if page_protocol == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     format!("{scheme}://{host}/ws")
 }
 
@@ -38,9 +42,9 @@ pub fn parse_server(input: &str) -> Result<String, String> {
     if url.is_empty() {
         return Err("Enter a server address, e.g. ws://localhost:8080/ws.".into());
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("\u{201c}{url}\u{201d} is not a URL: start it with ws:// or wss://."))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        format!("\u{201c}{url}\u{201d} is not a URL: start it with ws:// or wss://.")
+    })?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
@@ -118,8 +122,14 @@ mod tests {
 
     #[test]
     fn same_origin_follows_the_page_scheme() {
-        assert_eq!(same_origin_server("http:", "localhost:8080"), "ws://localhost:8080/ws");
-        assert_eq!(same_origin_server("https:", "chat.example"), "wss://chat.example/ws");
+        assert_eq!(
+            same_origin_server("http:", "localhost:8080"),
+            "ws://localhost:8080/ws"
+        );
+        assert_eq!(
+            same_origin_server("https:", "chat.example"),
+            "wss://chat.example/ws"
+        );
     }
 
     #[test]
@@ -127,7 +137,15 @@ mod tests {
         assert_eq!(parse_server(" ws://h:1/room ").unwrap(), "ws://h:1/room");
         assert_eq!(parse_server("HTTP://h:1").unwrap(), "ws://h:1");
         assert_eq!(parse_server("https://h/x?y=1").unwrap(), "wss://h/x?y=1");
-        for bad in ["", "localhost:8080", "ftp://h", "ws://", "ws:///x", "ws://h/#a", "ws://h /x"] {
+        for bad in [
+            "",
+            "localhost:8080",
+            "ftp://h",
+            "ws://",
+            "ws:///x",
+            "ws://h/#a",
+            "ws://h /x",
+        ] {
             assert!(parse_server(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -144,7 +162,12 @@ mod tests {
     #[test]
     fn query_overrides_defaults_and_reports_errors() {
         let q = from_query(
-            [("server", "ws://x:1/ws"), ("name", "ann"), ("protocol", "text"), ("other", "?")],
+            [
+                ("server", "ws://x:1/ws"),
+                ("name", "ann"),
+                ("protocol", "text"),
+                ("other", "?"),
+            ],
             "ws://d/ws",
             "guest",
         );

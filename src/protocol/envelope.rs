@@ -74,7 +74,9 @@ mod tests {
 
     #[test]
     fn client_frames_have_the_documented_shape() {
-        let hello = ClientFrame::Hello { name: "alice".into() };
+        let hello = ClientFrame::Hello {
+            name: "alice".into(),
+        };
         assert_eq!(hello.to_json(), r#"{"type":"hello","name":"alice"}"#);
         let msg = ClientFrame::Message {
             id: "c1".into(),

@@ -32,9 +32,9 @@ impl Dialect {
             "" | "auto" => Ok(Dialect::Auto),
             "text" => Ok(Dialect::Text),
             "json" => Ok(Dialect::Json),
-            "socketio" | "socket.io" => Err(
-                "The socket.io protocol is not supported yet: use auto, text or json.".into(),
-            ),
+            "socketio" | "socket.io" => {
+                Err("The socket.io protocol is not supported yet: use auto, text or json.".into())
+            }
             other => Err(format!(
                 "Unknown protocol \u{201c}{other}\u{201d}: use auto, text or json."
             )),
@@ -71,9 +71,15 @@ pub enum Frame {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Incoming {
     /// The reference server greeted us (it speaks the envelope).
-    Welcome { server: String, users: Vec<String> },
+    Welcome {
+        server: String,
+        users: Vec<String>,
+    },
     /// The server accepted our hello under `name`.
-    Joined { name: String, users: Vec<String> },
+    Joined {
+        name: String,
+        users: Vec<String>,
+    },
     /// A chat line; plain-text servers give neither sender, id nor time.
     Message {
         id: Option<String>,
@@ -81,15 +87,27 @@ pub enum Incoming {
         text: String,
         ts: Option<u64>,
     },
-    Join { name: String },
-    Leave { name: String },
-    Presence { users: Vec<String> },
+    Join {
+        name: String,
+    },
+    Leave {
+        name: String,
+    },
+    Presence {
+        users: Vec<String>,
+    },
     /// The server refused something we sent.
-    ServerError { code: String, message: String },
+    ServerError {
+        code: String,
+        message: String,
+    },
     /// JSON that is not a chat message, pretty-printed for reading.
     Json(String),
     /// A binary frame that is not UTF-8 text.
-    Binary { len: usize, preview: String },
+    Binary {
+        len: usize,
+        preview: String,
+    },
 }
 
 /// Decodes one frame. Never fails: whatever a server sends becomes something
@@ -201,8 +219,13 @@ mod tests {
         assert_eq!(Dialect::parse("JSON"), Ok(Dialect::Json));
         assert_eq!(Dialect::parse(" text "), Ok(Dialect::Text));
         let err = Dialect::parse("xml").unwrap_err();
-        assert!(err.contains("xml") && err.contains("auto, text or json"), "{err}");
-        assert!(Dialect::parse("socketio").unwrap_err().contains("socket.io"));
+        assert!(
+            err.contains("xml") && err.contains("auto, text or json"),
+            "{err}"
+        );
+        assert!(Dialect::parse("socketio")
+            .unwrap_err()
+            .contains("socket.io"));
         for d in Dialect::ALL {
             assert_eq!(Dialect::parse(d.as_str()), Ok(d));
         }
@@ -254,7 +277,10 @@ mod tests {
                 ts: Some(7)
             }
         );
-        assert!(matches!(decode(Dialect::Json, f.clone()), Incoming::Message { .. }));
+        assert!(matches!(
+            decode(Dialect::Json, f.clone()),
+            Incoming::Message { .. }
+        ));
         // Forced text never interprets JSON.
         assert!(matches!(
             decode(Dialect::Text, f),

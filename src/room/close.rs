@@ -48,7 +48,10 @@ mod tests {
     #[test]
     fn reason_and_code_are_shown() {
         let s = explain_close(4001, "kicked", true);
-        assert!(s.contains("4001") && s.contains("kicked") && s.contains("application"), "{s}");
+        assert!(
+            s.contains("4001") && s.contains("kicked") && s.contains("application"),
+            "{s}"
+        );
         assert!(explain_close(1001, " ", true).contains("going away"));
     }
 }

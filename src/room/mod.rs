@@ -41,7 +41,10 @@ pub enum Level {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Typed here.
-    Own { client_id: String, delivery: Delivery },
+    Own {
+        client_id: String,
+        delivery: Delivery,
+    },
     /// From someone else (or from a server that does not say who).
     Peer { from: Option<String> },
     /// Said by Roomcast itself or the server about the room.
@@ -92,22 +95,40 @@ pub enum Conn {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// A socket to `server` is being opened.
-    Connecting { server: String },
+    Connecting {
+        server: String,
+    },
     /// The socket could not even be created (bad URL, blocked port...).
-    ConnectFailed { reason: String },
+    ConnectFailed {
+        reason: String,
+    },
     Opened,
     Frame(Frame),
     /// [`PROBE_MS`] passed after an [`Effect::StartProbeTimer`].
     ProbeTimeout,
-    Closed { code: u16, reason: String, clean: bool },
+    Closed {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
     /// The user closed the connection.
     Disconnected,
     /// The user typed a message.
-    Compose { client_id: String, text: String },
+    Compose {
+        client_id: String,
+        text: String,
+    },
     /// The socket refused a frame of a [`Effect::Transmit`].
-    SendFailed { client_id: String, reason: String },
-    Retry { client_id: String },
-    Discard { client_id: String },
+    SendFailed {
+        client_id: String,
+        reason: String,
+    },
+    Retry {
+        client_id: String,
+    },
+    Discard {
+        client_id: String,
+    },
 }
 
 /// What the edges must do after [`Room::handle`].
@@ -243,7 +264,11 @@ impl Room {
                 let speaks_envelope = matches!(incoming, Incoming::Welcome { .. });
                 match self.conn {
                     Conn::Probing => {
-                        let wire = if speaks_envelope { Wire::Envelope } else { Wire::Text };
+                        let wire = if speaks_envelope {
+                            Wire::Envelope
+                        } else {
+                            Wire::Text
+                        };
                         self.settle(wire, &mut fx);
                     }
                     // A welcome that came after the probe gave up: switch now.
@@ -255,7 +280,11 @@ impl Room {
                 }
                 self.receive(incoming, now);
             }
-            Input::Closed { code, reason, clean } => {
+            Input::Closed {
+                code,
+                reason,
+                clean,
+            } => {
                 if !matches!(self.conn, Conn::Closed(_)) {
                     let opened = self.opened;
                     self.system(now, Level::Error, explain_close(code, &reason, opened));
@@ -323,7 +352,13 @@ impl Room {
         fx.extend(self.hello());
         let queued: Vec<usize> = (0..self.lines.len())
             .filter(|&i| {
-                matches!(&self.lines[i].kind, Kind::Own { delivery: Delivery::Queued, .. })
+                matches!(
+                    &self.lines[i].kind,
+                    Kind::Own {
+                        delivery: Delivery::Queued,
+                        ..
+                    }
+                )
             })
             .collect();
         for idx in queued {
@@ -362,7 +397,10 @@ impl Room {
                 let note = if name == self.name {
                     format!("You joined as {name}.")
                 } else {
-                    format!("You joined as {name} (\u{201c}{}\u{201d} was taken).", self.name)
+                    format!(
+                        "You joined as {name} (\u{201c}{}\u{201d} was taken).",
+                        self.name
+                    )
                 };
                 self.me = Some(name);
                 self.users = users;
@@ -381,9 +419,11 @@ impl Room {
             Incoming::Join { name } => self.system(now, Level::Info, format!("{name} joined.")),
             Incoming::Leave { name } => self.system(now, Level::Info, format!("{name} left.")),
             Incoming::Presence { users } => self.users = users,
-            Incoming::ServerError { code, message } => {
-                self.system(now, Level::Error, format!("Server error ({code}): {message}"))
-            }
+            Incoming::ServerError { code, message } => self.system(
+                now,
+                Level::Error,
+                format!("Server error ({code}): {message}"),
+            ),
             Incoming::Json(pretty) => self.push(now, Kind::Json, pretty),
             Incoming::Binary { len, preview } => self.system(
                 now,
@@ -398,7 +438,13 @@ impl Room {
     /// same text and no named sender.
     fn echo_of(&self, id: Option<&str>, from: Option<&str>, text: &str) -> Option<usize> {
         let sent = |i: &usize| {
-            matches!(&self.lines[*i].kind, Kind::Own { delivery: Delivery::Sent, .. })
+            matches!(
+                &self.lines[*i].kind,
+                Kind::Own {
+                    delivery: Delivery::Sent,
+                    ..
+                }
+            )
         };
         match id {
             Some(id) => self.own(id).filter(sent),

@@ -1,6 +1,7 @@
 use super::*;
 
-const WELCOME: &str = r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["bob"]}"#;
+const WELCOME: &str =
+    r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["bob"]}"#;
 
 fn text(s: &str) -> Input {
     Input::Frame(Frame::Text(s.into()))
@@ -97,7 +98,10 @@ fn a_late_welcome_switches_to_the_envelope_and_says_hello() {
     room.handle(Input::Opened, 0);
     room.handle(Input::ProbeTimeout, 0);
     let fx = room.handle(text(WELCOME), 0);
-    assert_eq!(sent_frames(&fx), vec![r#"{"type":"hello","name":"alice"}"#.to_string()]);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"hello","name":"alice"}"#.to_string()]
+    );
     assert_eq!(room.conn(), &Conn::Open(Wire::Envelope));
 }
 
@@ -105,11 +109,20 @@ fn a_late_welcome_switches_to_the_envelope_and_says_hello() {
 fn own_echo_by_id_is_one_delivered_line() {
     let mut room = open(Dialect::Json);
     let fx = room.handle(Input::Opened, 0);
-    assert_eq!(sent_frames(&fx), vec![r#"{"type":"hello","name":"alice"}"#.to_string()]);
-    room.handle(text(r#"{"type":"joined","name":"alice","users":["alice"]}"#), 0);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"hello","name":"alice"}"#.to_string()]
+    );
+    room.handle(
+        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
+        0,
+    );
     assert_eq!(room.status_text(), "Connected to ws://h/ws as alice");
     let fx = compose(&mut room, "c9", "hi");
-    assert_eq!(sent_frames(&fx), vec![r#"{"type":"message","id":"c9","text":"hi"}"#.to_string()]);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"message","id":"c9","text":"hi"}"#.to_string()]
+    );
     assert_eq!(deliveries(&room), vec![("hi".into(), Delivery::Sent)]);
     room.handle(
         text(r#"{"type":"message","id":"c9","from":"alice","text":"hi","ts":42}"#),
@@ -205,7 +218,10 @@ fn failed_send_can_be_retried_or_discarded() {
             0,
         );
     }
-    assert_eq!(deliveries(&room)[0].1, Delivery::Failed("socket closed".into()));
+    assert_eq!(
+        deliveries(&room)[0].1,
+        Delivery::Failed("socket closed".into())
+    );
     let fx = room.handle(
         Input::Retry {
             client_id: "c1".into(),
@@ -251,15 +267,31 @@ fn never_opened_connection_says_why() {
 fn presence_join_leave_and_server_errors_show() {
     let mut room = open(Dialect::Json);
     room.handle(Input::Opened, 0);
-    room.handle(text(r#"{"type":"joined","name":"alice2","users":["alice","alice2"]}"#), 0);
+    room.handle(
+        text(r#"{"type":"joined","name":"alice2","users":["alice","alice2"]}"#),
+        0,
+    );
     assert_eq!(room.me(), Some("alice2"));
     assert!(room.lines()[0].text.contains("was taken"));
     room.handle(text(r#"{"type":"join","name":"carol","ts":1}"#), 0);
-    room.handle(text(r#"{"type":"presence","users":["alice","alice2","carol"]}"#), 0);
+    room.handle(
+        text(r#"{"type":"presence","users":["alice","alice2","carol"]}"#),
+        0,
+    );
     room.handle(text(r#"{"type":"leave","name":"carol","ts":2}"#), 0);
-    room.handle(text(r#"{"type":"error","code":"bad_request","message":"nope"}"#), 0);
+    room.handle(
+        text(r#"{"type":"error","code":"bad_request","message":"nope"}"#),
+        0,
+    );
     let texts: Vec<_> = room.lines().iter().map(|l| l.text.as_str()).collect();
-    assert_eq!(texts[1..], ["carol joined.", "carol left.", "Server error (bad_request): nope"]);
+    assert_eq!(
+        texts[1..],
+        [
+            "carol joined.",
+            "carol left.",
+            "Server error (bad_request): nope"
+        ]
+    );
     assert_eq!(room.users().len(), 3);
     room.handle(Input::Disconnected, 0);
     assert_eq!(room.status_text(), "Disconnected");

@@ -1,0 +1,330 @@
+//! The reference server against real WebSocket clients on loopback.
+
+use futures_util::{SinkExt, StreamExt};
+use roomcast::protocol::envelope::{ClientFrame, ServerFrame};
+use std::{net::SocketAddr, time::Duration};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+    task::JoinHandle,
+};
+use tokio_tungstenite::{
+    connect_async,
+    tungstenite::{protocol::frame::coding::CloseCode, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+struct Server {
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+async fn start() -> Server {
+    let dist = std::env::temp_dir().join(format!(
+        "roomcast-dist-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Roomcast</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(roomcast_server::serve(listener, dist, async {
+        let _ = rx.await;
+    }));
+    Server { addr, stop, task }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+async fn next(ws: &mut Ws) -> Message {
+    tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .expect("no frame within 5 s")
+        .expect("stream ended")
+        .expect("websocket error")
+}
+
+/// The next data frame, skipping ping/pong.
+async fn data(ws: &mut Ws) -> Message {
+    loop {
+        match next(ws).await {
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn envelope(ws: &mut Ws) -> ServerFrame {
+    match data(ws).await {
+        Message::Text(t) => serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+async fn text(ws: &mut Ws) -> String {
+    match data(ws).await {
+        Message::Text(t) => t.to_string(),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+async fn connect(server: &Server) -> Ws {
+    let (mut ws, _) = connect_async(format!("ws://{}/ws", server.addr))
+        .await
+        .unwrap();
+    let first = envelope(&mut ws).await;
+    assert!(
+        matches!(first, ServerFrame::Welcome { version: 1, .. }),
+        "{first:?}"
+    );
+    ws
+}
+
+async fn send(ws: &mut Ws, frame: ClientFrame) {
+    ws.send(Message::Text(frame.to_json().into()))
+        .await
+        .unwrap();
+}
+
+async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
+    send(ws, ClientFrame::Hello { name: name.into() }).await;
+    envelope(ws).await
+}
+
+async fn join(server: &Server, name: &str) -> Ws {
+    let mut ws = connect(server).await;
+    match hello(&mut ws, name).await {
+        ServerFrame::Joined {
+            name: granted,
+            users,
+        } => {
+            assert_eq!(granted, name);
+            assert!(users.contains(&granted), "{users:?}");
+        }
+        other => panic!("expected joined, got {other:?}"),
+    }
+    // Everyone, the joiner included, then hears the new presence list.
+    assert!(
+        matches!(envelope(&mut ws).await, ServerFrame::Presence { users } if users.contains(&name.to_string()))
+    );
+    ws
+}
+
+fn names(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn envelope_clients_chat_with_ids_senders_presence_and_leave() {
+    let server = start().await;
+    let mut alice = join(&server, "alice").await;
+    let mut bob = join(&server, "bob").await;
+    // bob's own join is not echoed to him; alice sees it and the new presence.
+    assert!(matches!(envelope(&mut alice).await, ServerFrame::Join { name, .. } if name == "bob"));
+    assert_eq!(
+        envelope(&mut alice).await,
+        ServerFrame::Presence {
+            users: names(&["alice", "bob"])
+        }
+    );
+    send(
+        &mut alice,
+        ClientFrame::Message {
+            id: "c-1".into(),
+            text: "hello bob".into(),
+        },
+    )
+    .await;
+    for ws in [&mut alice, &mut bob] {
+        match envelope(ws).await {
+            ServerFrame::Message { id, from, text, ts } => {
+                assert_eq!(id.as_deref(), Some("c-1"));
+                assert_eq!((from.as_str(), text.as_str()), ("alice", "hello bob"));
+                assert!(ts > 1_600_000_000_000, "ts is epoch ms: {ts}");
+            }
+            other => panic!("expected the message, got {other:?}"),
+        }
+    }
+    drop(bob);
+    assert!(matches!(envelope(&mut alice).await, ServerFrame::Leave { name, .. } if name == "bob"));
+    assert_eq!(
+        envelope(&mut alice).await,
+        ServerFrame::Presence {
+            users: names(&["alice"])
+        }
+    );
+}
+
+#[tokio::test]
+async fn plain_text_clients_get_plain_text_and_are_relayed_as_guests() {
+    let server = start().await;
+    let mut named = join(&server, "ann").await;
+    let mut plain = connect(&server).await;
+    plain
+        .send(Message::Text("hi from plain".into()))
+        .await
+        .unwrap();
+    // The plain sender hears its own line back verbatim, like any broadcast server.
+    assert_eq!(text(&mut plain).await, "hi from plain");
+    match envelope(&mut named).await {
+        ServerFrame::Message { id, from, text, .. } => {
+            assert_eq!(id, None);
+            assert!(from.starts_with("guest-"), "{from}");
+            assert_eq!(text, "hi from plain");
+        }
+        other => panic!("expected the relayed line, got {other:?}"),
+    }
+    send(
+        &mut named,
+        ClientFrame::Message {
+            id: "c-2".into(),
+            text: "hello plain".into(),
+        },
+    )
+    .await;
+    assert_eq!(text(&mut plain).await, "ann: hello plain");
+    // JSON that is not the envelope is relayed as text too.
+    plain
+        .send(Message::Text(r#"{"attribute":"x"}"#.into()))
+        .await
+        .unwrap();
+    assert_eq!(text(&mut plain).await, r#"{"attribute":"x"}"#);
+}
+
+#[tokio::test]
+async fn binary_frames_are_relayed_to_everyone() {
+    let server = start().await;
+    let mut a = connect(&server).await;
+    let mut b = connect(&server).await;
+    a.send(Message::Binary(vec![0, 159, 146, 150].into()))
+        .await
+        .unwrap();
+    for ws in [&mut a, &mut b] {
+        assert_eq!(
+            data(ws).await,
+            Message::Binary(vec![0, 159, 146, 150].into())
+        );
+    }
+}
+
+#[tokio::test]
+async fn names_are_checked_and_made_unique_and_hello_comes_first() {
+    let server = start().await;
+    let _alice = join(&server, "alice").await;
+    let mut other = connect(&server).await;
+    send(
+        &mut other,
+        ClientFrame::Message {
+            id: "c".into(),
+            text: "too early".into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(envelope(&mut other).await, ServerFrame::Error { code, .. } if code == "not_joined")
+    );
+    assert!(
+        matches!(hello(&mut other, " ").await, ServerFrame::Error { code, .. } if code == "bad_name")
+    );
+    assert!(
+        matches!(hello(&mut other, "alice").await, ServerFrame::Joined { name, .. } if name == "alice2")
+    );
+    assert!(
+        matches!(envelope(&mut other).await, ServerFrame::Presence { users } if users == names(&["alice", "alice2"]))
+    );
+    assert!(
+        matches!(hello(&mut other, "x").await, ServerFrame::Error { code, .. } if code == "already_joined")
+    );
+}
+
+#[tokio::test]
+async fn oversized_frames_close_with_1009() {
+    let server = start().await;
+    let mut ws = connect(&server).await;
+    let big = "x".repeat(roomcast_server::MAX_MESSAGE_BYTES + 1);
+    ws.send(Message::Text(big.into())).await.unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("no close in 5 s")
+        {
+            Some(Ok(Message::Close(Some(close)))) => {
+                assert_eq!(close.code, CloseCode::Size);
+                assert!(close.reason.contains("over the limit"), "{}", close.reason);
+                break;
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("expected close 1009, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_client_with_1001_and_returns() {
+    let server = start().await;
+    let mut a = join(&server, "a").await;
+    let mut b = connect(&server).await;
+    server.stop.send(()).unwrap();
+    for ws in [&mut a, &mut b] {
+        loop {
+            match next(ws).await {
+                Message::Close(Some(close)) => {
+                    assert_eq!(close.code, CloseCode::Away);
+                    assert_eq!(close.reason, "server shutting down");
+                    break;
+                }
+                Message::Close(None) => panic!("close without a code"),
+                _ => continue,
+            }
+        }
+    }
+    tokio::time::timeout(Duration::from_secs(5), server.task)
+        .await
+        .expect("serve did not return after shutdown")
+        .unwrap()
+        .unwrap();
+}
+
+async fn get(addr: SocketAddr, path: &str) -> String {
+    let mut tcp = TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    response.to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn serves_the_client_with_wasm_mime_and_an_index_fallback() {
+    let server = start().await;
+    let wasm = get(server.addr, "/app_bg.wasm").await;
+    assert!(wasm.starts_with("http/1.1 200"), "{wasm}");
+    assert!(wasm.contains("content-type: application/wasm"), "{wasm}");
+    for path in ["/", "/?server=ws://x&name=y", "/some/deep/link"] {
+        let page = get(server.addr, path).await;
+        assert!(
+            page.starts_with("http/1.1 200") && page.contains("<title>roomcast</title>"),
+            "{path}: {page}"
+        );
+    }
+    assert!(get(server.addr, "/healthz").await.ends_with("ok"));
+}
