@@ -1,1 +1,199 @@
-pub struct X;
+//! The browser WebSocket, typed. The only module that touches
+//! [`web_sys::WebSocket`] (<https://developer.mozilla.org/en-US/docs/Web/API/WebSocket>).
+//!
+//! gloo-net's WebSocket is a `Stream`/`Sink` pair with no open event, and no
+//! access to the negotiated subprotocol or `bufferedAmount`, which the room
+//! needs; so this wraps web-sys directly, with gloo's [`EventListener`] owning
+//! every JS closure. A [`Socket`] owns its listeners; dropping it removes them
+//! and closes the socket in any state, CONNECTING included (no `.forget()`).
+
+use crate::protocol::Frame;
+use gloo::events::EventListener;
+use js_sys::{ArrayBuffer, JsString, Uint8Array};
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// What the browser reports about a socket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SocketEvent {
+    /// The handshake completed; `protocol` is the negotiated subprotocol
+    /// (empty if none) and `extensions` the negotiated extensions.
+    Opened {
+        protocol: String,
+        extensions: String,
+    },
+    Frame(Frame),
+    /// The browser's `close` event. 1006 means no close frame was received.
+    Closed {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
+    /// The browser's `error` event; a `Closed` always follows it.
+    Error,
+}
+
+/// `WebSocket.readyState` (<https://developer.mozilla.org/en-US/docs/Web/API/WebSocket/readyState>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadyState {
+    Connecting,
+    Open,
+    Closing,
+    Closed,
+}
+
+/// Why a socket operation failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SocketError {
+    /// The browser refused to create the socket (bad URL, blocked port…).
+    Open(String),
+    /// A send while the socket is not open. Browsers silently discard sends on
+    /// a closing socket, so this is checked before sending.
+    NotOpen(ReadyState),
+    /// The browser refused the send.
+    Send(String),
+}
+
+impl std::fmt::Display for SocketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SocketError::Open(why) => write!(f, "{why}"),
+            SocketError::NotOpen(state) => write!(f, "the connection is {state:?}, not open"),
+            SocketError::Send(why) => write!(f, "the browser refused to send: {why}"),
+        }
+    }
+}
+
+/// Text of a thrown JS error (`DOMException`s carry their message).
+fn js_error(err: &wasm_bindgen::JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// An open or opening WebSocket and the listeners that report on it.
+pub struct Socket {
+    ws: WebSocket,
+    _listeners: [EventListener; 4],
+}
+
+impl Socket {
+    /// Opens `url`, offering `protocols` (may be empty); every event goes to
+    /// `on_event` until the socket is dropped.
+    pub fn open(
+        url: &str,
+        protocols: &[String],
+        on_event: impl Fn(SocketEvent) + 'static,
+    ) -> Result<Self, SocketError> {
+        let ws = if protocols.is_empty() {
+            WebSocket::new(url)
+        } else {
+            let list = protocols
+                .iter()
+                .map(|p| JsString::from(p.as_str()))
+                .collect::<js_sys::Array>();
+            WebSocket::new_with_str_sequence(url, &list)
+        }
+        .map_err(|e| SocketError::Open(js_error(&e)))?;
+        // Blob reads are asynchronous and can reorder frames; ArrayBuffers cannot.
+        ws.set_binary_type(BinaryType::Arraybuffer);
+
+        let on_event = std::rc::Rc::new(on_event);
+        let emit = |f: fn(&WebSocket, &web_sys::Event) -> Option<SocketEvent>| {
+            let on_event = on_event.clone();
+            let socket = ws.clone();
+            move |event: &web_sys::Event| {
+                if let Some(e) = f(&socket, event) {
+                    on_event(e)
+                }
+            }
+        };
+        let listeners = [
+            EventListener::new(
+                &ws,
+                "open",
+                emit(|ws, _| {
+                    Some(SocketEvent::Opened {
+                        protocol: ws.protocol(),
+                        extensions: ws.extensions(),
+                    })
+                }),
+            ),
+            EventListener::new(
+                &ws,
+                "message",
+                emit(|_, e| frame_of(e).map(SocketEvent::Frame)),
+            ),
+            EventListener::new(
+                &ws,
+                "close",
+                emit(|_, e| {
+                    let e = e.dyn_ref::<CloseEvent>()?;
+                    Some(SocketEvent::Closed {
+                        code: e.code(),
+                        reason: e.reason(),
+                        clean: e.was_clean(),
+                    })
+                }),
+            ),
+            EventListener::new(&ws, "error", emit(|_, _| Some(SocketEvent::Error))),
+        ];
+        Ok(Socket {
+            ws,
+            _listeners: listeners,
+        })
+    }
+
+    pub fn ready_state(&self) -> ReadyState {
+        match self.ws.ready_state() {
+            WebSocket::CONNECTING => ReadyState::Connecting,
+            WebSocket::OPEN => ReadyState::Open,
+            WebSocket::CLOSING => ReadyState::Closing,
+            _ => ReadyState::Closed,
+        }
+    }
+
+    /// The negotiated subprotocol (empty if none).
+    pub fn protocol(&self) -> String {
+        self.ws.protocol()
+    }
+
+    /// Bytes queued by `send` but not yet transmitted.
+    pub fn buffered_amount(&self) -> u32 {
+        self.ws.buffered_amount()
+    }
+
+    /// Sends one frame, or says why it could not.
+    pub fn send(&self, frame: &Frame) -> Result<(), SocketError> {
+        match self.ready_state() {
+            ReadyState::Open => {}
+            state => return Err(SocketError::NotOpen(state)),
+        }
+        match frame {
+            Frame::Text(text) => self.ws.send_with_str(text),
+            Frame::Binary(bytes) => self.ws.send_with_u8_array(bytes),
+        }
+        .map_err(|e| SocketError::Send(js_error(&e)))
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Valid in every state (a CONNECTING socket is failed, yew #1783);
+        // it only throws for an invalid code, and 1000 is valid.
+        let _ = self.ws.close_with_code(1000);
+        // The listeners are dropped next, so no event reaches a dead owner.
+    }
+}
+
+fn frame_of(event: &web_sys::Event) -> Option<Frame> {
+    let data = event.dyn_ref::<MessageEvent>()?.data();
+    if let Some(text) = data.as_string() {
+        Some(Frame::Text(text))
+    } else {
+        let buffer = data.dyn_into::<ArrayBuffer>().ok()?;
+        Some(Frame::Binary(Uint8Array::new(&buffer).to_vec()))
+    }
+}

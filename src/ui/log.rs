@@ -1,0 +1,106 @@
+//! The message log: own, others' and system lines, with delivery states.
+
+use super::controller::use_room;
+use crate::room::{Delivery, Kind, Level, Line};
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+/// `HH:MM` for the line, and the full local date for its tooltip.
+fn times(ts: u64) -> (String, String) {
+    let date = js_sys::Date::new(&JsValue::from_f64(ts as f64));
+    (
+        format!("{:02}:{:02}", date.get_hours(), date.get_minutes()),
+        String::from(date.to_string()),
+    )
+}
+
+#[function_component(MessageLog)]
+pub fn message_log() -> Html {
+    let room = use_room();
+    let list = use_node_ref();
+    // Stick to the bottom while the reader is there.
+    let stick = use_mut_ref(|| true);
+    let onscroll = {
+        let (list, stick) = (list.clone(), stick.clone());
+        Callback::from(move |_: Event| {
+            if let Some(el) = list.cast::<web_sys::Element>() {
+                *stick.borrow_mut() =
+                    el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+            }
+        })
+    };
+    use_effect_with(room.version, {
+        let (list, stick) = (list.clone(), stick.clone());
+        move |_| {
+            if *stick.borrow() {
+                if let Some(el) = list.cast::<web_sys::Element>() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        }
+    });
+    let state = room.room();
+    let me = state.me().unwrap_or(state.name()).to_string();
+    html! {
+        <ol class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}>
+            { for state.lines().iter().map(|line| render_line(line, &me, &room)) }
+        </ol>
+    }
+}
+
+fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> Html {
+    let (short, full) = times(line.ts);
+    let time = html! { <time class="ts" title={full}>{ short }</time> };
+    match &line.kind {
+        Kind::Own {
+            client_id,
+            delivery,
+        } => {
+            let (label, class) = match delivery {
+                Delivery::Queued => ("queued".to_string(), "queued"),
+                Delivery::Sent => ("sent".to_string(), "sent"),
+                Delivery::Delivered => ("\u{2713}".to_string(), "delivered"),
+                Delivery::Failed(why) => (format!("not sent: {why}"), "failed"),
+            };
+            let actions = matches!(delivery, Delivery::Failed(_)).then(|| {
+                let (retry, discard) = (room.clone(), room.clone());
+                let (id1, id2) = (client_id.clone(), client_id.clone());
+                html! {
+                    <>
+                        <button type="button" onclick={move |_| retry.retry(id1.clone())}>{ "Retry" }</button>
+                        <button type="button" onclick={move |_| discard.discard(id2.clone())}>{ "Discard" }</button>
+                    </>
+                }
+            });
+            html! {
+                <li key={line.key} class={classes!("line", "own", class)}>
+                    { time }
+                    <span class="from">{ me.to_string() }</span>
+                    <span class="text">{ &line.text }</span>
+                    <span class="delivery" title={label.clone()}>{ label }</span>
+                    { for actions }
+                </li>
+            }
+        }
+        Kind::Peer { from } => html! {
+            <li key={line.key} class="line peer">
+                { time }
+                <span class="from">{ from.as_deref().unwrap_or("server") }</span>
+                <span class="text">{ &line.text }</span>
+            </li>
+        },
+        Kind::System(level) => html! {
+            <li key={line.key} class={classes!("line", "system", (*level == Level::Error).then_some("error"))}>
+                { time }
+                <span class="text">{ &line.text }</span>
+            </li>
+        },
+        Kind::Json => html! {
+            <li key={line.key} class="line json">
+                { time }
+                <span class="from">{ "server" }</span>
+                <pre class="text">{ &line.text }</pre>
+            </li>
+        },
+    }
+}

@@ -1,0 +1,220 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium) against a real
+//! reference server on loopback. `cargo xtask test` starts the server and
+//! passes its address at compile time in `ROOMCAST_TEST_WS`.
+#![cfg(target_arch = "wasm32")]
+
+use roomcast::config::{Config, FromQuery};
+use roomcast::protocol::{envelope::ServerFrame, Dialect, Frame};
+use roomcast::socket::{ReadyState, Socket, SocketError, SocketEvent};
+use roomcast::ui::{App, AppProps};
+use std::{cell::RefCell, rc::Rc, time::Duration};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn server() -> String {
+    match option_env!("ROOMCAST_TEST_WS") {
+        Some(url) => url.to_string(),
+        None => panic!("ROOMCAST_TEST_WS is not set: run these tests with `cargo xtask test`"),
+    }
+}
+
+/// Waits up to 5 s for `check` to give a value.
+async fn eventually<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..500 {
+        if let Some(value) = check() {
+            return value;
+        }
+        gloo::timers::future::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+type Events = Rc<RefCell<Vec<SocketEvent>>>;
+
+fn open(url: &str) -> (Socket, Events) {
+    let events: Events = Rc::default();
+    let sink = events.clone();
+    let socket = Socket::open(url, &[], move |e| sink.borrow_mut().push(e)).expect("socket opens");
+    (socket, events)
+}
+
+/// The envelope frames received so far.
+fn envelopes(events: &Events) -> Vec<ServerFrame> {
+    events
+        .borrow()
+        .iter()
+        .filter_map(|e| match e {
+            SocketEvent::Frame(Frame::Text(t)) => serde_json::from_str(t).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn socket_opens_receives_welcome_and_gets_its_message_back() {
+    let (socket, events) = open(&server());
+    assert!(matches!(
+        socket.send(&Frame::Text("too early".into())),
+        Err(SocketError::NotOpen(ReadyState::Connecting))
+    ));
+    eventually("open", || {
+        events
+            .borrow()
+            .iter()
+            .any(|e| matches!(e, SocketEvent::Opened { .. }))
+            .then_some(())
+    })
+    .await;
+    assert_eq!(socket.ready_state(), ReadyState::Open);
+    eventually("welcome", || {
+        matches!(
+            envelopes(&events).first(),
+            Some(ServerFrame::Welcome { .. })
+        )
+        .then_some(())
+    })
+    .await;
+    socket
+        .send(&Frame::Text(
+            r#"{"type":"hello","name":"socket-test"}"#.into(),
+        ))
+        .unwrap();
+    socket
+        .send(&Frame::Text(
+            r#"{"type":"message","id":"w-1","text":"from wasm"}"#.into(),
+        ))
+        .unwrap();
+    let (from, text) = eventually("our message back", || {
+        envelopes(&events).into_iter().find_map(|f| match f {
+            ServerFrame::Message {
+                id: Some(id),
+                from,
+                text,
+                ..
+            } if id == "w-1" => Some((from, text)),
+            _ => None,
+        })
+    })
+    .await;
+    assert_eq!((from.as_str(), text.as_str()), ("socket-test", "from wasm"));
+    // Binary frames arrive as bytes (ArrayBuffer), in order.
+    socket.send(&Frame::Binary(vec![0xff, 0x00, 0x01])).unwrap();
+    eventually("binary echo", || {
+        events
+            .borrow()
+            .iter()
+            .any(|e| *e == SocketEvent::Frame(Frame::Binary(vec![0xff, 0x00, 0x01])))
+            .then_some(())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn socket_to_a_closed_port_reports_1006_and_never_opens() {
+    // Port 9 (discard) is closed on loopback here.
+    let (_socket, events) = open("ws://127.0.0.1:9/ws");
+    let (code, clean) = eventually("close", || {
+        events.borrow().iter().find_map(|e| match e {
+            SocketEvent::Closed { code, clean, .. } => Some((*code, *clean)),
+            _ => None,
+        })
+    })
+    .await;
+    assert_eq!((code, clean), (1006, false));
+    assert!(!events
+        .borrow()
+        .iter()
+        .any(|e| matches!(e, SocketEvent::Opened { .. })));
+}
+
+#[wasm_bindgen_test]
+fn socket_refuses_a_bad_url_with_an_error_not_a_panic() {
+    let err = Socket::open("ftp://not-a-websocket", &[], |_| {})
+        .err()
+        .expect("refused");
+    assert!(matches!(err, SocketError::Open(_)), "{err:?}");
+}
+
+fn mount(query: FromQuery) -> web_sys::Element {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { query: Some(query) })
+        .render();
+    root
+}
+
+fn text_of(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn app_connects_sends_on_enter_and_shows_its_line_once_delivered() {
+    let root = mount(FromQuery {
+        config: Config {
+            server: server(),
+            name: "wasm-app".into(),
+            dialect: Dialect::Auto,
+        },
+        errors: vec![],
+    });
+    yew::scheduler::flush().await;
+    eventually("Connected", || {
+        text_of(&root, "[role=status]")
+            .contains("Connected")
+            .then_some(())
+    })
+    .await;
+    // The granted name follows with the server's `joined` reply.
+    eventually("joined", || {
+        text_of(&root, "[role=status]")
+            .contains("as wasm-app")
+            .then_some(())
+    })
+    .await;
+
+    let area: web_sys::HtmlTextAreaElement = root
+        .query_selector("textarea[aria-label=Message]")
+        .unwrap()
+        .expect("a textbox named Message")
+        .dyn_into()
+        .unwrap();
+    area.set_value("hello from the app");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let enter =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    area.dispatch_event(&enter).unwrap();
+    assert_eq!(area.value(), "", "the box empties on send");
+
+    eventually("delivered", || {
+        root.query_selector("[role=log] .own.delivered")
+            .ok()
+            .flatten()
+            .map(|_| ())
+    })
+    .await;
+    let log = text_of(&root, "[role=log]");
+    assert_eq!(log.matches("hello from the app").count(), 1, "{log}");
+}
+
+#[wasm_bindgen_test]
+async fn app_shows_url_errors_and_does_not_connect() {
+    let root = mount(roomcast::config::from_query(
+        [("server", "ws://127.0.0.1:1/ws"), ("protocol", "pigeon")],
+        "ws://unused/ws",
+        "x",
+    ));
+    yew::scheduler::flush().await;
+    let alert = text_of(&root, "[role=alert]");
+    assert!(alert.contains("pigeon"), "{alert}");
+    assert_eq!(text_of(&root, "[role=status]"), "Not connected");
+}
