@@ -1,1 +1,334 @@
-fn main() {}
+//! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
+
+mod e2e;
+mod tools;
+mod webdriver;
+
+use std::{
+    env,
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, ExitCode, Stdio},
+};
+use tools::step;
+
+pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  dev [--release] [--addr HOST:PORT]
+        install what is missing, build the client, and serve it with the
+        reference server (default http://127.0.0.1:8080/)
+  test  formatting, clippy, native tests, browser tests (wasm-bindgen-test in
+        headless Chromium) and end-to-end tests; ends with `N passed, N failed`
+  e2e   only the end-to-end tests
+  dist  the release build of the client in dist/
+  setup install the tools only";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// Runs a command in the workspace root with the project's PATH; fails on a non-zero exit.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .current_dir(root())
+        .env("PATH", tools::path())
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})").into())
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(&args[1..]),
+        Some("test") => test(true),
+        Some("e2e") => test(false),
+        Some("dist") => tools::ensure().and_then(|()| build_client(true)),
+        Some("setup") => tools::ensure(),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{HELP}").into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build_client(release: bool) -> Result<()> {
+    step(&format!(
+        "building the client ({})",
+        if release { "release" } else { "debug" }
+    ));
+    let mut trunk = Command::new("trunk");
+    trunk.args(["build", "--offline"]);
+    if release {
+        trunk.arg("--release");
+    }
+    run(&mut trunk)
+}
+
+fn build_server() -> Result<PathBuf> {
+    step("building the reference server");
+    run(cargo().args(["build", "--quiet", "-p", "roomcast-server"]))?;
+    Ok(root().join("target/debug/roomcast-server"))
+}
+
+fn dev(args: &[String]) -> Result<()> {
+    let release = args.iter().any(|a| a == "--release");
+    let addr = args
+        .iter()
+        .position(|a| a == "--addr")
+        .and_then(|i| args.get(i + 1))
+        .map_or("127.0.0.1:8080", String::as_str);
+    tools::ensure()?;
+    build_client(release)?;
+    let server = build_server()?;
+    step(&format!(
+        "starting the reference server; open http://{addr}/ in two tabs (Ctrl-C stops it)"
+    ));
+    run(Command::new(server).args(["--addr", addr, "--dist", "dist"]))
+}
+
+/// A reference server on a free loopback port, stopped on drop.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(bin: &Path, log: &Path) -> Result<Server> {
+        let mut child = Command::new(bin)
+            .args(["--addr", "127.0.0.1:0", "--dist"])
+            .arg(root().join("dist"))
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(log)?)
+            .spawn()?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().transpose()?.unwrap_or_default();
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .ok_or_else(|| format!("the server did not say where it listens: {first:?}"))?
+            .to_string();
+        std::thread::spawn(move || lines.for_each(drop));
+        Ok(Server { child, addr })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Passed and failed counts over every step of `cargo xtask test`.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn record(&mut self, name: &str, outcome: Result<()>) {
+        match outcome {
+            Ok(()) => {
+                self.passed += 1;
+                eprintln!("    {name} ... ok");
+            }
+            Err(e) => {
+                self.failed += 1;
+                eprintln!("    {name} ... FAILED: {e}");
+                self.failures.push(format!("{name}: {e}"));
+            }
+        }
+    }
+
+    /// A command that passes or fails as a whole (fmt, clippy, a build).
+    fn check(&mut self, name: &str, cmd: &mut Command) {
+        step(name);
+        self.record(name, run(cmd));
+    }
+
+    /// A `cargo test` run: counts every test from its `test result:` lines.
+    fn tests(&mut self, name: &str, cmd: &mut Command) -> Result<()> {
+        step(name);
+        let mut child = cmd
+            .current_dir(root())
+            .env("PATH", tools::path())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let (mut passed, mut failed) = (0, 0);
+        for line in BufReader::new(child.stdout.take().ok_or("no stdout")?).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(result) = line.trim().strip_prefix("test result: ") {
+                passed += count(result, " passed");
+                failed += count(result, " failed");
+            }
+        }
+        let status = child.wait()?;
+        self.passed += passed;
+        self.failed += failed;
+        if failed > 0 {
+            self.failures.push(format!("{name}: {failed} failed"));
+        } else if !status.success() {
+            // It failed before reporting tests (a build error, a crashed runner).
+            self.record(name, Err(format!("exited with {status}").into()));
+        }
+        Ok(())
+    }
+}
+
+/// The number before `label` in `ok. 24 passed; 0 failed; ...`.
+fn count(result: &str, label: &str) -> usize {
+    result
+        .split(';')
+        .find_map(|part| {
+            part.trim()
+                .trim_start_matches("ok. ")
+                .trim_start_matches("FAILED. ")
+                .strip_suffix(label.trim_start())
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn test(everything: bool) -> Result<()> {
+    tools::ensure()?;
+    let chromedriver = tools::chromedriver()?;
+    let artifacts = root().join("target/xtask");
+    std::fs::create_dir_all(&artifacts)?;
+    let mut tally = Tally::default();
+
+    if everything {
+        tally.check(
+            "cargo fmt --check",
+            cargo().args(["fmt", "--all", "--", "--check"]),
+        );
+        tally.check(
+            "clippy (native)",
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        );
+        tally.check(
+            "clippy (wasm)",
+            cargo().args([
+                "clippy",
+                "-p",
+                "roomcast",
+                "--target",
+                tools::WASM_TARGET,
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        );
+        tally.tests("native tests", cargo().args(["test", "--workspace"]))?;
+    }
+    let server_bin = build_server()?;
+    let client = build_client(true);
+    tally.record("client release build", client);
+    let server = Server::start(&server_bin, &artifacts.join("server.log"))?;
+    eprintln!(
+        "    reference server at http://{}/ (log: target/xtask/server.log)",
+        server.addr
+    );
+
+    if everything {
+        tally.tests(
+            "browser tests (wasm-bindgen-test, headless Chromium)",
+            cargo()
+                .args([
+                    "test",
+                    "-p",
+                    "roomcast",
+                    "--target",
+                    tools::WASM_TARGET,
+                    "--test",
+                    "web",
+                ])
+                .env("CHROMEDRIVER", &chromedriver)
+                .env("ROOMCAST_TEST_WS", format!("ws://{}/ws", server.addr)),
+        )?;
+    }
+
+    step("end-to-end tests (two headless Chromium sessions over WebDriver)");
+    let chrome: serde_json::Value = serde_json::from_str::<serde_json::Value>(
+        &std::fs::read_to_string(root().join("webdriver.json"))?,
+    )?["goog:chromeOptions"]
+        .take();
+    let driver = webdriver::Driver::start(&chromedriver)?;
+    let origin = format!("http://{}", server.addr);
+    let e2e_env = e2e::Env {
+        driver: &driver,
+        chrome: &chrome,
+        origin: &origin,
+        artifacts: &artifacts,
+    };
+    for (name, scenario) in e2e::SCENARIOS {
+        tally.record(&format!("e2e {name}"), scenario(&e2e_env));
+    }
+    drop(server);
+
+    if !tally.failures.is_empty() {
+        eprintln!("\nfailures:");
+        for f in &tally.failures {
+            eprintln!("    {f}");
+        }
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        Err(format!("{} failed", tally.failed).into())
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_cargo_test_result_lines() {
+        let ok =
+            "ok. 24 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(
+            (super::count(ok, " passed"), super::count(ok, " failed")),
+            (24, 0)
+        );
+        let bad = "FAILED. 4 passed; 1 failed; 0 ignored; 0 filtered out; finished in 0.22s";
+        assert_eq!(
+            (super::count(bad, " passed"), super::count(bad, " failed")),
+            (4, 1)
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! Installs what building and testing need, when it is missing, and says so.
+
+use crate::{root, run, Result};
+use std::{env, ffi::OsString, path::PathBuf, process::Command};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_VERSION: &str = "132";
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// The `wasm-bindgen` version Cargo.lock resolved: the CLI must match it exactly.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+/// What `cmd --version` prints, if it runs.
+fn version_of(cmd: &str, path: &OsString) -> Option<String> {
+    let out = Command::new(cmd)
+        .arg("--version")
+        .env("PATH", path)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+/// The folder of project-local tools (wasm-opt from npm), kept out of git.
+fn local_bin() -> PathBuf {
+    root().join(".tools/node_modules/.bin")
+}
+
+/// PATH with the project's tools first, so Trunk (run --offline) finds them.
+pub fn path() -> OsString {
+    let mut dirs = vec![local_bin(), cargo_bin()];
+    dirs.extend(env::split_paths(&env::var_os("PATH").unwrap_or_default()));
+    env::join_paths(dirs).unwrap_or_default()
+}
+
+/// Makes sure the wasm target, wasm-bindgen-cli, Trunk and wasm-opt are here.
+pub fn ensure() -> Result<()> {
+    let path = path();
+    let targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()?;
+    if !String::from_utf8_lossy(&targets.stdout).contains(WASM_TARGET) {
+        step(&format!("adding the Rust target {WASM_TARGET}"));
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    let wbg = locked_wasm_bindgen()?;
+    if !version_of("wasm-bindgen", &path).is_some_and(|v| v.contains(&wbg)) {
+        step(&format!(
+            "installing wasm-bindgen-cli {wbg} (about 3 minutes on 2 cores)"
+        ));
+        // Not --locked: its lock file names a crate release the registry no longer serves.
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &wbg]))?;
+    }
+    if !version_of("trunk", &path).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        step(&format!(
+            "installing Trunk {TRUNK_VERSION} (about 7 minutes on 2 cores)"
+        ));
+        run(Command::new("cargo").args([
+            "install",
+            "trunk",
+            "--locked",
+            "--version",
+            TRUNK_VERSION,
+        ]))?;
+    }
+    let wasm_opt = local_bin().join("wasm-opt");
+    let have_opt = Command::new(&wasm_opt)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(BINARYEN_VERSION));
+    if !have_opt {
+        step(&format!(
+            "installing wasm-opt (npm binaryen@{BINARYEN_VERSION}) into .tools/"
+        ));
+        let dir = root().join(".tools");
+        std::fs::create_dir_all(&dir)?;
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
+    }
+    Ok(())
+}
+
+/// chromedriver's path: $CHROMEDRIVER, else on PATH.
+pub fn chromedriver() -> Result<PathBuf> {
+    if let Some(p) = env::var_os("CHROMEDRIVER") {
+        return Ok(p.into());
+    }
+    env::split_paths(&path())
+        .map(|d| d.join("chromedriver"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            "chromedriver not found: install Chromium and its driver \
+             (Debian: apt-get install -y chromium chromium-driver) or set CHROMEDRIVER"
+                .into()
+        })
+}
+
+pub fn step(what: &str) {
+    eprintln!("\x1b[1m==> {what}\x1b[0m");
+}

@@ -1,0 +1,184 @@
+//! Just enough of the W3C WebDriver protocol to drive headless Chromium
+//! through chromedriver: sessions, navigation, typing, clicking, scripts and
+//! screenshots (<https://www.w3.org/TR/webdriver2/>).
+
+use crate::Result;
+use serde_json::{json, Value};
+use std::{
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A chromedriver process on a loopback port, stopped on drop.
+pub struct Driver {
+    child: Child,
+    base: String,
+}
+
+impl Driver {
+    pub fn start(chromedriver: &Path) -> Result<Driver> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", chromedriver.display()))?;
+        let driver = Driver {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(r) = ureq::get(&format!("{}/status", driver.base)).call() {
+                if r.into_json::<Value>()?["value"]["ready"] == true {
+                    return Ok(driver);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err("chromedriver did not become ready in 15 s".into())
+    }
+
+    /// A new browser, with the Chromium flags of `webdriver.json`.
+    pub fn session(&self, chrome_options: &Value) -> Result<Session> {
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": chrome_options,
+        }}});
+        let value = post(&format!("{}/session", self.base), caps)?;
+        let id = value["sessionId"]
+            .as_str()
+            .ok_or("no session id")?
+            .to_string();
+        Ok(Session {
+            url: format!("{}/session/{id}", self.base),
+        })
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn post(url: &str, body: Value) -> Result<Value> {
+    match ureq::post(url).send_json(body) {
+        Ok(r) => Ok(r.into_json::<Value>()?["value"].take()),
+        Err(ureq::Error::Status(code, r)) => {
+            let v: Value = r.into_json().unwrap_or_default();
+            Err(format!("WebDriver {code}: {}", v["value"]["message"]).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One browser window; closed on drop.
+pub struct Session {
+    url: String,
+}
+
+impl Session {
+    pub fn goto(&self, url: &str) -> Result<()> {
+        post(&format!("{}/url", self.url), json!({ "url": url })).map(drop)
+    }
+
+    /// Runs `script` (a function body) in the page and returns its result.
+    pub fn exec(&self, script: &str) -> Result<Value> {
+        post(
+            &format!("{}/execute/sync", self.url),
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    fn find(&self, css: &str) -> Result<String> {
+        let v = post(
+            &format!("{}/element", self.url),
+            json!({"using": "css selector", "value": css}),
+        )?;
+        v[ELEMENT]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| format!("no element {css}").into())
+    }
+
+    /// Types `text` into the element (WebDriver key codes: `\u{E007}` is Enter).
+    pub fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.find(css)?;
+        post(
+            &format!("{}/element/{el}/value", self.url),
+            json!({ "text": text }),
+        )
+        .map(drop)
+    }
+
+    pub fn click(&self, css: &str) -> Result<()> {
+        let el = self.find(css)?;
+        post(&format!("{}/element/{el}/click", self.url), json!({})).map(drop)
+    }
+
+    pub fn screenshot(&self, to: &Path) -> Result<()> {
+        let v: Value = ureq::get(&format!("{}/screenshot", self.url))
+            .call()?
+            .into_json()?;
+        let png = base64_decode(v["value"].as_str().ok_or("no screenshot")?)?;
+        std::fs::write(to, png)?;
+        Ok(())
+    }
+
+    /// Polls `probe` until it gives a value, for up to 10 s.
+    pub fn wait<T>(
+        &self,
+        what: &str,
+        mut probe: impl FnMut(&Session) -> Result<Option<T>>,
+    ) -> Result<T> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(v) = probe(self)? {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out after 10 s waiting for {what}").into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.url).call();
+    }
+}
+
+fn base64_decode(s: &str) -> Result<Vec<u8>> {
+    let value = |c: u8| -> Result<u32> {
+        Ok(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return Err("bad base64".into()),
+        } as u32)
+    };
+    let bytes: Vec<u8> = s
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c)? << (18 - 6 * i);
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    Ok(out)
+}
