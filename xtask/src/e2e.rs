@@ -159,8 +159,11 @@ pub fn unreachable_server_is_explained(env: &Env) -> Result<()> {
     Ok(())
 }
 
+/// One end-to-end scenario.
+pub type Scenario = fn(&Env) -> Result<()>;
+
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, fn(&Env) -> Result<()>); 3] = [
+pub const SCENARIOS: [(&str, Scenario); 3] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",

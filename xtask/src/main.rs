@@ -43,7 +43,13 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{cmd:?} failed ({status})").into())
+        let args: Vec<_> = cmd.get_args().map(|a| a.to_string_lossy()).collect();
+        Err(format!(
+            "`{} {}` failed ({status})",
+            cmd.get_program().to_string_lossy(),
+            args.join(" ")
+        )
+        .into())
     }
 }
 
