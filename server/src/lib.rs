@@ -17,7 +17,7 @@ use axum::{
 };
 use roomcast::protocol::envelope::{self, ClientFrame, ServerFrame};
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap, VecDeque},
     future::Future,
     path::PathBuf,
     sync::{
@@ -40,6 +40,10 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 /// Hard cap on what is read at all before the size check (memory protection):
 /// beyond it the library drops the connection without a close frame.
 const READ_LIMIT: usize = 16 * MAX_MESSAGE_BYTES;
+/// How often envelope clients get a `ping` unless told otherwise.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
+/// How many recent message ids are remembered to drop resent copies.
+const RECENT_IDS: usize = 4096;
 /// How long shutdown waits for connections to send their close frames.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
@@ -67,8 +71,55 @@ enum Event {
     Presence(Vec<String>),
 }
 
+/// How the server behaves.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Folder of the built client.
+    pub dist: PathBuf,
+    /// Interval of the `ping` heartbeat, announced in `welcome`.
+    pub heartbeat: Duration,
+}
+
+impl Settings {
+    /// The defaults, serving the client from `dist`.
+    pub fn new(dist: impl Into<PathBuf>) -> Self {
+        Settings {
+            dist: dist.into(),
+            heartbeat: DEFAULT_HEARTBEAT,
+        }
+    }
+}
+
+/// The last [`RECENT_IDS`] messages by id: a client that lost its connection
+/// before the echo sends again with the same id, and gets the original echo
+/// back instead of a second broadcast.
+#[derive(Default)]
+struct RecentIds {
+    order: VecDeque<String>,
+    frames: HashMap<String, ServerFrame>,
+}
+
+impl RecentIds {
+    /// The earlier broadcast of `id`, or None after remembering `frame` as it.
+    fn seen_or_remember(&mut self, id: &str, frame: &ServerFrame) -> Option<ServerFrame> {
+        if let Some(earlier) = self.frames.get(id) {
+            return Some(earlier.clone());
+        }
+        if self.order.len() == RECENT_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.frames.remove(&old);
+            }
+        }
+        self.order.push_back(id.to_string());
+        self.frames.insert(id.to_string(), frame.clone());
+        None
+    }
+}
+
 /// The room shared by all connections.
 struct Hub {
+    heartbeat: Duration,
+    recent: Mutex<RecentIds>,
     events: broadcast::Sender<Arc<Event>>,
     /// Names of the connections that said hello, by connection number.
     names: Mutex<BTreeMap<u64, String>>,
@@ -123,18 +174,21 @@ fn now_ms() -> u64 {
 /// they are told or [`SHUTDOWN_GRACE`] has passed.
 pub async fn serve(
     listener: TcpListener,
-    dist: PathBuf,
+    settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let hub = Arc::new(Hub {
+        heartbeat: settings.heartbeat,
+        recent: Mutex::new(RecentIds::default()),
         events: broadcast::channel(BACKLOG).0,
         names: Mutex::new(BTreeMap::new()),
         next_conn: AtomicU64::new(1),
         shutdown: stop_rx,
         alive: alive_tx,
     });
+    let dist = settings.dist;
     let index = dist.join("index.html");
     let app = Router::new()
         .route("/ws", get(upgrade))
@@ -180,7 +234,10 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
         server: envelope::SERVER_NAME.into(),
         version: envelope::VERSION,
         users: hub.users(),
+        heartbeat_ms: Some(hub.heartbeat.as_millis() as u32),
     };
+    let first_ping = tokio::time::Instant::now() + hub.heartbeat;
+    let mut heartbeat = tokio::time::interval_at(first_ping, hub.heartbeat);
     if socket
         .send(Message::Text(welcome.to_json().into()))
         .await
@@ -213,6 +270,9 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
                 )),
                 Err(broadcast::error::RecvError::Closed) => break,
             },
+            _ = heartbeat.tick(), if mode == Mode::Envelope => {
+                Some(Message::Text(ServerFrame::Ping.to_json().into()))
+            }
             _ = async { shutdown.wait_for(|stop| *stop).await.map(|_| ()) } => {
                 let _ = socket
                     .send(Message::Close(Some(CloseFrame {
@@ -287,15 +347,32 @@ fn on_text(hub: &Hub, conn: u64, guest: &str, mode: &mut Mode, text: &str) -> Op
             let Some(from) = hub.names().get(&conn).cloned() else {
                 return reply("not_joined", "send hello with a name before messages");
             };
+            let ts = now_ms();
+            let frame = ServerFrame::Message {
+                id: Some(id.clone()),
+                from: from.clone(),
+                text: text.clone(),
+                ts,
+            };
+            let earlier = hub
+                .recent
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .seen_or_remember(&id, &frame);
+            if let Some(earlier) = earlier {
+                // A resend: confirm it to its sender only.
+                return Some(Message::Text(earlier.to_json().into()));
+            }
             hub.publish(Event::Chat {
                 id: Some(id),
                 from,
                 text,
-                ts: now_ms(),
+                ts,
                 plain: false,
             });
             None
         }
+        Ok(ClientFrame::Pong) => None,
         // Anything else is a plain-text client's line, relayed as it is.
         Err(_) => {
             let from = hub

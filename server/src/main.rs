@@ -14,6 +14,11 @@ struct Args {
     /// Folder of the built client (`trunk build --release` writes `dist`).
     #[arg(long, env = "ROOMCAST_DIST", default_value = "dist")]
     dist: PathBuf,
+    /// Milliseconds between `ping` heartbeats to envelope clients (announced
+    /// in `welcome`; clients treat long silence as a dead connection).
+    #[arg(long, env = "ROOMCAST_HEARTBEAT_MS", default_value_t = 15_000,
+          value_parser = clap::value_parser!(u64).range(50..=600_000))]
+    heartbeat_ms: u64,
 }
 
 #[tokio::main]
@@ -47,7 +52,11 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match roomcast_server::serve(listener, args.dist, shutdown).await {
+    let settings = roomcast_server::Settings {
+        dist: args.dist,
+        heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+    };
+    match roomcast_server::serve(listener, settings, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("roomcast-server: {e}");

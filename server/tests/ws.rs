@@ -24,6 +24,10 @@ struct Server {
 }
 
 async fn start() -> Server {
+    start_with(Duration::from_secs(15)).await
+}
+
+async fn start_with(heartbeat: Duration) -> Server {
     let dist = std::env::temp_dir().join(format!(
         "roomcast-dist-{}-{}",
         std::process::id(),
@@ -39,7 +43,8 @@ async fn start() -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(roomcast_server::serve(listener, dist, async {
+    let settings = roomcast_server::Settings { dist, heartbeat };
+    let task = tokio::spawn(roomcast_server::serve(listener, settings, async {
         let _ = rx.await;
     }));
     Server { addr, stop, task }
@@ -327,4 +332,75 @@ async fn serves_the_client_with_wasm_mime_and_an_index_fallback() {
         );
     }
     assert!(get(server.addr, "/healthz").await.ends_with("ok"));
+}
+
+#[tokio::test]
+async fn heartbeat_is_announced_and_sent_to_envelope_clients_only() {
+    let server = start_with(Duration::from_millis(100)).await;
+    let (mut plain, _) = connect_async(format!("ws://{}/ws", server.addr))
+        .await
+        .unwrap();
+    assert!(matches!(
+        envelope(&mut plain).await,
+        ServerFrame::Welcome {
+            heartbeat_ms: Some(100),
+            ..
+        }
+    ));
+    let mut named = join(&server, "pinged").await;
+    let started = std::time::Instant::now();
+    assert_eq!(envelope(&mut named).await, ServerFrame::Ping);
+    assert!(started.elapsed() < Duration::from_millis(1000));
+    send(&mut named, ClientFrame::Pong).await; // accepted silently
+    assert_eq!(envelope(&mut named).await, ServerFrame::Ping);
+    assert_eq!(text(&mut plain).await, "pinged joined");
+    // Then nothing: no ping, no relayed pong.
+    let quiet = tokio::time::timeout(Duration::from_millis(350), plain.next()).await;
+    assert!(quiet.is_err(), "plain client got {quiet:?}");
+}
+
+#[tokio::test]
+async fn a_resent_id_is_confirmed_to_its_sender_and_not_broadcast_again() {
+    let server = start().await;
+    let mut alice = join(&server, "alice").await;
+    let mut bob = join(&server, "bob").await;
+    let _ = envelope(&mut alice).await; // bob's join
+    let _ = envelope(&mut alice).await; // presence
+    let mut plain = connect(&server).await;
+    for _ in 0..2 {
+        send(
+            &mut alice,
+            ClientFrame::Message {
+                id: "r-1".into(),
+                text: "once".into(),
+            },
+        )
+        .await;
+    }
+    send(
+        &mut alice,
+        ClientFrame::Message {
+            id: "r-2".into(),
+            text: "after".into(),
+        },
+    )
+    .await;
+    let first = envelope(&mut alice).await;
+    assert!(matches!(&first, ServerFrame::Message { id: Some(id), .. } if id == "r-1"));
+    assert_eq!(
+        envelope(&mut alice).await,
+        first,
+        "the resend is confirmed with the original"
+    );
+    assert!(
+        matches!(envelope(&mut alice).await, ServerFrame::Message { id: Some(id), .. } if id == "r-2")
+    );
+    // Everyone else gets r-1 once, then r-2.
+    for expected in ["r-1", "r-2"] {
+        assert!(
+            matches!(envelope(&mut bob).await, ServerFrame::Message { id: Some(id), .. } if id == expected)
+        );
+    }
+    assert_eq!(text(&mut plain).await, "alice: once");
+    assert_eq!(text(&mut plain).await, "alice: after");
 }

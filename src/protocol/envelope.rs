@@ -21,6 +21,8 @@ pub enum ClientFrame {
     /// A chat line. `id` is chosen by the client and comes back in the broadcast,
     /// so the sender can match the echo to what it sent.
     Message { id: String, text: String },
+    /// Answer to the server's `ping`.
+    Pong,
 }
 
 /// What the reference server sends.
@@ -32,6 +34,10 @@ pub enum ServerFrame {
         server: String,
         version: u32,
         users: Vec<String>,
+        /// The server sends `ping` this often (ms) once the client said hello;
+        /// silence for much longer means the connection is dead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        heartbeat_ms: Option<u32>,
     },
     /// Reply to `hello`: the name granted (it may differ from the one asked for).
     Joined { name: String, users: Vec<String> },
@@ -49,6 +55,8 @@ pub enum ServerFrame {
     Leave { name: String, ts: u64 },
     /// Everyone in the room now, after any join, leave or rename.
     Presence { users: Vec<String> },
+    /// Heartbeat; the client answers `pong`.
+    Ping,
     /// The server refused a frame; the connection stays open.
     Error { code: String, message: String },
 }

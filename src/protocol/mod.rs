@@ -74,7 +74,10 @@ pub enum Incoming {
     Welcome {
         server: String,
         users: Vec<String>,
+        heartbeat_ms: Option<u32>,
     },
+    /// The server's heartbeat, to be answered with [`encode_pong`].
+    Ping,
     /// The server accepted our hello under `name`.
     Joined {
         name: String,
@@ -166,7 +169,17 @@ fn binary(bytes: &[u8]) -> Incoming {
 
 fn from_envelope(frame: ServerFrame) -> Incoming {
     match frame {
-        ServerFrame::Welcome { server, users, .. } => Incoming::Welcome { server, users },
+        ServerFrame::Welcome {
+            server,
+            users,
+            heartbeat_ms,
+            ..
+        } => Incoming::Welcome {
+            server,
+            users,
+            heartbeat_ms,
+        },
+        ServerFrame::Ping => Incoming::Ping,
         ServerFrame::Joined { name, users } => Incoming::Joined { name, users },
         ServerFrame::Message { id, from, text, ts } => Incoming::Message {
             id,
@@ -189,6 +202,11 @@ pub fn encode_hello(wire: Wire, name: &str) -> Option<Frame> {
             ClientFrame::Hello { name: name.into() }.to_json(),
         )),
     }
+}
+
+/// The answer to a heartbeat [`Incoming::Ping`].
+pub fn encode_pong() -> Frame {
+    Frame::Text(ClientFrame::Pong.to_json())
 }
 
 /// The frame carrying one chat line.
@@ -293,9 +311,15 @@ mod tests {
             ),
             Incoming::Welcome {
                 server: "roomcast-server".into(),
-                users: vec!["a".into()]
+                users: vec!["a".into()],
+                heartbeat_ms: None,
             }
         );
+        assert_eq!(
+            decode(Dialect::Auto, text(r#"{"type":"ping"}"#)),
+            Incoming::Ping
+        );
+        assert_eq!(encode_pong(), text(r#"{"type":"pong"}"#));
     }
 
     #[test]

@@ -1,21 +1,34 @@
 //! The room: messages, delivery states, presence and the connection's life,
 //! as a pure state machine (no web-sys, no yew), tested natively.
 //!
-//! The edges feed it [`Input`]s (socket events, user actions, timers) with the
-//! current time; it updates itself and answers with [`Effect`]s for the edges to
-//! carry out (frames to transmit, a timer to start). Nothing here can lose a
-//! message the user typed: it is a line in the log from the moment it is
-//! composed, and its [`Delivery`] says where it is.
+//! The edges feed it [`Input`]s (socket events, user actions, timers, the
+//! browser going on- or offline) with the current time; it updates itself and
+//! answers with [`Effect`]s for the edges to carry out (open or close the
+//! socket, transmit a frame, start a timer, save the outbox). All policy lives
+//! here: when to reconnect and how long to wait, when a connection is dead,
+//! what is resent after a drop. Nothing can lose a message the user typed: it
+//! is a line in the log from the moment it is composed, its [`Delivery`] says
+//! where it is, and every unconfirmed one is saved for a reload.
 
+pub mod backoff;
 mod close;
 
 pub use close::explain_close;
 
 use crate::protocol::{self, Dialect, Frame, Incoming, Wire};
+use backoff::{Backoff, Jitter};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
 pub const PROBE_MS: u32 = 400;
+/// A handshake that has not completed by then is given up and retried.
+pub const CONNECT_TIMEOUT_MS: u32 = 10_000;
+/// A connection that stayed open this long resets the backoff.
+pub const STABLE_MS: u64 = 10_000;
+/// The reconnection delays: full jitter up to `min(30 s, 0.5 s · 2^attempt)`.
+pub const BACKOFF: Backoff = Backoff::new(500, 30_000, 100);
 
 /// Where one of the user's own messages is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,7 +39,7 @@ pub enum Delivery {
     Sent,
     /// The server echoed it back (matched by id, or by text on plain servers).
     Delivered,
-    /// The socket refused it; Retry or Discard.
+    /// Not delivered, for the reason given; Retry or Discard.
     Failed(String),
 }
 
@@ -56,7 +69,7 @@ pub enum Kind {
 /// One line of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
-    /// Stable and unique within a room, for keyed rendering.
+    /// Increasing along the log and unique within a room, for keyed rendering.
     pub key: u64,
     /// Milliseconds since the Unix epoch: the server's time where it says, else ours.
     pub ts: u64,
@@ -64,14 +77,21 @@ pub struct Line {
     pub text: String,
 }
 
-/// Why and how a connection ended.
+/// A message not yet delivered, as saved across page reloads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unsent {
+    pub id: String,
+    pub text: String,
+    pub ts: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+/// Why and how a connection stopped for good (until the user acts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Closed {
     pub code: u16,
     pub reason: String,
-    pub clean: bool,
-    /// Whether the socket had opened before it closed.
-    pub opened: bool,
     /// The user asked for it.
     pub by_user: bool,
 }
@@ -81,38 +101,58 @@ pub struct Closed {
 pub enum Conn {
     /// No connection asked for yet.
     Idle,
-    /// The socket is opening.
-    Connecting,
+    /// The socket is opening; `attempt` is the retry number (0: first try).
+    Connecting { attempt: u32 },
     /// Open, and `auto` is still listening for the server's first frame.
     Probing,
     /// Open and settled: messages go out at once.
     Open(Wire),
-    /// The socket closed, or never opened.
+    /// Lost; retry number `attempt` starts at `due` (ms since the epoch).
+    Reconnecting { attempt: u32, due: u64 },
+    /// Lost while the browser is offline; retried as soon as it is online.
+    Offline,
+    /// Stopped: by the user, by a bad address, or by a close not worth retrying.
     Closed(Closed),
+}
+
+/// The timers the room asks for; starting one replaces the running one of its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    Probe,
+    ConnectTimeout,
+    Reconnect,
+    /// Checks the server's heartbeat.
+    Heartbeat,
 }
 
 /// Something that happened, fed to [`Room::handle`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    /// A socket to `server` is being opened.
-    Connecting {
+    /// The user (or the page URL) asks for a connection.
+    Connect {
         server: String,
+        name: String,
+        dialect: Dialect,
     },
-    /// The socket could not even be created (bad URL, blocked port...).
+    /// The browser refused to create the socket (the address is unusable).
     ConnectFailed {
         reason: String,
     },
     Opened,
     Frame(Frame),
-    /// [`PROBE_MS`] passed after an [`Effect::StartProbeTimer`].
-    ProbeTimeout,
     Closed {
         code: u16,
         reason: String,
         clean: bool,
     },
-    /// The user closed the connection.
-    Disconnected,
+    Timer(Timer),
+    /// The user closes the connection: no retries until they connect again.
+    Disconnect,
+    /// The user skips the wait.
+    ReconnectNow,
+    /// The browser's `online` / `offline` events.
+    Online,
+    Offline,
     /// The user typed a message.
     Compose {
         client_id: String,
@@ -129,19 +169,33 @@ pub enum Input {
     Discard {
         client_id: String,
     },
+    /// Messages saved by an earlier page, to send again.
+    Restore(Vec<Unsent>),
 }
 
 /// What the edges must do after [`Room::handle`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
+    /// Drop any current socket and open one to `server`.
+    Open {
+        server: String,
+    },
+    /// Drop the current socket (closing it in any state).
+    Close,
     /// Send this frame; if it carries a message, report failure with
     /// [`Input::SendFailed`].
     Transmit {
         frame: Frame,
         client_id: Option<String>,
     },
-    /// Feed [`Input::ProbeTimeout`] after [`PROBE_MS`].
-    StartProbeTimer,
+    /// Feed `Input::Timer(timer)` after `ms`, replacing a running one.
+    StartTimer {
+        timer: Timer,
+        ms: u32,
+    },
+    CancelTimer(Timer),
+    /// The undelivered messages changed: save [`Room::unsent`].
+    SaveOutbox,
 }
 
 /// The whole state of one room.
@@ -154,22 +208,45 @@ pub struct Room {
     me: Option<String>,
     server: String,
     conn: Conn,
-    opened: bool,
+    /// When the current socket opened, if it did.
+    opened_at: Option<u64>,
+    backoff: Backoff,
+    jitter: Jitter,
+    /// Heartbeat interval the server announced, and the last time it spoke.
+    heartbeat_ms: Option<u32>,
+    last_rx: u64,
+    /// The server has echoed at least one of our plain-text lines.
+    echoes: bool,
     lines: Vec<Line>,
+    /// Own lines by client id, as line keys.
+    own: HashMap<String, u64>,
+    /// Keys of own lines not yet delivered, in the order typed.
+    pending: Vec<u64>,
+    /// Ids of peer messages already shown (servers may resend after a drop).
+    seen: HashSet<String>,
     users: Vec<String>,
     next_key: u64,
 }
 
 impl Room {
-    pub fn new(dialect: Dialect, name: impl Into<String>) -> Self {
+    /// An empty room; `seed` feeds the reconnection jitter.
+    pub fn new(seed: u64) -> Self {
         Room {
-            dialect,
-            name: name.into(),
+            dialect: Dialect::Auto,
+            name: String::new(),
             me: None,
             server: String::new(),
             conn: Conn::Idle,
-            opened: false,
+            opened_at: None,
+            backoff: BACKOFF,
+            jitter: Jitter::new(seed),
+            heartbeat_ms: None,
+            last_rx: 0,
+            echoes: false,
             lines: Vec::new(),
+            own: HashMap::new(),
+            pending: Vec::new(),
+            seen: HashSet::new(),
             users: Vec::new(),
             next_key: 0,
         }
@@ -198,136 +275,230 @@ impl Room {
         self.me.as_deref()
     }
 
-    /// Changes the dialect and name for the next connection.
-    pub fn configure(&mut self, dialect: Dialect, name: impl Into<String>) {
-        self.dialect = dialect;
-        self.name = name.into();
+    /// Messages typed but not yet delivered (queued, sent or failed).
+    pub fn outstanding(&self) -> usize {
+        self.pending.len()
     }
 
-    /// The connection in words. Contains `Connected` only when messages go
-    /// out at once (the testing contract of README.md).
-    pub fn status_text(&self) -> String {
+    /// The undelivered messages, in order, for saving across a reload.
+    pub fn unsent(&self) -> Vec<Unsent> {
+        self.pending
+            .iter()
+            .filter_map(|&key| self.line(key))
+            .filter_map(|line| match &line.kind {
+                Kind::Own {
+                    client_id,
+                    delivery,
+                } => Some(Unsent {
+                    id: client_id.clone(),
+                    text: line.text.clone(),
+                    ts: line.ts,
+                    failed: match delivery {
+                        Delivery::Failed(why) => Some(why.clone()),
+                        _ => None,
+                    },
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The connection in words at time `now`. Contains `Connected` only when
+    /// messages go out at once (the testing contract of README.md).
+    pub fn status_text(&self, now: u64) -> String {
+        let server = &self.server;
         match &self.conn {
             Conn::Idle => "Not connected".into(),
-            Conn::Connecting | Conn::Probing => format!("Connecting to {}\u{2026}", self.server),
-            Conn::Open(Wire::Envelope) => match &self.me {
-                Some(me) => format!("Connected to {} as {me}", self.server),
-                None => format!("Connected to {}", self.server),
+            Conn::Connecting { attempt: 0 } | Conn::Probing => {
+                format!("Connecting to {server}\u{2026}")
+            }
+            Conn::Connecting { attempt } => {
+                format!("Reconnecting to {server}\u{2026} (retry {attempt})")
+            }
+            Conn::Open(_) => match &self.me {
+                Some(me) => format!("Connected to {server} as {me}"),
+                None => format!("Connected to {server}"),
             },
-            Conn::Open(Wire::Text) => format!("Connected to {}", self.server),
+            Conn::Reconnecting { attempt, due } => {
+                let secs = due.saturating_sub(now).div_ceil(1000);
+                format!("Reconnecting in {secs} s (retry {attempt})")
+            }
+            Conn::Offline => "Offline: waiting for the network".into(),
             Conn::Closed(c) if c.by_user => "Disconnected".into(),
             Conn::Closed(c) => format!("Disconnected (code {})", c.code),
         }
-    }
-
-    /// Messages typed but not yet confirmed (queued, sent or failed).
-    pub fn outstanding(&self) -> usize {
-        self.lines
-            .iter()
-            .filter(|l| matches!(&l.kind, Kind::Own { delivery, .. } if *delivery != Delivery::Delivered))
-            .count()
     }
 
     /// Applies one input at time `now` (ms since the epoch).
     pub fn handle(&mut self, input: Input, now: u64) -> Vec<Effect> {
         let mut fx = Vec::new();
         match input {
-            Input::Connecting { server } => {
+            Input::Connect {
+                server,
+                name,
+                dialect,
+            } => {
                 self.server = server;
-                self.conn = Conn::Connecting;
-                self.opened = false;
-                self.me = None;
-                self.users.clear();
+                self.name = name;
+                self.dialect = dialect;
+                self.backoff.reset();
+                self.start(&mut fx);
             }
             Input::ConnectFailed { reason } => {
+                self.stop_timers(&mut fx);
                 self.system(now, Level::Error, format!("Cannot connect: {reason}"));
-                self.close(1006, reason, false, false);
+                self.conn = Conn::Closed(Closed {
+                    code: 1006,
+                    reason,
+                    by_user: false,
+                });
             }
             Input::Opened => {
-                self.opened = true;
+                if !matches!(self.conn, Conn::Connecting { .. }) {
+                    return fx;
+                }
+                fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
+                self.opened_at = Some(now);
+                self.last_rx = now;
                 match self.dialect {
                     Dialect::Auto => {
                         self.conn = Conn::Probing;
-                        fx.push(Effect::StartProbeTimer);
+                        fx.push(Effect::StartTimer {
+                            timer: Timer::Probe,
+                            ms: PROBE_MS,
+                        });
                     }
                     Dialect::Text => self.settle(Wire::Text, &mut fx),
                     Dialect::Json => self.settle(Wire::Envelope, &mut fx),
                 }
             }
-            Input::ProbeTimeout => {
+            Input::Timer(Timer::Probe) => {
                 if self.conn == Conn::Probing {
                     self.settle(Wire::Text, &mut fx);
                 }
             }
+            Input::Timer(Timer::ConnectTimeout) => {
+                if matches!(self.conn, Conn::Connecting { .. }) {
+                    fx.push(Effect::Close);
+                    let why = format!(
+                        "The server did not complete the handshake within {} s.",
+                        CONNECT_TIMEOUT_MS / 1000
+                    );
+                    self.lost(now, 1006, why, &mut fx);
+                }
+            }
+            Input::Timer(Timer::Reconnect) => {
+                if matches!(self.conn, Conn::Reconnecting { .. }) {
+                    self.start(&mut fx);
+                }
+            }
+            Input::Timer(Timer::Heartbeat) => self.check_heartbeat(now, &mut fx),
             Input::Frame(frame) => {
+                self.last_rx = now;
                 let incoming = protocol::decode(self.dialect, frame);
-                let speaks_envelope = matches!(incoming, Incoming::Welcome { .. });
+                if let Incoming::Welcome { heartbeat_ms, .. } = &incoming {
+                    self.heartbeat_ms = *heartbeat_ms;
+                }
+                let welcome = matches!(incoming, Incoming::Welcome { .. });
                 match self.conn {
                     Conn::Probing => {
-                        let wire = if speaks_envelope {
-                            Wire::Envelope
-                        } else {
-                            Wire::Text
-                        };
+                        let wire = if welcome { Wire::Envelope } else { Wire::Text };
                         self.settle(wire, &mut fx);
                     }
                     // A welcome that came after the probe gave up: switch now.
-                    Conn::Open(Wire::Text) if speaks_envelope => {
-                        self.conn = Conn::Open(Wire::Envelope);
-                        fx.extend(self.hello());
-                    }
+                    Conn::Open(Wire::Text) if welcome => self.settle(Wire::Envelope, &mut fx),
                     _ => {}
                 }
-                self.receive(incoming, now);
+                self.receive(incoming, now, &mut fx);
             }
-            Input::Closed {
-                code,
-                reason,
-                clean,
-            } => {
-                if !matches!(self.conn, Conn::Closed(_)) {
-                    let opened = self.opened;
-                    self.system(now, Level::Error, explain_close(code, &reason, opened));
-                    self.close(code, reason, clean, false);
+            Input::Closed { code, reason, .. } => {
+                if matches!(
+                    self.conn,
+                    Conn::Connecting { .. } | Conn::Probing | Conn::Open(_)
+                ) {
+                    let why = explain_close(code, &reason, self.opened_at.is_some());
+                    self.lost(now, code, why, &mut fx);
                 }
             }
-            Input::Disconnected => {
-                if !matches!(self.conn, Conn::Closed(_) | Conn::Idle) {
+            Input::Disconnect => {
+                self.stop_timers(&mut fx);
+                fx.push(Effect::Close);
+                if !matches!(self.conn, Conn::Idle | Conn::Closed(_)) {
                     self.system(now, Level::Info, "You disconnected.".into());
                 }
-                self.close(1000, String::new(), true, true);
+                self.requeue(&mut fx);
+                self.conn = Conn::Closed(Closed {
+                    code: 1000,
+                    reason: String::new(),
+                    by_user: true,
+                });
+                self.users.clear();
             }
-            Input::Compose { client_id, text } => {
-                self.push(
-                    now,
-                    Kind::Own {
-                        client_id: client_id.clone(),
-                        delivery: Delivery::Queued,
-                    },
-                    text,
-                );
-                if let Conn::Open(wire) = self.conn {
-                    fx.extend(self.transmit(self.lines.len() - 1, wire));
+            Input::ReconnectNow => {
+                if matches!(
+                    self.conn,
+                    Conn::Reconnecting { .. } | Conn::Offline | Conn::Closed(_)
+                ) {
+                    self.start(&mut fx);
                 }
             }
+            Input::Online => {
+                if matches!(self.conn, Conn::Offline | Conn::Reconnecting { .. }) {
+                    self.backoff.reset();
+                    self.start(&mut fx);
+                }
+            }
+            Input::Offline => {
+                if matches!(
+                    self.conn,
+                    Conn::Reconnecting { .. } | Conn::Connecting { .. }
+                ) {
+                    self.stop_timers(&mut fx);
+                    fx.push(Effect::Close);
+                    self.conn = Conn::Offline;
+                }
+            }
+            Input::Compose { client_id, text } => {
+                let key = self.push_own(now, client_id, text, Delivery::Queued);
+                if let Conn::Open(wire) = self.conn {
+                    fx.extend(self.transmit(key, wire));
+                }
+                fx.push(Effect::SaveOutbox);
+            }
             Input::SendFailed { client_id, reason } => {
-                if let Some(idx) = self.own(&client_id) {
-                    self.set_delivery(idx, Delivery::Failed(reason));
+                if let Some(&key) = self.own.get(&client_id) {
+                    self.set_delivery(key, Delivery::Failed(reason));
+                    fx.push(Effect::SaveOutbox);
                 }
             }
             Input::Retry { client_id } => {
-                if let Some(idx) = self.own(&client_id) {
-                    self.set_delivery(idx, Delivery::Queued);
-                    if let Conn::Open(wire) = self.conn {
-                        fx.extend(self.transmit(idx, wire));
+                if let Some(&key) = self.own.get(&client_id) {
+                    if matches!(self.delivery(key), Some(Delivery::Failed(_))) {
+                        self.set_delivery(key, Delivery::Queued);
+                        if let Conn::Open(wire) = self.conn {
+                            fx.extend(self.transmit(key, wire));
+                        }
+                        fx.push(Effect::SaveOutbox);
                     }
                 }
             }
             Input::Discard { client_id } => {
-                if let Some(idx) = self.own(&client_id) {
-                    if matches!(&self.lines[idx].kind, Kind::Own { delivery, .. } if *delivery != Delivery::Delivered)
-                    {
-                        self.lines.remove(idx);
+                if let Some(&key) = self.own.get(&client_id) {
+                    if self.pending.contains(&key) {
+                        self.own.remove(&client_id);
+                        self.pending.retain(|&k| k != key);
+                        if let Some(idx) = self.index(key) {
+                            self.lines.remove(idx);
+                        }
+                        fx.push(Effect::SaveOutbox);
+                    }
+                }
+            }
+            Input::Restore(unsent) => {
+                for u in unsent {
+                    if !self.own.contains_key(&u.id) {
+                        let delivery = u.failed.map_or(Delivery::Queued, Delivery::Failed);
+                        self.push_own(u.ts, u.id, u.text, delivery);
                     }
                 }
             }
@@ -335,50 +506,168 @@ impl Room {
         fx
     }
 
-    fn close(&mut self, code: u16, reason: String, clean: bool, by_user: bool) {
-        self.conn = Conn::Closed(Closed {
-            code,
-            reason,
-            clean,
-            opened: self.opened,
-            by_user,
-        });
+    /// Opens a socket (first try or retry).
+    fn start(&mut self, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        self.conn = Conn::Connecting {
+            attempt: self.backoff.attempt(),
+        };
+        self.opened_at = None;
+        self.me = None;
         self.users.clear();
+        fx.push(Effect::Open {
+            server: self.server.clone(),
+        });
+        fx.push(Effect::StartTimer {
+            timer: Timer::ConnectTimeout,
+            ms: CONNECT_TIMEOUT_MS,
+        });
+    }
+
+    fn stop_timers(&mut self, fx: &mut Vec<Effect>) {
+        for timer in [
+            Timer::Probe,
+            Timer::ConnectTimeout,
+            Timer::Reconnect,
+            Timer::Heartbeat,
+        ] {
+            fx.push(Effect::CancelTimer(timer));
+        }
+    }
+
+    /// The connection is gone (closed, timed out, or found dead): say why once
+    /// per outage, put unconfirmed messages back, and plan the next attempt.
+    fn lost(&mut self, now: u64, code: u16, why: String, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        let was_up = self.opened_at.is_some();
+        if was_up || self.backoff.attempt() == 0 {
+            self.system(now, Level::Error, why);
+        }
+        if self
+            .opened_at
+            .is_some_and(|t| now.saturating_sub(t) >= STABLE_MS)
+        {
+            self.backoff.reset();
+        }
+        if code == 1009 {
+            self.fail_largest_unconfirmed();
+        }
+        self.requeue(fx);
+        self.opened_at = None;
+        self.users.clear();
+        self.me = None;
+        // Policy refusals and unsupported data would only fail again.
+        if matches!(code, 1003 | 1008) {
+            self.conn = Conn::Closed(Closed {
+                code,
+                reason: String::new(),
+                by_user: false,
+            });
+            return;
+        }
+        let delay = self.backoff.next_delay(self.jitter.unit());
+        self.conn = Conn::Reconnecting {
+            attempt: self.backoff.attempt(),
+            due: now + u64::from(delay),
+        };
+        fx.push(Effect::StartTimer {
+            timer: Timer::Reconnect,
+            ms: delay,
+        });
+    }
+
+    /// After a drop, messages sent but not confirmed: with ids they are sent
+    /// again (the echo is matched by id and peers drop repeats by id); on a
+    /// plain server that echoes, they are marked failed for the user to retry,
+    /// since resending could show them twice.
+    fn requeue(&mut self, fx: &mut Vec<Effect>) {
+        let envelope = matches!(self.conn, Conn::Open(Wire::Envelope));
+        if !envelope && !self.echoes {
+            return; // a plain server that never echoes: "sent" is all we know
+        }
+        let mut changed = false;
+        for key in self.pending.clone() {
+            if self.delivery(key) == Some(&Delivery::Sent) {
+                let to = if envelope {
+                    Delivery::Queued
+                } else {
+                    Delivery::Failed("the connection closed before the server echoed it".into())
+                };
+                self.set_delivery(key, to);
+                changed = true;
+            }
+        }
+        if changed {
+            fx.push(Effect::SaveOutbox);
+        }
+    }
+
+    fn fail_largest_unconfirmed(&mut self) {
+        let largest = self
+            .pending
+            .iter()
+            .copied()
+            .filter(|&k| self.delivery(k) == Some(&Delivery::Sent))
+            .max_by_key(|&k| self.line(k).map_or(0, |l| l.text.len()));
+        if let Some(key) = largest {
+            let why = "too big for this server (it closed the connection with 1009)".to_string();
+            self.set_delivery(key, Delivery::Failed(why));
+        }
+    }
+
+    fn check_heartbeat(&mut self, now: u64, fx: &mut Vec<Effect>) {
+        let (Conn::Open(_), Some(interval)) = (&self.conn, self.heartbeat_ms) else {
+            return;
+        };
+        let limit = 2 * u64::from(interval) + 1000;
+        let silent = now.saturating_sub(self.last_rx);
+        if silent > limit {
+            fx.push(Effect::Close);
+            let why = format!(
+                "No heartbeat from the server for {:.1} s: the connection is dead.",
+                silent as f64 / 1000.0
+            );
+            self.lost(now, 1006, why, fx);
+        } else {
+            fx.push(Effect::StartTimer {
+                timer: Timer::Heartbeat,
+                ms: interval,
+            });
+        }
     }
 
     /// Settles the wire format: introduces us, then sends the queue in order.
     fn settle(&mut self, wire: Wire, fx: &mut Vec<Effect>) {
         self.conn = Conn::Open(wire);
-        fx.extend(self.hello());
-        let queued: Vec<usize> = (0..self.lines.len())
-            .filter(|&i| {
-                matches!(
-                    &self.lines[i].kind,
-                    Kind::Own {
-                        delivery: Delivery::Queued,
-                        ..
-                    }
-                )
-            })
+        if let Some(frame) = protocol::encode_hello(wire, &self.name) {
+            fx.push(Effect::Transmit {
+                frame,
+                client_id: None,
+            });
+        }
+        if let (Wire::Envelope, Some(ms)) = (wire, self.heartbeat_ms) {
+            fx.push(Effect::StartTimer {
+                timer: Timer::Heartbeat,
+                ms,
+            });
+        }
+        let queued: Vec<u64> = self
+            .pending
+            .iter()
+            .copied()
+            .filter(|&k| self.delivery(k) == Some(&Delivery::Queued))
             .collect();
-        for idx in queued {
-            fx.extend(self.transmit(idx, wire));
+        for key in &queued {
+            fx.extend(self.transmit(*key, wire));
+        }
+        if !queued.is_empty() {
+            fx.push(Effect::SaveOutbox);
         }
     }
 
-    fn hello(&self) -> Option<Effect> {
-        let Conn::Open(wire) = self.conn else {
-            return None;
-        };
-        protocol::encode_hello(wire, &self.name).map(|frame| Effect::Transmit {
-            frame,
-            client_id: None,
-        })
-    }
-
-    /// Encodes own line `idx` for `wire` and marks it sent.
-    fn transmit(&mut self, idx: usize, wire: Wire) -> Option<Effect> {
-        let line = &self.lines[idx];
+    /// Encodes own line `key` for `wire` and marks it sent.
+    fn transmit(&mut self, key: u64, wire: Wire) -> Option<Effect> {
+        let line = self.line(key)?;
         let Kind::Own { client_id, .. } = &line.kind else {
             return None;
         };
@@ -386,13 +675,17 @@ impl Room {
             frame: protocol::encode_message(wire, client_id, &line.text),
             client_id: Some(client_id.clone()),
         };
-        self.set_delivery(idx, Delivery::Sent);
+        self.set_delivery(key, Delivery::Sent);
         Some(effect)
     }
 
-    fn receive(&mut self, incoming: Incoming, now: u64) {
+    fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
         match incoming {
             Incoming::Welcome { users, .. } => self.users = users,
+            Incoming::Ping => fx.push(Effect::Transmit {
+                frame: protocol::encode_pong(),
+                client_id: None,
+            }),
             Incoming::Joined { name, users } => {
                 let note = if name == self.name {
                     format!("You joined as {name}.")
@@ -407,14 +700,26 @@ impl Room {
                 self.system(now, Level::Info, note);
             }
             Incoming::Message { id, from, text, ts } => {
-                if let Some(idx) = self.echo_of(id.as_deref(), from.as_deref(), &text) {
-                    self.set_delivery(idx, Delivery::Delivered);
-                    if let Some(ts) = ts {
-                        self.lines[idx].ts = ts;
+                if let Some(id) = &id {
+                    if let Some(&key) = self.own.get(id) {
+                        // Our own echo (a repeat after a resend changes nothing).
+                        self.delivered(key, ts, fx);
+                        return;
                     }
-                } else {
-                    self.push(ts.unwrap_or(now), Kind::Peer { from }, text);
+                    if !self.seen.insert(id.clone()) {
+                        return;
+                    }
+                } else if from.is_none() {
+                    if let Some(key) = self.text_echo(&text) {
+                        self.echoes = true;
+                        self.delivered(key, ts, fx);
+                        return;
+                    }
                 }
+                self.push(ts.unwrap_or(now), Kind::Peer { from }, text);
+            }
+            Incoming::Json(pretty) => {
+                self.push(now, Kind::Json, pretty);
             }
             Incoming::Join { name } => self.system(now, Level::Info, format!("{name} joined.")),
             Incoming::Leave { name } => self.system(now, Level::Info, format!("{name} left.")),
@@ -424,7 +729,6 @@ impl Room {
                 Level::Error,
                 format!("Server error ({code}): {message}"),
             ),
-            Incoming::Json(pretty) => self.push(now, Kind::Json, pretty),
             Incoming::Binary { len, preview } => self.system(
                 now,
                 Level::Info,
@@ -433,45 +737,68 @@ impl Room {
         }
     }
 
-    /// Our own sent message that this incoming line echoes: by id where the
-    /// server returns ids, else (plain servers) the oldest sent one with the
-    /// same text and no named sender.
-    fn echo_of(&self, id: Option<&str>, from: Option<&str>, text: &str) -> Option<usize> {
-        let sent = |i: &usize| {
-            matches!(
-                &self.lines[*i].kind,
-                Kind::Own {
-                    delivery: Delivery::Sent,
-                    ..
-                }
-            )
-        };
-        match id {
-            Some(id) => self.own(id).filter(sent),
-            None if from.is_none() => (0..self.lines.len())
-                .filter(sent)
-                .find(|&i| self.lines[i].text == text),
-            None => None,
+    /// The oldest sent, unconfirmed own line with this text (plain servers).
+    fn text_echo(&self, text: &str) -> Option<u64> {
+        self.pending.iter().copied().find(|&k| {
+            self.delivery(k) == Some(&Delivery::Sent)
+                && self.line(k).is_some_and(|l| l.text == text)
+        })
+    }
+
+    fn delivered(&mut self, key: u64, ts: Option<u64>, fx: &mut Vec<Effect>) {
+        if !self.pending.contains(&key) {
+            return;
+        }
+        self.pending.retain(|&k| k != key);
+        self.set_delivery(key, Delivery::Delivered);
+        if let (Some(ts), Some(idx)) = (ts, self.index(key)) {
+            self.lines[idx].ts = ts;
+        }
+        fx.push(Effect::SaveOutbox);
+    }
+
+    fn index(&self, key: u64) -> Option<usize> {
+        self.lines.binary_search_by_key(&key, |l| l.key).ok()
+    }
+
+    fn line(&self, key: u64) -> Option<&Line> {
+        self.index(key).map(|i| &self.lines[i])
+    }
+
+    fn delivery(&self, key: u64) -> Option<&Delivery> {
+        match &self.line(key)?.kind {
+            Kind::Own { delivery, .. } => Some(delivery),
+            _ => None,
         }
     }
 
-    fn own(&self, id: &str) -> Option<usize> {
-        self.lines
-            .iter()
-            .rposition(|l| matches!(&l.kind, Kind::Own { client_id, .. } if client_id == id))
+    fn set_delivery(&mut self, key: u64, to: Delivery) {
+        if let Some(idx) = self.index(key) {
+            if let Kind::Own { delivery, .. } = &mut self.lines[idx].kind {
+                *delivery = to;
+            }
+        }
     }
 
-    fn set_delivery(&mut self, idx: usize, to: Delivery) {
-        if let Kind::Own { delivery, .. } = &mut self.lines[idx].kind {
-            *delivery = to;
-        }
+    fn push_own(&mut self, ts: u64, client_id: String, text: String, delivery: Delivery) -> u64 {
+        let key = self.push(
+            ts,
+            Kind::Own {
+                client_id: client_id.clone(),
+                delivery,
+            },
+            text,
+        );
+        self.own.insert(client_id, key);
+        self.pending.push(key);
+        key
     }
 
     fn system(&mut self, now: u64, level: Level, text: String) {
         self.push(now, Kind::System(level), text);
     }
 
-    fn push(&mut self, ts: u64, kind: Kind, text: String) {
+    fn push(&mut self, ts: u64, kind: Kind, text: String) -> u64 {
         self.next_key += 1;
         self.lines.push(Line {
             key: self.next_key,
@@ -479,6 +806,7 @@ impl Room {
             kind,
             text,
         });
+        self.next_key
     }
 }
 

@@ -2,6 +2,9 @@ use super::*;
 
 const WELCOME: &str =
     r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["bob"]}"#;
+const WELCOME_HB: &str =
+    r#"{"type":"welcome","server":"roomcast-server","version":1,"users":[],"heartbeat_ms":1000}"#;
+const SERVER: &str = "ws://h/ws";
 
 fn text(s: &str) -> Input {
     Input::Frame(Frame::Text(s.into()))
@@ -29,6 +32,13 @@ fn sent_frames(fx: &[Effect]) -> Vec<String> {
         .collect()
 }
 
+fn started(fx: &[Effect], timer: Timer) -> Option<u32> {
+    fx.iter().find_map(|e| match e {
+        Effect::StartTimer { timer: t, ms } if *t == timer => Some(*ms),
+        _ => None,
+    })
+}
+
 fn deliveries(room: &Room) -> Vec<(String, Delivery)> {
     room.lines()
         .iter()
@@ -39,24 +49,58 @@ fn deliveries(room: &Room) -> Vec<(String, Delivery)> {
         .collect()
 }
 
-fn open(dialect: Dialect) -> Room {
-    let mut room = Room::new(dialect, "alice");
-    room.handle(
-        Input::Connecting {
-            server: "ws://h/ws".into(),
+fn connect(dialect: Dialect) -> (Room, Vec<Effect>) {
+    let mut room = Room::new(1);
+    let fx = room.handle(
+        Input::Connect {
+            server: SERVER.into(),
+            name: "alice".into(),
+            dialect,
         },
         0,
     );
+    (room, fx)
+}
+
+fn open(dialect: Dialect) -> Room {
+    let (mut room, _) = connect(dialect);
+    room.handle(Input::Opened, 0);
     room
+}
+
+fn close(room: &mut Room, code: u16, now: u64) -> Vec<Effect> {
+    room.handle(
+        Input::Closed {
+            code,
+            reason: String::new(),
+            clean: false,
+        },
+        now,
+    )
+}
+
+#[test]
+fn connect_opens_the_socket_with_a_handshake_timeout() {
+    let (room, fx) = connect(Dialect::Auto);
+    assert!(fx.contains(&Effect::Open {
+        server: SERVER.into()
+    }));
+    assert_eq!(
+        started(&fx, Timer::ConnectTimeout),
+        Some(CONNECT_TIMEOUT_MS)
+    );
+    assert_eq!(room.status_text(0), "Connecting to ws://h/ws\u{2026}");
 }
 
 #[test]
 fn auto_queues_until_welcome_then_says_hello_before_the_queue_in_order() {
-    let mut room = open(Dialect::Auto);
-    assert!(compose(&mut room, "c1", "one").is_empty());
-    assert!(compose(&mut room, "c2", "two").is_empty());
-    assert_eq!(room.handle(Input::Opened, 0), vec![Effect::StartProbeTimer]);
-    assert!(!room.status_text().contains("Connected"));
+    let (mut room, _) = connect(Dialect::Auto);
+    assert!(sent_frames(&compose(&mut room, "c1", "one")).is_empty());
+    assert!(sent_frames(&compose(&mut room, "c2", "two")).is_empty());
+    let fx = room.handle(Input::Opened, 0);
+    assert_eq!(started(&fx, Timer::Probe), Some(PROBE_MS));
+    assert!(fx.contains(&Effect::CancelTimer(Timer::ConnectTimeout)));
+    assert!(!room.status_text(0).contains("Connected"));
     let fx = room.handle(text(WELCOME), 0);
     assert_eq!(
         sent_frames(&fx),
@@ -66,26 +110,26 @@ fn auto_queues_until_welcome_then_says_hello_before_the_queue_in_order() {
             r#"{"type":"message","id":"c2","text":"two"}"#.to_string(),
         ]
     );
+    assert!(fx.contains(&Effect::SaveOutbox));
     assert_eq!(room.conn(), &Conn::Open(Wire::Envelope));
     assert_eq!(room.users(), ["bob".to_string()]);
     // A late probe timeout changes nothing and sends nothing again.
-    assert!(room.handle(Input::ProbeTimeout, 0).is_empty());
+    assert!(room.handle(Input::Timer(Timer::Probe), 0).is_empty());
 }
 
 #[test]
 fn auto_settles_on_text_when_the_server_says_nothing() {
-    let mut room = open(Dialect::Auto);
+    let (mut room, _) = connect(Dialect::Auto);
     compose(&mut room, "c1", "queued");
     room.handle(Input::Opened, 0);
-    let fx = room.handle(Input::ProbeTimeout, 0);
+    let fx = room.handle(Input::Timer(Timer::Probe), 0);
     assert_eq!(sent_frames(&fx), vec!["queued".to_string()]);
-    assert_eq!(room.status_text(), "Connected to ws://h/ws");
+    assert_eq!(room.status_text(0), "Connected to ws://h/ws");
 }
 
 #[test]
 fn auto_settles_on_text_at_a_plain_greeting_and_keeps_the_line() {
     let mut room = open(Dialect::Auto);
-    room.handle(Input::Opened, 0);
     room.handle(text("Hello Client, you connected to /room"), 5);
     assert_eq!(room.conn(), &Conn::Open(Wire::Text));
     assert_eq!(room.lines().len(), 1);
@@ -95,8 +139,7 @@ fn auto_settles_on_text_at_a_plain_greeting_and_keeps_the_line() {
 #[test]
 fn a_late_welcome_switches_to_the_envelope_and_says_hello() {
     let mut room = open(Dialect::Auto);
-    room.handle(Input::Opened, 0);
-    room.handle(Input::ProbeTimeout, 0);
+    room.handle(Input::Timer(Timer::Probe), 0);
     let fx = room.handle(text(WELCOME), 0);
     assert_eq!(
         sent_frames(&fx),
@@ -106,8 +149,8 @@ fn a_late_welcome_switches_to_the_envelope_and_says_hello() {
 }
 
 #[test]
-fn own_echo_by_id_is_one_delivered_line() {
-    let mut room = open(Dialect::Json);
+fn own_echo_by_id_is_one_delivered_line_and_peer_repeats_are_dropped() {
+    let (mut room, _) = connect(Dialect::Json);
     let fx = room.handle(Input::Opened, 0);
     assert_eq!(
         sent_frames(&fx),
@@ -117,38 +160,41 @@ fn own_echo_by_id_is_one_delivered_line() {
         text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
         0,
     );
-    assert_eq!(room.status_text(), "Connected to ws://h/ws as alice");
+    assert_eq!(room.status_text(0), "Connected to ws://h/ws as alice");
     let fx = compose(&mut room, "c9", "hi");
     assert_eq!(
         sent_frames(&fx),
         vec![r#"{"type":"message","id":"c9","text":"hi"}"#.to_string()]
     );
     assert_eq!(deliveries(&room), vec![("hi".into(), Delivery::Sent)]);
-    room.handle(
-        text(r#"{"type":"message","id":"c9","from":"alice","text":"hi","ts":42}"#),
-        0,
-    );
+    let echo = r#"{"type":"message","id":"c9","from":"alice","text":"hi","ts":42}"#;
+    room.handle(text(echo), 0);
+    room.handle(text(echo), 0); // a resent copy changes nothing
     assert_eq!(deliveries(&room), vec![("hi".into(), Delivery::Delivered)]);
     let own: Vec<_> = room.lines().iter().filter(|l| l.text == "hi").collect();
-    assert_eq!(own.len(), 1);
-    assert_eq!(own[0].ts, 42);
-    // Another client's line with the same text is a separate line.
-    room.handle(
-        text(r#"{"type":"message","id":"x1","from":"bob","text":"hi","ts":43}"#),
-        0,
-    );
+    assert_eq!((own.len(), own[0].ts), (1, 42));
+    assert_eq!(room.outstanding(), 0);
+    // Another client's line with the same text is a separate line, shown once.
+    let peer = r#"{"type":"message","id":"x1","from":"bob","text":"hi","ts":43}"#;
+    room.handle(text(peer), 0);
+    room.handle(text(peer), 0);
+    let peers: Vec<_> = room
+        .lines()
+        .iter()
+        .filter(|l| matches!(l.kind, Kind::Peer { .. }))
+        .collect();
+    assert_eq!(peers.len(), 1);
     assert_eq!(
-        room.lines().last().map(|l| &l.kind),
-        Some(&Kind::Peer {
+        peers[0].kind,
+        Kind::Peer {
             from: Some("bob".into())
-        })
+        }
     );
 }
 
 #[test]
 fn plain_echo_is_matched_by_text_once() {
     let mut room = open(Dialect::Text);
-    room.handle(Input::Opened, 0);
     compose(&mut room, "c1", "same");
     compose(&mut room, "c2", "same");
     // The ws broadcast example echoes as a binary frame.
@@ -168,45 +214,210 @@ fn plain_echo_is_matched_by_text_once() {
 }
 
 #[test]
-fn close_explains_and_messages_typed_offline_go_out_once_after_reopen() {
-    let mut room = open(Dialect::Text);
-    room.handle(Input::Opened, 0);
-    compose(&mut room, "c1", "before");
-    room.handle(
+fn a_drop_explains_requeues_and_schedules_a_jittered_retry() {
+    let mut room = open(Dialect::Json);
+    compose(&mut room, "c1", "unconfirmed");
+    let fx = room.handle(
         Input::Closed {
             code: 1001,
             reason: "restart".into(),
             clean: true,
         },
-        0,
+        1_000,
     );
-    assert_eq!(room.status_text(), "Disconnected (code 1001)");
     let last = room.lines().last().unwrap();
     assert_eq!(last.kind, Kind::System(Level::Error));
     assert!(last.text.contains("going away") && last.text.contains("restart"));
-    assert!(compose(&mut room, "c2", "offline").is_empty());
-    assert_eq!(deliveries(&room)[1].1, Delivery::Queued);
-    room.handle(
-        Input::Connecting {
-            server: "ws://h/ws".into(),
-        },
-        0,
+    // With ids, an unconfirmed message goes out again (same id) after the next hello.
+    assert_eq!(
+        deliveries(&room),
+        vec![("unconfirmed".into(), Delivery::Queued)]
     );
-    let fx = room.handle(Input::Opened, 0);
-    assert_eq!(sent_frames(&fx), vec!["offline".to_string()]);
-    assert!(room.handle(Input::Opened, 0).iter().all(|e| !matches!(
-        e,
-        Effect::Transmit {
-            client_id: Some(_),
-            ..
-        }
-    )));
+    assert!(fx.contains(&Effect::SaveOutbox));
+    let delay = started(&fx, Timer::Reconnect).expect("a retry is planned");
+    assert!((100..=500).contains(&delay), "{delay}");
+    assert!(room
+        .status_text(1_000)
+        .starts_with("Reconnecting in 1 s (retry 1)"));
+    compose(&mut room, "c2", "typed while down");
+    let fx = room.handle(Input::Timer(Timer::Reconnect), 2_000);
+    assert!(fx.contains(&Effect::Open {
+        server: SERVER.into()
+    }));
+    assert_eq!(
+        room.status_text(2_000),
+        "Reconnecting to ws://h/ws\u{2026} (retry 1)"
+    );
+    let fx = room.handle(Input::Opened, 2_100);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![
+            r#"{"type":"hello","name":"alice"}"#.to_string(),
+            r#"{"type":"message","id":"c1","text":"unconfirmed"}"#.to_string(),
+            r#"{"type":"message","id":"c2","text":"typed while down"}"#.to_string(),
+        ]
+    );
+}
+
+#[test]
+fn retries_grow_and_an_outage_is_explained_once() {
+    let (mut room, _) = connect(Dialect::Auto);
+    let mut ceilings = Vec::new();
+    let mut now = 0;
+    for _ in 0..6 {
+        ceilings.push(room.backoff.ceiling());
+        let fx = close(&mut room, 1006, now);
+        let delay = started(&fx, Timer::Reconnect).unwrap();
+        assert!(delay <= *ceilings.last().unwrap());
+        now += u64::from(delay);
+        room.handle(Input::Timer(Timer::Reconnect), now);
+    }
+    assert_eq!(ceilings, [500, 1000, 2000, 4000, 8000, 16000]);
+    let errors = room
+        .lines()
+        .iter()
+        .filter(|l| l.kind == Kind::System(Level::Error))
+        .count();
+    assert_eq!(errors, 1, "{:?}", room.lines());
+    assert!(room.lines()[0].text.contains("never opened"));
+}
+
+#[test]
+fn a_connection_that_stayed_up_resets_the_backoff() {
+    let (mut room, _) = connect(Dialect::Text);
+    for _ in 0..4 {
+        close(&mut room, 1006, 0);
+        room.handle(Input::Timer(Timer::Reconnect), 0);
+    }
+    room.handle(Input::Opened, 0);
+    close(&mut room, 1006, 1_000); // up 1 s: not stable
+    assert_eq!(room.backoff.attempt(), 5);
+    room.handle(Input::Timer(Timer::Reconnect), 1_000);
+    room.handle(Input::Opened, 1_000);
+    close(&mut room, 1006, 1_000 + STABLE_MS);
+    assert_eq!(room.backoff.attempt(), 1, "reset, then one attempt planned");
+}
+
+#[test]
+fn handshake_timeout_closes_and_retries() {
+    let (mut room, _) = connect(Dialect::Auto);
+    let fx = room.handle(
+        Input::Timer(Timer::ConnectTimeout),
+        CONNECT_TIMEOUT_MS.into(),
+    );
+    assert!(fx.contains(&Effect::Close));
+    assert!(started(&fx, Timer::Reconnect).is_some());
+    assert!(room.lines()[0].text.contains("handshake"));
+}
+
+#[test]
+fn disconnect_stops_everything_and_late_events_do_not_restart() {
+    let (mut room, _) = connect(Dialect::Auto);
+    close(&mut room, 1006, 0);
+    let fx = room.handle(Input::Disconnect, 0);
+    assert!(fx.contains(&Effect::Close) && fx.contains(&Effect::CancelTimer(Timer::Reconnect)));
+    assert_eq!(room.status_text(0), "Disconnected");
+    for late in [
+        Input::Timer(Timer::Reconnect),
+        Input::Online,
+        Input::Closed {
+            code: 1006,
+            reason: String::new(),
+            clean: false,
+        },
+        Input::Timer(Timer::ConnectTimeout),
+    ] {
+        let fx = room.handle(late, 5);
+        assert!(
+            !fx.iter()
+                .any(|e| matches!(e, Effect::Open { .. } | Effect::StartTimer { .. })),
+            "{fx:?}"
+        );
+    }
+    assert_eq!(room.status_text(5), "Disconnected");
+    // Reconnect now / Connect bring it back.
+    assert!(room.handle(Input::ReconnectNow, 6).contains(&Effect::Open {
+        server: SERVER.into()
+    }));
+}
+
+#[test]
+fn policy_close_is_not_retried() {
+    let mut room = open(Dialect::Text);
+    let fx = close(&mut room, 1008, 0);
+    assert!(started(&fx, Timer::Reconnect).is_none());
+    assert_eq!(room.status_text(0), "Disconnected (code 1008)");
+}
+
+#[test]
+fn offline_waits_and_online_reconnects_at_once() {
+    let (mut room, _) = connect(Dialect::Auto);
+    close(&mut room, 1006, 0);
+    let fx = room.handle(Input::Offline, 0);
+    assert!(fx.contains(&Effect::CancelTimer(Timer::Reconnect)));
+    assert_eq!(room.conn(), &Conn::Offline);
+    assert!(room.handle(Input::Timer(Timer::Reconnect), 0).is_empty());
+    let fx = room.handle(Input::Online, 0);
+    assert!(fx.contains(&Effect::Open {
+        server: SERVER.into()
+    }));
+    assert_eq!(room.backoff.attempt(), 0);
+    // While open, going offline leaves the socket to the heartbeat.
+    room.handle(Input::Opened, 0);
+    room.handle(Input::Timer(Timer::Probe), 0);
+    assert!(room.handle(Input::Offline, 0).is_empty());
+}
+
+#[test]
+fn silence_past_the_heartbeat_means_dead() {
+    let (mut room, _) = connect(Dialect::Auto);
+    room.handle(Input::Opened, 0);
+    let fx = room.handle(text(WELCOME_HB), 0);
+    assert_eq!(started(&fx, Timer::Heartbeat), Some(1000));
+    let fx = room.handle(text(r#"{"type":"ping"}"#), 900);
+    assert_eq!(sent_frames(&fx), vec![r#"{"type":"pong"}"#.to_string()]);
+    // Heard from 1.1 s ago: fine, check again later.
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 2_000);
+    assert_eq!(started(&fx, Timer::Heartbeat), Some(1000));
+    // Silent for 3.1 s > 2 × 1 s + 1 s: dead.
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 4_000);
+    assert!(fx.contains(&Effect::Close));
+    assert!(started(&fx, Timer::Reconnect).is_some());
+    assert!(room.lines().last().unwrap().text.contains("No heartbeat"));
+}
+
+#[test]
+fn plain_servers_that_echo_get_unconfirmed_lines_marked_failed_on_a_drop() {
+    let mut room = open(Dialect::Text);
+    compose(&mut room, "c1", "echoed");
+    room.handle(text("echoed"), 0);
+    compose(&mut room, "c2", "lost in flight");
+    close(&mut room, 1006, 0);
+    match &deliveries(&room)[1].1 {
+        Delivery::Failed(why) => assert!(why.contains("before the server echoed")),
+        other => panic!("{other:?}"),
+    }
+    // On a server that never echoes, "sent" is all we can say.
+    let mut quiet = open(Dialect::Text);
+    compose(&mut quiet, "c1", "x");
+    close(&mut quiet, 1006, 0);
+    assert_eq!(deliveries(&quiet)[0].1, Delivery::Sent);
+}
+
+#[test]
+fn too_big_fails_the_largest_unconfirmed_message() {
+    let mut room = open(Dialect::Json);
+    compose(&mut room, "c1", "small");
+    compose(&mut room, "c2", &"x".repeat(100));
+    close(&mut room, 1009, 0);
+    let d = deliveries(&room);
+    assert_eq!(d[0].1, Delivery::Queued);
+    assert!(matches!(&d[1].1, Delivery::Failed(why) if why.contains("1009")));
 }
 
 #[test]
 fn failed_send_can_be_retried_or_discarded() {
     let mut room = open(Dialect::Text);
-    room.handle(Input::Opened, 0);
     compose(&mut room, "c1", "a");
     compose(&mut room, "c2", "b");
     for id in ["c1", "c2"] {
@@ -229,44 +440,86 @@ fn failed_send_can_be_retried_or_discarded() {
         0,
     );
     assert_eq!(sent_frames(&fx), vec!["a".to_string()]);
-    room.handle(
+    // Retrying what is not failed does nothing.
+    assert!(room
+        .handle(
+            Input::Retry {
+                client_id: "c1".into()
+            },
+            0
+        )
+        .is_empty());
+    let fx = room.handle(
         Input::Discard {
             client_id: "c2".into(),
         },
         0,
     );
+    assert_eq!(fx, vec![Effect::SaveOutbox]);
     assert_eq!(deliveries(&room), vec![("a".into(), Delivery::Sent)]);
     assert_eq!(room.outstanding(), 1);
 }
 
 #[test]
-fn never_opened_connection_says_why() {
-    let mut room = open(Dialect::Auto);
-    room.handle(
-        Input::Closed {
-            code: 1006,
-            reason: String::new(),
-            clean: false,
+fn the_outbox_survives_a_reload_in_order_and_is_sent_once() {
+    let (mut first, _) = connect(Dialect::Json);
+    compose(&mut first, "c1", "one");
+    compose(&mut first, "c2", "two");
+    first.handle(
+        Input::SendFailed {
+            client_id: "c2".into(),
+            reason: "x".into(),
         },
         0,
     );
+    let saved = first.unsent();
+    assert_eq!(
+        saved.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["c1", "c2"]
+    );
+    let json = serde_json::to_string(&saved).unwrap();
+
+    let mut second = Room::new(2);
+    second.handle(Input::Restore(serde_json::from_str(&json).unwrap()), 10);
+    second.handle(Input::Restore(serde_json::from_str(&json).unwrap()), 10); // idempotent
+    assert_eq!(
+        deliveries(&second),
+        vec![
+            ("one".into(), Delivery::Queued),
+            ("two".into(), Delivery::Failed("x".into()))
+        ]
+    );
+    second.handle(
+        Input::Connect {
+            server: SERVER.into(),
+            name: "alice".into(),
+            dialect: Dialect::Json,
+        },
+        10,
+    );
+    let fx = second.handle(Input::Opened, 10);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![
+            r#"{"type":"hello","name":"alice"}"#.to_string(),
+            r#"{"type":"message","id":"c1","text":"one"}"#.to_string(),
+        ]
+    );
+}
+
+#[test]
+fn never_opened_connection_says_why() {
+    let (mut room, _) = connect(Dialect::Auto);
+    close(&mut room, 1006, 0);
     assert!(room.lines()[0].text.contains("never opened"));
     // A second close event for the same socket adds nothing.
-    room.handle(
-        Input::Closed {
-            code: 1006,
-            reason: String::new(),
-            clean: false,
-        },
-        0,
-    );
+    close(&mut room, 1006, 0);
     assert_eq!(room.lines().len(), 1);
 }
 
 #[test]
 fn presence_join_leave_and_server_errors_show() {
     let mut room = open(Dialect::Json);
-    room.handle(Input::Opened, 0);
     room.handle(
         text(r#"{"type":"joined","name":"alice2","users":["alice","alice2"]}"#),
         0,
@@ -293,7 +546,7 @@ fn presence_join_leave_and_server_errors_show() {
         ]
     );
     assert_eq!(room.users().len(), 3);
-    room.handle(Input::Disconnected, 0);
-    assert_eq!(room.status_text(), "Disconnected");
+    room.handle(Input::Disconnect, 0);
+    assert_eq!(room.status_text(0), "Disconnected");
     assert!(room.users().is_empty());
 }

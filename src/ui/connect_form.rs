@@ -54,10 +54,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             }
         })
     };
-    let live = matches!(
-        room.room().conn(),
-        Conn::Connecting | Conn::Probing | Conn::Open(_)
-    );
+    let live = !matches!(room.room().conn(), Conn::Idle | Conn::Closed(_));
     let ondisconnect = {
         let room = room.clone();
         Callback::from(move |_| room.disconnect())

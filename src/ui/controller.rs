@@ -1,24 +1,34 @@
 //! The one owner of a room's live parts: the [`Room`] state machine, the
-//! [`Socket`] and the probe timer. Components reach it through [`use_room`].
+//! [`Socket`], the timers the room asks for, the browser's online/offline
+//! listeners and the saved outbox. Components reach it through [`use_room`].
 //!
 //! Inputs are fed to the pure room and its effects carried out right away, in
-//! order, so a message is transmitted exactly once; the socket's listeners only
-//! hold a `Weak` to the controller, and dropping the controller (or
-//! reconnecting) drops the socket, which closes it and removes the listeners.
+//! order, so a message is transmitted exactly once. Every JS closure has one
+//! owner here (the socket's listeners, each timer, the network listeners) and
+//! only holds a `Weak` to the controller; dropping the controller drops them all.
 
 use crate::config::Config;
 use crate::protocol::Frame;
-use crate::room::{Effect, Input, Room, PROBE_MS};
+use crate::room::{Effect, Input, Room, Timer, Unsent};
 use crate::socket::{ReadyState, Socket, SocketError, SocketEvent};
+use gloo::events::EventListener;
+use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, Ref, RefCell};
+use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use yew::prelude::*;
+
+/// Where the undelivered messages for `server` are kept across reloads.
+pub fn outbox_key(server: &str) -> String {
+    format!("roomcast.outbox:{server}")
+}
 
 pub struct Controller {
     room: RefCell<Room>,
     socket: RefCell<Option<Socket>>,
-    probe: RefCell<Option<Timeout>>,
+    timers: RefCell<HashMap<Timer, Timeout>>,
+    _network: [EventListener; 2],
     version: Cell<u64>,
     on_change: Box<dyn Fn()>,
     this: Weak<Controller>,
@@ -26,24 +36,42 @@ pub struct Controller {
     next_id: Cell<u64>,
 }
 
-fn now() -> u64 {
+/// Milliseconds since the Unix epoch.
+pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
 
+fn random_u64() -> u64 {
+    (js_sys::Math::random() * 2f64.powi(53)) as u64
+}
+
 impl Controller {
-    /// A controller for `room` that calls `on_change` after every change.
-    pub fn new(room: Room, on_change: impl Fn() + 'static) -> Rc<Self> {
-        // Client ids must not collide across tabs and reloads.
-        let id_prefix = format!("{:x}", (js_sys::Math::random() * 1e12) as u64);
-        Rc::new_cyclic(|this| Controller {
-            room: RefCell::new(room),
-            socket: RefCell::new(None),
-            probe: RefCell::new(None),
-            version: Cell::new(0),
-            on_change: Box::new(on_change),
-            this: this.clone(),
-            id_prefix,
-            next_id: Cell::new(0),
+    /// A controller with an empty room that calls `on_change` after every change.
+    pub fn new(on_change: impl Fn() + 'static) -> Rc<Self> {
+        Rc::new_cyclic(|this: &Weak<Controller>| {
+            let network = |event: &'static str, input: Input| {
+                let this = this.clone();
+                EventListener::new(&gloo::utils::window(), event, move |_| {
+                    if let Some(this) = this.upgrade() {
+                        this.feed(input.clone());
+                    }
+                })
+            };
+            Controller {
+                room: RefCell::new(Room::new(random_u64())),
+                socket: RefCell::new(None),
+                timers: RefCell::new(HashMap::new()),
+                _network: [
+                    network("online", Input::Online),
+                    network("offline", Input::Offline),
+                ],
+                version: Cell::new(0),
+                on_change: Box::new(on_change),
+                this: this.clone(),
+                // Client ids must not collide across tabs and reloads.
+                id_prefix: format!("{:x}", random_u64()),
+                next_id: Cell::new(0),
+            }
         })
     }
 
@@ -57,33 +85,34 @@ impl Controller {
         self.version.get()
     }
 
-    /// Opens a new connection with `config`, replacing any current one.
+    /// Connects with `config`, replacing any current connection. A different
+    /// server is a different room: its own log, and its own saved outbox.
     pub fn connect(&self, config: Config) {
-        self.release();
-        self.room
-            .borrow_mut()
-            .configure(config.dialect, config.name);
-        self.feed(Input::Connecting {
-            server: config.server.clone(),
+        if self.room.borrow().server() != config.server {
+            self.release();
+            *self.room.borrow_mut() = Room::new(random_u64());
+            let saved: Vec<Unsent> =
+                LocalStorage::get(outbox_key(&config.server)).unwrap_or_default();
+            self.feed(Input::Restore(saved));
+        }
+        self.feed(Input::Connect {
+            server: config.server,
+            name: config.name,
+            dialect: config.dialect,
         });
-        let this = self.this.clone();
-        let opened = Socket::open(&config.server, &[], move |event| {
-            if let Some(this) = this.upgrade() {
-                this.on_socket(event);
-            }
-        });
-        match opened {
-            Ok(socket) => *self.socket.borrow_mut() = Some(socket),
-            Err(err) => self.feed(Input::ConnectFailed {
-                reason: err.to_string(),
-            }),
+        if !gloo::utils::window().navigator().on_line() {
+            self.feed(Input::Offline);
         }
     }
 
-    /// Closes the connection at the user's request.
+    /// Closes the connection at the user's request: no retries.
     pub fn disconnect(&self) {
-        self.release();
-        self.feed(Input::Disconnected);
+        self.feed(Input::Disconnect);
+    }
+
+    /// Skips the wait before the next attempt.
+    pub fn reconnect_now(&self) {
+        self.feed(Input::ReconnectNow);
     }
 
     /// Sends (or queues) a message the user typed.
@@ -104,9 +133,10 @@ impl Controller {
         self.feed(Input::Discard { client_id });
     }
 
-    /// Drops the socket (closing it, whatever its state) and the probe timer.
-    fn release(&self) {
-        self.probe.borrow_mut().take();
+    /// Drops the socket (closing it, whatever its state) and every timer,
+    /// without a word to the room: for unmounting.
+    pub fn release(&self) {
+        self.timers.borrow_mut().clear();
         self.socket.borrow_mut().take();
     }
 
@@ -118,14 +148,11 @@ impl Controller {
                 code,
                 reason,
                 clean,
-            } => {
-                self.probe.borrow_mut().take();
-                self.feed(Input::Closed {
-                    code,
-                    reason,
-                    clean,
-                })
-            }
+            } => self.feed(Input::Closed {
+                code,
+                reason,
+                clean,
+            }),
             // Always followed by `close`, which says more.
             SocketEvent::Error => {}
         }
@@ -133,32 +160,57 @@ impl Controller {
 
     fn feed(&self, input: Input) {
         let effects = self.room.borrow_mut().handle(input, now());
-        let mut failures = Vec::new();
+        // Inputs that effects cause are fed after the whole batch ran.
+        let mut followups = Vec::new();
         for effect in effects {
             match effect {
+                Effect::Open { server } => {
+                    self.socket.borrow_mut().take();
+                    let this = self.this.clone();
+                    match Socket::open(&server, &[], move |event| {
+                        if let Some(this) = this.upgrade() {
+                            this.on_socket(event);
+                        }
+                    }) {
+                        Ok(socket) => *self.socket.borrow_mut() = Some(socket),
+                        Err(err) => followups.push(Input::ConnectFailed {
+                            reason: err.to_string(),
+                        }),
+                    }
+                }
+                Effect::Close => {
+                    self.socket.borrow_mut().take();
+                }
                 Effect::Transmit { frame, client_id } => {
                     if let Err(err) = self.transmit(&frame) {
                         match client_id {
-                            Some(client_id) => failures.push(Input::SendFailed {
+                            Some(client_id) => followups.push(Input::SendFailed {
                                 client_id,
                                 reason: err.to_string(),
                             }),
-                            None => gloo::console::warn!(format!("hello not sent: {err}")),
+                            None => gloo::console::warn!(format!(
+                                "Roomcast: a control frame was not sent: {err}"
+                            )),
                         }
                     }
                 }
-                Effect::StartProbeTimer => {
+                Effect::StartTimer { timer, ms } => {
                     let this = self.this.clone();
-                    *self.probe.borrow_mut() = Some(Timeout::new(PROBE_MS, move || {
+                    let timeout = Timeout::new(ms, move || {
                         if let Some(this) = this.upgrade() {
-                            this.feed(Input::ProbeTimeout);
+                            this.feed(Input::Timer(timer));
                         }
-                    }));
+                    });
+                    self.timers.borrow_mut().insert(timer, timeout);
                 }
+                Effect::CancelTimer(timer) => {
+                    self.timers.borrow_mut().remove(&timer);
+                }
+                Effect::SaveOutbox => self.save_outbox(),
             }
         }
-        for failure in failures {
-            self.feed(failure);
+        for input in followups {
+            self.feed(input);
         }
         self.version.set(self.version.get() + 1);
         (self.on_change)();
@@ -168,6 +220,17 @@ impl Controller {
         match self.socket.borrow().as_ref() {
             Some(socket) => socket.send(frame),
             None => Err(SocketError::NotOpen(ReadyState::Closed)),
+        }
+    }
+
+    fn save_outbox(&self) {
+        let room = self.room.borrow();
+        let key = outbox_key(room.server());
+        let unsent = room.unsent();
+        if unsent.is_empty() {
+            LocalStorage::delete(key);
+        } else if let Err(err) = LocalStorage::set(key, unsent) {
+            gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
         }
     }
 }
@@ -199,7 +262,7 @@ impl std::ops::Deref for RoomHandle {
     }
 }
 
-/// The room of the nearest [`RoomProvider`](super::App).
+/// The room of the enclosing [`App`](super::App).
 #[hook]
 pub fn use_room() -> RoomHandle {
     use_context::<RoomHandle>().expect("use_room() is only used inside the App's room provider")

@@ -8,7 +8,6 @@ mod log;
 mod status;
 
 use crate::config::{self, Config, FromQuery};
-use crate::room::Room;
 use composer::Composer;
 use connect_form::ConnectForm;
 use controller::{Controller, RoomHandle};
@@ -64,15 +63,7 @@ pub fn app(props: &AppProps) -> Html {
         move |_| given.unwrap_or_else(query_from_location)
     });
     let update = use_force_update();
-    let ctl = use_memo((), {
-        let config = query.config.clone();
-        move |_| {
-            Controller::new(Room::new(config.dialect, config.name), move || {
-                update.force_update()
-            })
-        }
-    });
-    // The connection lives as long as the page: cleanup drops the socket.
+    let ctl = use_memo((), move |_| Controller::new(move || update.force_update()));
     use_effect_with((), {
         let ctl = (*ctl).clone();
         let query = (*query).clone();
@@ -80,7 +71,8 @@ pub fn app(props: &AppProps) -> Html {
             if query.errors.is_empty() {
                 ctl.connect(query.config);
             }
-            move || ctl.disconnect()
+            // The connection lives as long as this effect: cleanup closes it.
+            move || ctl.release()
         }
     });
     let handle = RoomHandle {

@@ -1,37 +1,44 @@
-//! The connection state in words, and who is here.
+//! The connection state in words, the way back when it is lost, and who is here.
 
-use super::controller::use_room;
+use super::controller::{now, use_room};
 use crate::room::Conn;
+use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
 #[function_component(StatusBar)]
 pub fn status_bar() -> Html {
     let room = use_room();
+    let tick = use_force_update();
+    let counting = matches!(room.room().conn(), Conn::Reconnecting { .. });
+    // Re-render every second while a countdown shows; the interval is dropped with the effect.
+    use_effect_with(counting, move |counting| {
+        let interval = counting.then(|| Interval::new(1000, move || tick.force_update()));
+        move || drop(interval)
+    });
     let state = room.room();
     let class = match state.conn() {
         Conn::Open(_) => "status open",
-        Conn::Connecting | Conn::Probing => "status connecting",
+        Conn::Connecting { .. } | Conn::Probing | Conn::Reconnecting { .. } | Conn::Offline => {
+            "status connecting"
+        }
         Conn::Idle | Conn::Closed(_) => "status closed",
     };
-    let reconnect = matches!(state.conn(), Conn::Closed(_)).then(|| {
-        let server = state.server().to_string();
-        let (name, dialect) = (state.name().to_string(), state.dialect());
+    let action = match state.conn() {
+        Conn::Reconnecting { .. } => Some("Reconnect now"),
+        Conn::Closed(_) => Some("Reconnect"),
+        _ => None,
+    }
+    .map(|label| {
         let ctl = room.clone();
-        let onclick = Callback::from(move |_| {
-            ctl.connect(crate::config::Config {
-                server: server.clone(),
-                name: name.clone(),
-                dialect,
-            })
-        });
-        html! { <button type="button" class="reconnect" {onclick}>{ "Reconnect" }</button> }
+        let onclick = Callback::from(move |_| ctl.reconnect_now());
+        html! { <button type="button" class="reconnect" {onclick}>{ label }</button> }
     });
     let users = state.users();
     html! {
         <div class="statusbar">
             // The testing contract: this element's text says `Connected` only when open.
-            <span role="status" class={class}>{ state.status_text() }</span>
-            { for reconnect }
+            <span role="status" class={class}>{ state.status_text(now()) }</span>
+            { for action }
             if !users.is_empty() {
                 <span class="presence" title="Who is here">
                     { format!("{} here: {}", users.len(), users.join(", ")) }
