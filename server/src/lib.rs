@@ -19,7 +19,7 @@ use roomcast::protocol::envelope::{self, ClientFrame, ServerFrame};
 use std::{
     collections::{BTreeMap, HashMap, VecDeque},
     future::Future,
-    path::PathBuf,
+    path::{Path, PathBuf},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, MutexGuard,
@@ -42,33 +42,23 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 const READ_LIMIT: usize = 16 * MAX_MESSAGE_BYTES;
 /// How often envelope clients get a `ping` unless told otherwise.
 pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
-/// How many recent message ids are remembered to drop resent copies.
-const RECENT_IDS: usize = 4096;
+/// How many recent messages a joining client gets, unless told otherwise.
+pub const DEFAULT_HISTORY: usize = 1000;
 /// How long shutdown waits for connections to send their close frames.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
 /// Something that happened in the room, rendered per connection.
 #[derive(Clone, Debug)]
 enum Event {
-    Chat {
-        id: Option<String>,
-        from: String,
-        text: String,
-        ts: u64,
-        /// The sender is a plain-text client: plain clients get its text verbatim.
-        plain: bool,
-    },
     Binary(axum::body::Bytes),
-    Join {
-        conn: u64,
-        name: String,
-        ts: u64,
+    /// A `message`, `join`, `leave` or `presence` frame.
+    Room {
+        frame: ServerFrame,
+        /// A message from a plain-text client: plain clients get its text verbatim.
+        plain: bool,
+        /// The connection that does not get it (a joiner, about its own join).
+        except: Option<u64>,
     },
-    Leave {
-        name: String,
-        ts: u64,
-    },
-    Presence(Vec<String>),
 }
 
 /// How the server behaves.
@@ -78,6 +68,10 @@ pub struct Settings {
     pub dist: PathBuf,
     /// Interval of the `ping` heartbeat, announced in `welcome`.
     pub heartbeat: Duration,
+    /// How many recent messages are kept and sent with `joined` (0: none).
+    pub history: usize,
+    /// Where the history is kept across restarts, if anywhere.
+    pub history_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -86,40 +80,81 @@ impl Settings {
         Settings {
             dist: dist.into(),
             heartbeat: DEFAULT_HEARTBEAT,
+            history: DEFAULT_HISTORY,
+            history_file: None,
         }
     }
 }
 
-/// The last [`RECENT_IDS`] messages by id: a client that lost its connection
-/// before the echo sends again with the same id, and gets the original echo
-/// back instead of a second broadcast.
-#[derive(Default)]
-struct RecentIds {
-    order: VecDeque<String>,
-    frames: HashMap<String, ServerFrame>,
+/// The room's recent messages, sent to every client that joins, and indexed
+/// by id: a client that lost its connection before the echo sends again with
+/// the same id and gets the original echo back instead of a second broadcast.
+/// With a file it survives restarts (one JSON frame per line, compacted at start).
+struct History {
+    limit: usize,
+    frames: VecDeque<ServerFrame>,
+    by_id: HashMap<String, ServerFrame>,
+    file: Option<std::fs::File>,
 }
 
-impl RecentIds {
-    /// The earlier broadcast of `id`, or None after remembering `frame` as it.
-    fn seen_or_remember(&mut self, id: &str, frame: &ServerFrame) -> Option<ServerFrame> {
-        if let Some(earlier) = self.frames.get(id) {
-            return Some(earlier.clone());
+impl History {
+    fn open(limit: usize, path: Option<&Path>) -> std::io::Result<History> {
+        let mut history = History {
+            limit,
+            frames: VecDeque::new(),
+            by_id: HashMap::new(),
+            file: None,
+        };
+        if let Some(path) = path {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                for line in text.lines() {
+                    if let Ok(frame) = serde_json::from_str::<ServerFrame>(line) {
+                        history.remember(frame);
+                    }
+                }
+            }
+            let mut compacted = String::new();
+            for frame in &history.frames {
+                compacted.push_str(&frame.to_json());
+                compacted.push('\n');
+            }
+            std::fs::write(path, compacted)?;
+            history.file = Some(std::fs::OpenOptions::new().append(true).open(path)?);
         }
-        if self.order.len() == RECENT_IDS {
-            if let Some(old) = self.order.pop_front() {
-                self.frames.remove(&old);
+        Ok(history)
+    }
+
+    fn remember(&mut self, frame: ServerFrame) {
+        if self.limit == 0 {
+            return;
+        }
+        if self.frames.len() == self.limit {
+            if let Some(ServerFrame::Message { id: Some(old), .. }) = self.frames.pop_front() {
+                self.by_id.remove(&old);
             }
         }
-        self.order.push_back(id.to_string());
-        self.frames.insert(id.to_string(), frame.clone());
-        None
+        if let ServerFrame::Message { id: Some(id), .. } = &frame {
+            self.by_id.insert(id.clone(), frame.clone());
+        }
+        self.frames.push_back(frame);
+    }
+
+    /// Records a broadcast message (and appends it to the file).
+    fn push(&mut self, frame: ServerFrame) {
+        if let Some(file) = &mut self.file {
+            use std::io::Write;
+            if let Err(e) = writeln!(file, "{}", frame.to_json()) {
+                tracing::warn!("history file: {e}");
+            }
+        }
+        self.remember(frame);
     }
 }
 
 /// The room shared by all connections.
 struct Hub {
     heartbeat: Duration,
-    recent: Mutex<RecentIds>,
+    history: Mutex<History>,
     events: broadcast::Sender<Arc<Event>>,
     /// Names of the connections that said hello, by connection number.
     names: Mutex<BTreeMap<u64, String>>,
@@ -141,7 +176,41 @@ impl Hub {
         users
     }
 
-    fn publish(&self, event: Event) {
+    fn history(&self) -> MutexGuard<'_, History> {
+        self.history.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Broadcasts a chat line and records it, unless a message with this id
+    /// was broadcast already: then returns that one.
+    fn chat(
+        &self,
+        id: Option<String>,
+        from: String,
+        text: String,
+        plain: bool,
+    ) -> Option<ServerFrame> {
+        // Holding the history lock while publishing keeps history and broadcast in one order.
+        let mut history = self.history();
+        if let Some(earlier) = id.as_ref().and_then(|id| history.by_id.get(id)) {
+            return Some(earlier.clone());
+        }
+        let frame = ServerFrame::Message {
+            id,
+            from,
+            text,
+            ts: now_ms(),
+        };
+        history.push(frame.clone());
+        self.publish(frame, plain, None);
+        None
+    }
+
+    fn publish(&self, frame: ServerFrame, plain: bool, except: Option<u64>) {
+        let event = Event::Room {
+            frame,
+            plain,
+            except,
+        };
         // No receivers just means an empty room.
         let _ = self.events.send(Arc::new(event));
     }
@@ -181,7 +250,10 @@ pub async fn serve(
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let hub = Arc::new(Hub {
         heartbeat: settings.heartbeat,
-        recent: Mutex::new(RecentIds::default()),
+        history: Mutex::new(History::open(
+            settings.history,
+            settings.history_file.as_deref(),
+        )?),
         events: broadcast::channel(BACKLOG).0,
         names: Mutex::new(BTreeMap::new()),
         next_conn: AtomicU64::new(1),
@@ -252,7 +324,7 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
                 Some(Ok(Message::Binary(b))) if b.len() > MAX_MESSAGE_BYTES => Some(too_big(b.len())),
                 Some(Ok(Message::Text(text))) => on_text(&hub, conn, &guest, &mut mode, text.as_str()),
                 Some(Ok(Message::Binary(bytes))) => {
-                    hub.publish(Event::Binary(bytes));
+                    let _ = hub.events.send(Arc::new(Event::Binary(bytes)));
                     None
                 }
                 Some(Ok(_)) => None, // ping/pong are answered by the library
@@ -293,8 +365,8 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
     let name = hub.names().remove(&conn);
     tracing::info!(conn, "disconnected");
     if let Some(name) = name {
-        hub.publish(Event::Leave { name, ts: now_ms() });
-        hub.publish(Event::Presence(hub.users()));
+        hub.publish(ServerFrame::Leave { name, ts: now_ms() }, false, None);
+        hub.publish(ServerFrame::Presence { users: hub.users() }, false, None);
     }
 }
 
@@ -334,43 +406,19 @@ fn on_text(hub: &Hub, conn: u64, guest: &str, mode: &mut Mode, text: &str) -> Op
             let joined = ServerFrame::Joined {
                 name: name.clone(),
                 users: hub.users(),
+                history: hub.history().frames.iter().cloned().collect(),
             };
-            hub.publish(Event::Join {
-                conn,
-                name,
-                ts: now_ms(),
-            });
-            hub.publish(Event::Presence(hub.users()));
+            hub.publish(ServerFrame::Join { name, ts: now_ms() }, false, Some(conn));
+            hub.publish(ServerFrame::Presence { users: hub.users() }, false, None);
             Some(Message::Text(joined.to_json().into()))
         }
         Ok(ClientFrame::Message { id, text }) => {
             let Some(from) = hub.names().get(&conn).cloned() else {
                 return reply("not_joined", "send hello with a name before messages");
             };
-            let ts = now_ms();
-            let frame = ServerFrame::Message {
-                id: Some(id.clone()),
-                from: from.clone(),
-                text: text.clone(),
-                ts,
-            };
-            let earlier = hub
-                .recent
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .seen_or_remember(&id, &frame);
-            if let Some(earlier) = earlier {
-                // A resend: confirm it to its sender only.
-                return Some(Message::Text(earlier.to_json().into()));
-            }
-            hub.publish(Event::Chat {
-                id: Some(id),
-                from,
-                text,
-                ts,
-                plain: false,
-            });
-            None
+            // A resend of a message already broadcast: confirm it to its sender only.
+            hub.chat(Some(id), from, text.to_string(), false)
+                .map(|earlier| Message::Text(earlier.to_json().into()))
         }
         Ok(ClientFrame::Pong) => None,
         // Anything else is a plain-text client's line, relayed as it is.
@@ -380,13 +428,7 @@ fn on_text(hub: &Hub, conn: u64, guest: &str, mode: &mut Mode, text: &str) -> Op
                 .get(&conn)
                 .cloned()
                 .unwrap_or_else(|| guest.to_string());
-            hub.publish(Event::Chat {
-                id: None,
-                from,
-                text: text.to_string(),
-                ts: now_ms(),
-                plain: true,
-            });
+            hub.chat(None, from, text.to_string(), true);
             None
         }
     }
@@ -394,45 +436,20 @@ fn on_text(hub: &Hub, conn: u64, guest: &str, mode: &mut Mode, text: &str) -> Op
 
 /// How connection `conn` in `mode` sees `event` (None: it does not).
 fn render(event: &Event, conn: u64, mode: Mode) -> Option<Message> {
-    let frame = match (event, mode) {
-        (Event::Binary(bytes), _) => return Some(Message::Binary(bytes.clone())),
-        (
-            Event::Chat {
-                text, plain: true, ..
-            },
-            Mode::Plain,
-        ) => text.clone(),
-        (Event::Chat { from, text, .. }, Mode::Plain) => format!("{from}: {text}"),
-        (Event::Join { conn: joiner, .. }, _) if *joiner == conn => return None,
-        (Event::Join { name, .. }, Mode::Plain) => format!("{name} joined"),
-        (Event::Leave { name, .. }, Mode::Plain) => format!("{name} left"),
-        (Event::Presence(_), Mode::Plain) => return None,
-        (
-            Event::Chat {
-                id, from, text, ts, ..
-            },
-            Mode::Envelope,
-        ) => ServerFrame::Message {
-            id: id.clone(),
-            from: from.clone(),
-            text: text.clone(),
-            ts: *ts,
-        }
-        .to_json(),
-        (Event::Join { name, ts, .. }, Mode::Envelope) => ServerFrame::Join {
-            name: name.clone(),
-            ts: *ts,
-        }
-        .to_json(),
-        (Event::Leave { name, ts }, Mode::Envelope) => ServerFrame::Leave {
-            name: name.clone(),
-            ts: *ts,
-        }
-        .to_json(),
-        (Event::Presence(users), Mode::Envelope) => ServerFrame::Presence {
-            users: users.clone(),
-        }
-        .to_json(),
+    let (frame, plain) = match event {
+        Event::Binary(bytes) => return Some(Message::Binary(bytes.clone())),
+        Event::Room {
+            except: Some(c), ..
+        } if *c == conn => return None,
+        Event::Room { frame, plain, .. } => (frame, *plain),
     };
-    Some(Message::Text(frame.into()))
+    let text = match (mode, frame) {
+        (Mode::Envelope, frame) => frame.to_json(),
+        (Mode::Plain, ServerFrame::Message { text, .. }) if plain => text.clone(),
+        (Mode::Plain, ServerFrame::Message { from, text, .. }) => format!("{from}: {text}"),
+        (Mode::Plain, ServerFrame::Join { name, .. }) => format!("{name} joined"),
+        (Mode::Plain, ServerFrame::Leave { name, .. }) => format!("{name} left"),
+        (Mode::Plain, _) => return None,
+    };
+    Some(Message::Text(text.into()))
 }

@@ -19,6 +19,12 @@ struct Args {
     #[arg(long, env = "ROOMCAST_HEARTBEAT_MS", default_value_t = 15_000,
           value_parser = clap::value_parser!(u64).range(50..=600_000))]
     heartbeat_ms: u64,
+    /// How many recent messages are kept and sent to each client that joins.
+    #[arg(long, env = "ROOMCAST_HISTORY", default_value_t = roomcast_server::DEFAULT_HISTORY)]
+    history: usize,
+    /// Keep the history in this file (JSON lines) so it survives restarts.
+    #[arg(long, env = "ROOMCAST_HISTORY_FILE")]
+    history_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -55,6 +61,8 @@ async fn main() -> ExitCode {
     let settings = roomcast_server::Settings {
         dist: args.dist,
         heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+        history: args.history,
+        history_file: args.history_file,
     };
     match roomcast_server::serve(listener, settings, shutdown).await {
         Ok(()) => ExitCode::SUCCESS,

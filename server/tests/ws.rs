@@ -28,6 +28,10 @@ async fn start() -> Server {
 }
 
 async fn start_with(heartbeat: Duration) -> Server {
+    start_settings(|s| s.heartbeat = heartbeat).await
+}
+
+async fn start_settings(change: impl FnOnce(&mut roomcast_server::Settings)) -> Server {
     let dist = std::env::temp_dir().join(format!(
         "roomcast-dist-{}-{}",
         std::process::id(),
@@ -43,7 +47,8 @@ async fn start_with(heartbeat: Duration) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, rx) = oneshot::channel::<()>();
-    let settings = roomcast_server::Settings { dist, heartbeat };
+    let mut settings = roomcast_server::Settings::new(dist);
+    change(&mut settings);
     let task = tokio::spawn(roomcast_server::serve(listener, settings, async {
         let _ = rx.await;
     }));
@@ -118,6 +123,7 @@ async fn join(server: &Server, name: &str) -> Ws {
         ServerFrame::Joined {
             name: granted,
             users,
+            ..
         } => {
             assert_eq!(granted, name);
             assert!(users.contains(&granted), "{users:?}");
@@ -403,4 +409,115 @@ async fn a_resent_id_is_confirmed_to_its_sender_and_not_broadcast_again() {
     }
     assert_eq!(text(&mut plain).await, "alice: once");
     assert_eq!(text(&mut plain).await, "alice: after");
+}
+
+fn history_of(frame: ServerFrame) -> Vec<(Option<String>, String, String)> {
+    match frame {
+        ServerFrame::Joined { history, .. } => history
+            .into_iter()
+            .map(|f| match f {
+                ServerFrame::Message { id, from, text, .. } => (id, from, text),
+                other => panic!("history holds only messages: {other:?}"),
+            })
+            .collect(),
+        other => panic!("expected joined, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn joining_clients_get_the_recent_history_in_order_and_bounded() {
+    let server = start_settings(|s| s.history = 3).await;
+    let mut alice = join(&server, "alice").await;
+    let mut plain = connect(&server).await;
+    for i in 1..=3 {
+        send(
+            &mut alice,
+            ClientFrame::Message {
+                id: format!("h-{i}"),
+                text: format!("line {i}"),
+            },
+        )
+        .await;
+    }
+    for i in 1..=3 {
+        assert_eq!(text(&mut plain).await, format!("alice: line {i}"));
+    }
+    plain
+        .send(Message::Text("plain line".into()))
+        .await
+        .unwrap();
+    assert_eq!(text(&mut plain).await, "plain line");
+    let mut late = connect(&server).await;
+    let history = history_of(hello(&mut late, "late").await);
+    let texts: Vec<&str> = history.iter().map(|h| h.2.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["line 2", "line 3", "plain line"],
+        "the last 3, oldest first"
+    );
+    assert_eq!(history[0].0.as_deref(), Some("h-2"));
+    assert!(history[2].1.starts_with("guest-"));
+}
+
+#[tokio::test]
+async fn history_file_survives_a_restart_and_keeps_resends_idempotent() {
+    let file = std::env::temp_dir().join(format!("roomcast-history-{}.jsonl", rand_suffix()));
+    let path = file.clone();
+    let first = start_settings(move |s| s.history_file = Some(path)).await;
+    let mut alice = join(&first, "alice").await;
+    send(
+        &mut alice,
+        ClientFrame::Message {
+            id: "keep-1".into(),
+            text: "before the restart".into(),
+        },
+    )
+    .await;
+    assert!(matches!(
+        envelope(&mut alice).await,
+        ServerFrame::Message { .. }
+    ));
+    first.stop.send(()).unwrap();
+    first.task.await.unwrap().unwrap();
+
+    let path = file.clone();
+    let second = start_settings(move |s| s.history_file = Some(path)).await;
+    let mut bob = connect(&second).await;
+    let history = history_of(hello(&mut bob, "bob").await);
+    assert_eq!(
+        history,
+        vec![(
+            Some("keep-1".into()),
+            "alice".into(),
+            "before the restart".into()
+        )]
+    );
+    let _ = envelope(&mut bob).await; // presence
+                                      // alice lost the echo and resends after the restart: confirmed to her, not rebroadcast.
+    let mut alice = join(&second, "alice").await;
+    let _ = envelope(&mut bob).await; // alice's join
+    let _ = envelope(&mut bob).await; // presence
+    send(
+        &mut alice,
+        ClientFrame::Message {
+            id: "keep-1".into(),
+            text: "before the restart".into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(envelope(&mut alice).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-1")
+    );
+    send(
+        &mut alice,
+        ClientFrame::Message {
+            id: "keep-2".into(),
+            text: "next".into(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(envelope(&mut bob).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-2")
+    );
+    let _ = std::fs::remove_file(file);
 }

@@ -39,8 +39,14 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         heartbeat_ms: Option<u32>,
     },
-    /// Reply to `hello`: the name granted (it may differ from the one asked for).
-    Joined { name: String, users: Vec<String> },
+    /// Reply to `hello`: the name granted (it may differ from the one asked
+    /// for), and the room's recent `message` frames, oldest first.
+    Joined {
+        name: String,
+        users: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        history: Vec<ServerFrame>,
+    },
     /// A chat line. `id` is absent for lines relayed from plain-text clients.
     Message {
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -78,10 +78,12 @@ pub enum Incoming {
     },
     /// The server's heartbeat, to be answered with [`encode_pong`].
     Ping,
-    /// The server accepted our hello under `name`.
+    /// The server accepted our hello under `name`; `history` holds the
+    /// room's recent messages, oldest first.
     Joined {
         name: String,
         users: Vec<String>,
+        history: Vec<Incoming>,
     },
     /// A chat line; plain-text servers give neither sender, id nor time.
     Message {
@@ -180,7 +182,15 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
             heartbeat_ms,
         },
         ServerFrame::Ping => Incoming::Ping,
-        ServerFrame::Joined { name, users } => Incoming::Joined { name, users },
+        ServerFrame::Joined {
+            name,
+            users,
+            history,
+        } => Incoming::Joined {
+            name,
+            users,
+            history: history.into_iter().map(from_envelope).collect(),
+        },
         ServerFrame::Message { id, from, text, ts } => Incoming::Message {
             id,
             from: Some(from),

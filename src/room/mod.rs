@@ -686,7 +686,11 @@ impl Room {
                 frame: protocol::encode_pong(),
                 client_id: None,
             }),
-            Incoming::Joined { name, users } => {
+            Incoming::Joined {
+                name,
+                users,
+                history,
+            } => {
                 let note = if name == self.name {
                     format!("You joined as {name}.")
                 } else {
@@ -698,6 +702,12 @@ impl Room {
                 self.me = Some(name);
                 self.users = users;
                 self.system(now, Level::Info, note);
+                // What was said before (or while we were away); repeats are dropped by id.
+                for message in history {
+                    if matches!(message, Incoming::Message { .. }) {
+                        self.receive(message, now, fx);
+                    }
+                }
             }
             Incoming::Message { id, from, text, ts } => {
                 if let Some(id) = &id {

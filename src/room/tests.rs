@@ -550,3 +550,36 @@ fn presence_join_leave_and_server_errors_show() {
     assert_eq!(room.status_text(0), "Disconnected");
     assert!(room.users().is_empty());
 }
+
+#[test]
+fn history_on_join_fills_in_without_repeats_and_confirms_our_own() {
+    let (mut room, _) = connect(Dialect::Json);
+    compose(&mut room, "c1", "mine, sent before a drop");
+    room.handle(Input::Opened, 0);
+    room.handle(
+        text(r#"{"type":"message","id":"p1","from":"bob","text":"seen live","ts":1}"#),
+        0,
+    );
+    room.handle(
+        text(
+            r#"{"type":"joined","name":"alice","users":["alice"],"history":[
+                {"type":"message","id":"p1","from":"bob","text":"seen live","ts":1},
+                {"type":"message","id":"p2","from":"bob","text":"said while away","ts":2},
+                {"type":"message","id":"c1","from":"alice","text":"mine, sent before a drop","ts":3},
+                {"type":"message","from":"guest-1","text":"plain","ts":4}]}"#,
+        ),
+        0,
+    );
+    let texts: Vec<&str> = room.lines().iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "mine, sent before a drop",
+            "seen live",
+            "You joined as alice.",
+            "said while away",
+            "plain"
+        ]
+    );
+    assert_eq!(deliveries(&room)[0].1, Delivery::Delivered);
+}
