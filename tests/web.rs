@@ -218,3 +218,92 @@ async fn app_shows_url_errors_and_does_not_connect() {
     assert!(alert.contains("pigeon"), "{alert}");
     assert_eq!(text_of(&root, "[role=status]"), "Not connected");
 }
+
+fn mount_to(server: &str) -> web_sys::Element {
+    mount(FromQuery {
+        config: Config {
+            server: server.into(),
+            name: "retrier".into(),
+            dialect: Dialect::Auto,
+        },
+        errors: vec![],
+    })
+}
+
+/// The retry number the status shows, if it shows one.
+fn retry_shown(root: &web_sys::Element) -> Option<u32> {
+    let status = text_of(root, "[role=status]");
+    let n = status.split("(retry ").nth(1)?.split(')').next()?;
+    n.parse().ok()
+}
+
+fn click(root: &web_sys::Element, selector: &str) {
+    let button: web_sys::HtmlElement = root
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .dyn_into()
+        .unwrap();
+    button.click();
+}
+
+#[wasm_bindgen_test]
+async fn app_to_a_dead_port_explains_once_and_retries_with_a_countdown() {
+    let root = mount_to("ws://127.0.0.1:9/ws");
+    eventually("the explanation", || {
+        text_of(&root, "[role=log]")
+            .contains("never opened")
+            .then_some(())
+    })
+    .await;
+    eventually("a countdown", || {
+        let status = text_of(&root, "[role=status]");
+        (status.starts_with("Reconnecting in") && status.contains(" s ")).then_some(())
+    })
+    .await;
+    assert!(
+        root.query_selector(".statusbar button.reconnect")
+            .unwrap()
+            .is_some(),
+        "Reconnect now"
+    );
+    // Retries keep coming (full jitter under 0.5 s, 1 s, 2 s ceilings)…
+    let mut highest = 0;
+    for _ in 0..400 {
+        highest = highest.max(retry_shown(&root).unwrap_or(0));
+        if highest >= 3 {
+            break;
+        }
+        gloo::timers::future::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(highest >= 3, "only {highest} retries in 4 s");
+    // …and the outage is explained once, not once per retry.
+    let log = text_of(&root, "[role=log]");
+    assert_eq!(log.matches("Disconnected").count(), 1, "{log}");
+    // Reconnect now starts an attempt at once.
+    click(&root, ".statusbar button.reconnect");
+    yew::scheduler::flush().await;
+    assert!(
+        text_of(&root, "[role=status]").starts_with("Reconnecting to"),
+        "{}",
+        text_of(&root, "[role=status]")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_stops_every_retry() {
+    let root = mount_to("ws://127.0.0.1:9/ws");
+    eventually("a retry planned", || {
+        text_of(&root, "[role=status]")
+            .starts_with("Reconnecting")
+            .then_some(())
+    })
+    .await;
+    click(&root, "form.connect button[type=button]"); // Disconnect
+    yew::scheduler::flush().await;
+    assert_eq!(text_of(&root, "[role=status]"), "Disconnected");
+    // Longer than the longest delay so far: nothing restarts.
+    gloo::timers::future::sleep(Duration::from_millis(1500)).await;
+    yew::scheduler::flush().await;
+    assert_eq!(text_of(&root, "[role=status]"), "Disconnected");
+}

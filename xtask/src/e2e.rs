@@ -1,10 +1,15 @@
 //! End-to-end scenarios: real headless Chromium sessions, driven over
 //! WebDriver, using the release build served by the real reference server.
 
+use crate::server::Server;
 use crate::webdriver::{Driver, Session};
 use crate::Result;
 use serde_json::Value;
-use std::path::Path;
+use std::{
+    cell::RefCell,
+    path::Path,
+    time::{Duration, Instant},
+};
 
 const ENTER: &str = "\u{E007}";
 const COMPOSER: &str = "textarea[aria-label=Message]";
@@ -42,7 +47,16 @@ fn view(s: &Session) -> Result<View> {
 }
 
 fn wait_view(s: &Session, what: &str, ok: impl Fn(&View) -> bool) -> Result<View> {
-    s.wait(what, |s| view(s).map(|v| ok(&v).then_some(v)))
+    wait_view_for(s, what, Duration::from_secs(10), ok)
+}
+
+fn wait_view_for(
+    s: &Session,
+    what: &str,
+    limit: Duration,
+    ok: impl Fn(&View) -> bool,
+) -> Result<View> {
+    s.wait(what, limit, |s| view(s).map(|v| ok(&v).then_some(v)))
         .map_err(|e| {
             format!(
                 "{e}; page showed: {:?}",
@@ -66,6 +80,8 @@ pub struct Env<'a> {
     /// `http://127.0.0.1:PORT` of the reference server serving `dist/`.
     pub origin: &'a str,
     pub artifacts: &'a Path,
+    /// The server behind `origin`, for scenarios that kill or freeze it.
+    pub server: RefCell<Server>,
 }
 
 fn join(env: &Env, name: &str) -> Result<Session> {
@@ -146,24 +162,194 @@ pub fn typed_offline_is_sent_once_on_reconnect(env: &Env) -> Result<()> {
     Ok(())
 }
 
-/// A server that is not there is explained, not just a dead page.
+/// A server that is not there is explained, not just a dead page, and
+/// retried with a countdown.
 pub fn unreachable_server_is_explained(env: &Env) -> Result<()> {
     let s = env.driver.session(env.chrome)?;
     s.goto(&format!(
         "{}/?server=ws://127.0.0.1:9/ws&name=eve",
         env.origin
     ))?;
-    wait_view(&s, "the explanation", |v| {
-        v.status.starts_with("Disconnected") && v.lines.iter().any(|l| l.2.contains("never opened"))
+    wait_view(&s, "the explanation and a retry", |v| {
+        v.status.starts_with("Reconnecting") && v.lines.iter().any(|l| l.2.contains("never opened"))
     })?;
     Ok(())
+}
+
+/// Every own line delivered (nothing queued, sent or failed).
+fn all_delivered(v: &View) -> bool {
+    v.lines
+        .iter()
+        .all(|l| !l.0.contains("own") || l.0.contains("delivered"))
+}
+
+/// The texts of the log's lines that start with `prefix`, in order.
+fn texts_with(v: &View, prefix: &str) -> Vec<String> {
+    v.lines
+        .iter()
+        .filter(|l| l.2.starts_with(prefix))
+        .map(|l| l.2.clone())
+        .collect()
+}
+
+/// The server is killed while alice types three messages: she sees
+/// Reconnecting, then Connected, and bob gets the three once each, in order.
+pub fn server_killed_while_typing(env: &Env) -> Result<()> {
+    let ann = join(env, "ann")?;
+    let ben = join(env, "ben")?;
+    env.server.borrow_mut().stop("KILL")?;
+    wait_view(&ann, "Reconnecting", |v| {
+        v.status.starts_with("Reconnecting")
+    })?;
+    let typed: Vec<String> = (1..=3)
+        .map(|i| format!("typed during the outage {i}"))
+        .collect();
+    for line in &typed {
+        ann.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+    }
+    wait_view(&ann, "three queued lines", |v| {
+        typed
+            .iter()
+            .all(|t| v.line(t).is_some_and(|l| l.0.contains("queued")))
+    })?;
+    env.server.borrow_mut().restart()?;
+    wait_view(&ann, "Connected and delivered", |v| {
+        v.status.contains("Connected") && v.count(&typed[2]) == 1 && all_delivered(v)
+    })?;
+    let got = wait_view(&ben, "the three lines", |v| {
+        v.status.contains("Connected") && texts_with(v, "typed during the outage").len() >= 3
+    })?;
+    let received = texts_with(&got, "typed during the outage");
+    ensure(received == typed, || format!("ben received {received:?}"))
+}
+
+/// A server that stops answering without closing (frozen) is found dead by
+/// the heartbeat, and the room comes back when it thaws.
+pub fn frozen_server_is_noticed(env: &Env) -> Result<()> {
+    let fay = join(env, "fay")?;
+    env.server.borrow().signal("STOP")?;
+    let verdict = wait_view(&fay, "the heartbeat verdict", |v| {
+        v.status.starts_with("Reconnecting") && v.lines.iter().any(|l| l.2.contains("No heartbeat"))
+    });
+    env.server.borrow().signal("CONT")?;
+    verdict?;
+    wait_view_for(&fay, "Connected again", Duration::from_secs(20), |v| {
+        v.status.contains("Connected")
+    })?;
+    Ok(())
+}
+
+/// Messages typed while disconnected survive a page reload and go out once,
+/// in order, when the reloaded page connects.
+pub fn unsent_survive_a_reload(env: &Env) -> Result<()> {
+    let cy = join(env, "cy")?;
+    let di = join(env, "di")?;
+    cy.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&cy, "Disconnected", |v| v.status == "Disconnected")?;
+    let typed = ["kept across the reload 1", "kept across the reload 2"];
+    for line in typed {
+        cy.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+    }
+    wait_view(&cy, "queued", |v| {
+        typed
+            .iter()
+            .all(|t| v.line(t).is_some_and(|l| l.0.contains("queued")))
+    })?;
+    cy.exec("location.reload(); return null;")?;
+    wait_view(&cy, "restored and delivered", |v| {
+        v.status.contains("Connected") && typed.iter().all(|t| v.count(t) == 1) && all_delivered(v)
+    })?;
+    let got = wait_view(&di, "both lines", |v| {
+        texts_with(v, "kept across the reload").len() >= 2
+    })?;
+    let received = texts_with(&got, "kept across the reload");
+    ensure(received == typed, || format!("di received {received:?}"))
+}
+
+/// Two clients type at a steady rate while the server is killed or stopped
+/// and restarted at least 10 times; in the end each received every line the
+/// other typed, once, in order.
+pub fn chaos_restarts(env: &Env) -> Result<()> {
+    const RESTARTS: usize = 10;
+    let a = join(env, "chaos-a")?;
+    let b = join(env, "chaos-b")?;
+    let started = Instant::now();
+    let mut seed = started.elapsed().subsec_nanos() as u64 | 1;
+    let mut jitter = |lo: u64, hi: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        Duration::from_millis(lo + seed % (hi - lo))
+    };
+    let (mut typed_a, mut typed_b) = (Vec::new(), Vec::new());
+    let (mut restarts, mut down_until, mut next_stop) =
+        (0, None, Instant::now() + jitter(1500, 3000));
+    while restarts < RESTARTS {
+        let n = typed_a.len() + 1;
+        for (session, name, typed) in [(&a, "a", &mut typed_a), (&b, "b", &mut typed_b)] {
+            let line = format!("chaos {name} {n}");
+            session.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+            typed.push(line);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let now = Instant::now();
+        match down_until {
+            Some(until) if now >= until => {
+                env.server.borrow_mut().restart()?;
+                restarts += 1;
+                down_until = None;
+                next_stop = now + jitter(1800, 3200);
+            }
+            None if now >= next_stop => {
+                // Alternate a crash (no close frame) and a clean shutdown (1001).
+                env.server
+                    .borrow_mut()
+                    .stop(if restarts % 2 == 0 { "KILL" } else { "INT" })?;
+                down_until = Some(now + jitter(300, 1000));
+            }
+            _ => {}
+        }
+        ensure(started.elapsed() < Duration::from_secs(75), || {
+            "the chaos loop overran".into()
+        })?;
+    }
+    let settle = Duration::from_secs(45);
+    let last_a = typed_a.last().cloned().unwrap_or_default();
+    let last_b = typed_b.last().cloned().unwrap_or_default();
+    let seen_by_b = wait_view_for(&b, "a's last line and b delivered", settle, |v| {
+        v.count(&last_a) > 0 && all_delivered(v)
+    })?;
+    let seen_by_a = wait_view_for(&a, "b's last line and a delivered", settle, |v| {
+        v.count(&last_b) > 0 && all_delivered(v)
+    })?;
+    let got_b = texts_with(&seen_by_b, "chaos a ");
+    let got_a = texts_with(&seen_by_a, "chaos b ");
+    let dups =
+        |got: &[String]| got.len() - got.iter().collect::<std::collections::HashSet<_>>().len();
+    eprintln!(
+        "    chaos: {restarts} restarts in {:.0} s; a typed {}, b received {} ({} duplicates); \
+         b typed {}, a received {} ({} duplicates)",
+        started.elapsed().as_secs_f64(),
+        typed_a.len(),
+        got_b.len(),
+        dups(&got_b),
+        typed_b.len(),
+        got_a.len(),
+        dups(&got_a),
+    );
+    ensure(got_b == typed_a, || {
+        format!("b's copy of a's lines differs: {got_b:?}")
+    })?;
+    ensure(got_a == typed_b, || {
+        format!("a's copy of b's lines differs: {got_a:?}")
+    })
 }
 
 /// One end-to-end scenario.
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 3] = [
+pub const SCENARIOS: [(&str, Scenario); 7] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -173,4 +359,8 @@ pub const SCENARIOS: [(&str, Scenario); 3] = [
         "unreachable_server_is_explained",
         unreachable_server_is_explained,
     ),
+    ("server_killed_while_typing", server_killed_while_typing),
+    ("frozen_server_is_noticed", frozen_server_is_noticed),
+    ("unsent_survive_a_reload", unsent_survive_a_reload),
+    ("chaos_restarts", chaos_restarts),
 ];

@@ -1,6 +1,7 @@
 //! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
 
 mod e2e;
+mod server;
 mod tools;
 mod webdriver;
 
@@ -8,7 +9,7 @@ use std::{
     env,
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
-    process::{Child, Command, ExitCode, Stdio},
+    process::{Command, ExitCode, Stdio},
 };
 use tools::step;
 
@@ -113,41 +114,6 @@ fn dev(args: &[String]) -> Result<()> {
         "starting the reference server; open http://{addr}/ in two tabs (Ctrl-C stops it)"
     ));
     run(Command::new(server).args(["--addr", addr, "--dist", "dist"]))
-}
-
-/// A reference server on a free loopback port, stopped on drop.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn start(bin: &Path, log: &Path) -> Result<Server> {
-        let mut child = Command::new(bin)
-            .args(["--addr", "127.0.0.1:0", "--dist"])
-            .arg(root().join("dist"))
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(log)?)
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().transpose()?.unwrap_or_default();
-        let addr = first
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .ok_or_else(|| format!("the server did not say where it listens: {first:?}"))?
-            .to_string();
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok(Server { child, addr })
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Passed and failed counts over every step of `cargo xtask test`.
@@ -265,12 +231,22 @@ fn test(everything: bool) -> Result<()> {
     let server_bin = build_server()?;
     let client = build_client(true);
     tally.record("client release build", client);
-    let server = Server::start(&server_bin, &artifacts.join("server.log"))?;
+    let history = artifacts.join("history.jsonl");
+    let _ = std::fs::remove_file(&history);
+    let history = history.to_string_lossy().into_owned();
+    // A short heartbeat so a frozen server is noticed within seconds; history
+    // in a file so what was said survives the restarts the tests cause.
+    let server = server::Server::start(
+        &server_bin,
+        &["--heartbeat-ms", "500", "--history-file", &history],
+        &artifacts.join("server.log"),
+    )?;
     eprintln!(
         "    reference server at http://{}/ (log: target/xtask/server.log)",
         server.addr
     );
 
+    let ws = format!("ws://{}/ws", server.addr);
     if everything {
         tally.tests(
             "browser tests (wasm-bindgen-test, headless Chromium)",
@@ -285,7 +261,7 @@ fn test(everything: bool) -> Result<()> {
                     "web",
                 ])
                 .env("CHROMEDRIVER", &chromedriver)
-                .env("ROOMCAST_TEST_WS", format!("ws://{}/ws", server.addr)),
+                .env("ROOMCAST_TEST_WS", &ws),
         )?;
     }
 
@@ -301,11 +277,15 @@ fn test(everything: bool) -> Result<()> {
         chrome: &chrome,
         origin: &origin,
         artifacts: &artifacts,
+        server: std::cell::RefCell::new(server),
     };
     for (name, scenario) in e2e::SCENARIOS {
-        tally.record(&format!("e2e {name}"), scenario(&e2e_env));
+        // Each scenario starts with the server up, whatever the last one did.
+        let restarted = e2e_env.server.borrow_mut().restart();
+        let outcome = restarted.and_then(|()| scenario(&e2e_env));
+        tally.record(&format!("e2e {name}"), outcome);
     }
-    drop(server);
+    drop(e2e_env);
 
     if !tally.failures.is_empty() {
         eprintln!("\nfailures:");

@@ -132,19 +132,22 @@ impl Session {
         Ok(())
     }
 
-    /// Polls `probe` until it gives a value, for up to 10 s.
+    /// Polls `probe` until it gives a value, for up to `limit`.
     pub fn wait<T>(
         &self,
         what: &str,
+        limit: Duration,
         mut probe: impl FnMut(&Session) -> Result<Option<T>>,
     ) -> Result<T> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(v) = probe(self)? {
                 return Ok(v);
             }
             if Instant::now() > deadline {
-                return Err(format!("timed out after 10 s waiting for {what}").into());
+                return Err(
+                    format!("timed out after {} s waiting for {what}", limit.as_secs()).into(),
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
