@@ -307,3 +307,39 @@ async fn disconnect_stops_every_retry() {
     yew::scheduler::flush().await;
     assert_eq!(text_of(&root, "[role=status]"), "Disconnected");
 }
+
+#[wasm_bindgen_test]
+async fn offline_pauses_retries_and_online_retries_at_once() {
+    let root = mount_to("ws://127.0.0.1:9/ws");
+    eventually("a retry planned", || {
+        text_of(&root, "[role=status]")
+            .starts_with("Reconnecting in")
+            .then_some(())
+    })
+    .await;
+    let window = gloo::utils::window();
+    window
+        .dispatch_event(&web_sys::Event::new("offline").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text_of(&root, "[role=status]"),
+        "Offline: waiting for the network"
+    );
+    gloo::timers::future::sleep(Duration::from_millis(800)).await;
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text_of(&root, "[role=status]"),
+        "Offline: waiting for the network",
+        "no retries while offline"
+    );
+    window
+        .dispatch_event(&web_sys::Event::new("online").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    let status = text_of(&root, "[role=status]");
+    assert!(
+        status.starts_with("Connecting to") || status.starts_with("Reconnecting to"),
+        "{status}"
+    );
+}
