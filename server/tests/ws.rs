@@ -112,6 +112,18 @@ async fn send(ws: &mut Ws, frame: ClientFrame) {
         .unwrap();
 }
 
+/// Sends a chat message with `id`.
+async fn say(ws: &mut Ws, id: &str, text: &str) {
+    send(
+        ws,
+        ClientFrame::Message {
+            id: id.into(),
+            text: text.into(),
+        },
+    )
+    .await;
+}
+
 async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
     send(ws, ClientFrame::Hello { name: name.into() }).await;
     envelope(ws).await
@@ -154,14 +166,7 @@ async fn envelope_clients_chat_with_ids_senders_presence_and_leave() {
             users: names(&["alice", "bob"])
         }
     );
-    send(
-        &mut alice,
-        ClientFrame::Message {
-            id: "c-1".into(),
-            text: "hello bob".into(),
-        },
-    )
-    .await;
+    say(&mut alice, "c-1", "hello bob").await;
     for ws in [&mut alice, &mut bob] {
         match envelope(ws).await {
             ServerFrame::Message { id, from, text, ts } => {
@@ -201,14 +206,7 @@ async fn plain_text_clients_get_plain_text_and_are_relayed_as_guests() {
         }
         other => panic!("expected the relayed line, got {other:?}"),
     }
-    send(
-        &mut named,
-        ClientFrame::Message {
-            id: "c-2".into(),
-            text: "hello plain".into(),
-        },
-    )
-    .await;
+    say(&mut named, "c-2", "hello plain").await;
     assert_eq!(text(&mut plain).await, "ann: hello plain");
     // JSON that is not the envelope is relayed as text too.
     plain
@@ -239,14 +237,7 @@ async fn names_are_checked_and_made_unique_and_hello_comes_first() {
     let server = start().await;
     let _alice = join(&server, "alice").await;
     let mut other = connect(&server).await;
-    send(
-        &mut other,
-        ClientFrame::Message {
-            id: "c".into(),
-            text: "too early".into(),
-        },
-    )
-    .await;
+    say(&mut other, "c", "too early").await;
     assert!(
         matches!(envelope(&mut other).await, ServerFrame::Error { code, .. } if code == "not_joined")
     );
@@ -374,23 +365,9 @@ async fn a_resent_id_is_confirmed_to_its_sender_and_not_broadcast_again() {
     let _ = envelope(&mut alice).await; // presence
     let mut plain = connect(&server).await;
     for _ in 0..2 {
-        send(
-            &mut alice,
-            ClientFrame::Message {
-                id: "r-1".into(),
-                text: "once".into(),
-            },
-        )
-        .await;
+        say(&mut alice, "r-1", "once").await;
     }
-    send(
-        &mut alice,
-        ClientFrame::Message {
-            id: "r-2".into(),
-            text: "after".into(),
-        },
-    )
-    .await;
+    say(&mut alice, "r-2", "after").await;
     let first = envelope(&mut alice).await;
     assert!(matches!(&first, ServerFrame::Message { id: Some(id), .. } if id == "r-1"));
     assert_eq!(
@@ -430,14 +407,7 @@ async fn joining_clients_get_the_recent_history_in_order_and_bounded() {
     let mut alice = join(&server, "alice").await;
     let mut plain = connect(&server).await;
     for i in 1..=3 {
-        send(
-            &mut alice,
-            ClientFrame::Message {
-                id: format!("h-{i}"),
-                text: format!("line {i}"),
-            },
-        )
-        .await;
+        say(&mut alice, &format!("h-{i}"), &format!("line {i}")).await;
     }
     for i in 1..=3 {
         assert_eq!(text(&mut plain).await, format!("alice: line {i}"));
@@ -465,14 +435,7 @@ async fn history_file_survives_a_restart_and_keeps_resends_idempotent() {
     let path = file.clone();
     let first = start_settings(move |s| s.history_file = Some(path)).await;
     let mut alice = join(&first, "alice").await;
-    send(
-        &mut alice,
-        ClientFrame::Message {
-            id: "keep-1".into(),
-            text: "before the restart".into(),
-        },
-    )
-    .await;
+    say(&mut alice, "keep-1", "before the restart").await;
     assert!(matches!(
         envelope(&mut alice).await,
         ServerFrame::Message { .. }
@@ -493,29 +456,16 @@ async fn history_file_survives_a_restart_and_keeps_resends_idempotent() {
         )]
     );
     let _ = envelope(&mut bob).await; // presence
-                                      // alice lost the echo and resends after the restart: confirmed to her, not rebroadcast.
+
+    // alice lost the echo and resends after the restart: confirmed to her, not rebroadcast.
     let mut alice = join(&second, "alice").await;
     let _ = envelope(&mut bob).await; // alice's join
     let _ = envelope(&mut bob).await; // presence
-    send(
-        &mut alice,
-        ClientFrame::Message {
-            id: "keep-1".into(),
-            text: "before the restart".into(),
-        },
-    )
-    .await;
+    say(&mut alice, "keep-1", "before the restart").await;
     assert!(
         matches!(envelope(&mut alice).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-1")
     );
-    send(
-        &mut alice,
-        ClientFrame::Message {
-            id: "keep-2".into(),
-            text: "next".into(),
-        },
-    )
-    .await;
+    say(&mut alice, "keep-2", "next").await;
     assert!(
         matches!(envelope(&mut bob).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-2")
     );

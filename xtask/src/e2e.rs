@@ -145,21 +145,13 @@ pub fn typed_offline_is_sent_once_on_reconnect(env: &Env) -> Result<()> {
     wait_view(&carol, "Disconnected", |v| {
         v.status.starts_with("Disconnected")
     })?;
-    carol.type_into(COMPOSER, &format!("written while away{ENTER}"))?;
-    wait_view(&carol, "the line queued", |v| {
-        v.line("written while away")
-            .is_some_and(|l| l.0.contains("queued"))
-    })?;
+    let typed = vec!["written while away".to_string()];
+    type_while_away(&carol, &typed)?;
     carol.click(".connect button[type=submit]")?; // Connect
     wait_view(&carol, "delivered after reconnect", |v| {
-        v.line("written while away")
-            .is_some_and(|l| l.0.contains("delivered"))
+        v.line(&typed[0]).is_some_and(|l| l.0.contains("delivered"))
     })?;
-    let d = wait_view(&dave, "the line", |v| v.count("written while away") > 0)?;
-    ensure(d.count("written while away") == 1, || {
-        "dave got it more than once".into()
-    })?;
-    Ok(())
+    receives_exactly(&dave, "written while away", &typed)
 }
 
 /// A server that is not there is explained, not just a dead page, and
@@ -192,6 +184,32 @@ fn texts_with(v: &View, prefix: &str) -> Vec<String> {
         .collect()
 }
 
+/// Types each line (Enter sends it) into a page that is not connected and
+/// waits until all of them show as queued.
+fn type_while_away(s: &Session, lines: &[String]) -> Result<()> {
+    for line in lines {
+        s.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+    }
+    wait_view(s, "the lines queued", |v| {
+        lines
+            .iter()
+            .all(|t| v.line(t).is_some_and(|l| l.0.contains("queued")))
+    })
+    .map(drop)
+}
+
+/// Waits until `peer` shows as many lines starting with `prefix` as were
+/// typed, then checks they are exactly those, once each, in order.
+fn receives_exactly(peer: &Session, prefix: &str, typed: &[String]) -> Result<()> {
+    let got = wait_view(peer, &format!("{} lines {prefix:?}", typed.len()), |v| {
+        v.status.contains("Connected") && texts_with(v, prefix).len() >= typed.len()
+    })?;
+    let received = texts_with(&got, prefix);
+    ensure(received == typed, || {
+        format!("received {received:?}, typed {typed:?}")
+    })
+}
+
 /// The server is killed while alice types three messages: she sees
 /// Reconnecting, then Connected, and bob gets the three once each, in order.
 pub fn server_killed_while_typing(env: &Env) -> Result<()> {
@@ -204,23 +222,12 @@ pub fn server_killed_while_typing(env: &Env) -> Result<()> {
     let typed: Vec<String> = (1..=3)
         .map(|i| format!("typed during the outage {i}"))
         .collect();
-    for line in &typed {
-        ann.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
-    }
-    wait_view(&ann, "three queued lines", |v| {
-        typed
-            .iter()
-            .all(|t| v.line(t).is_some_and(|l| l.0.contains("queued")))
-    })?;
+    type_while_away(&ann, &typed)?;
     env.server.borrow_mut().restart()?;
     wait_view(&ann, "Connected and delivered", |v| {
         v.status.contains("Connected") && v.count(&typed[2]) == 1 && all_delivered(v)
     })?;
-    let got = wait_view(&ben, "the three lines", |v| {
-        v.status.contains("Connected") && texts_with(v, "typed during the outage").len() >= 3
-    })?;
-    let received = texts_with(&got, "typed during the outage");
-    ensure(received == typed, || format!("ben received {received:?}"))
+    receives_exactly(&ben, "typed during the outage", &typed)
 }
 
 /// A server that stops answering without closing (frozen) is found dead by
@@ -246,24 +253,15 @@ pub fn unsent_survive_a_reload(env: &Env) -> Result<()> {
     let di = join(env, "di")?;
     cy.click(".connect button[type=button]")?; // Disconnect
     wait_view(&cy, "Disconnected", |v| v.status == "Disconnected")?;
-    let typed = ["kept across the reload 1", "kept across the reload 2"];
-    for line in typed {
-        cy.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
-    }
-    wait_view(&cy, "queued", |v| {
-        typed
-            .iter()
-            .all(|t| v.line(t).is_some_and(|l| l.0.contains("queued")))
-    })?;
+    let typed: Vec<String> = (1..=2)
+        .map(|i| format!("kept across the reload {i}"))
+        .collect();
+    type_while_away(&cy, &typed)?;
     cy.exec("location.reload(); return null;")?;
     wait_view(&cy, "restored and delivered", |v| {
         v.status.contains("Connected") && typed.iter().all(|t| v.count(t) == 1) && all_delivered(v)
     })?;
-    let got = wait_view(&di, "both lines", |v| {
-        texts_with(v, "kept across the reload").len() >= 2
-    })?;
-    let received = texts_with(&got, "kept across the reload");
-    ensure(received == typed, || format!("di received {received:?}"))
+    receives_exactly(&di, "kept across the reload", &typed)
 }
 
 /// Two clients type at a steady rate while the server is killed or stopped
