@@ -1,7 +1,8 @@
-//! Connection settings: from the page URL (`?server=&name=&protocol=`) and the
-//! connect form. Pure, so every rule is tested natively.
+//! Connection settings: from the page URL
+//! (`?server=&name=&protocol=&event=&subprotocols=`) and the connect form.
+//! Pure, so every rule is tested natively.
 
-use crate::protocol::Dialect;
+use crate::protocol::{socketio, Dialect};
 
 /// Longest name the client will send.
 pub const MAX_NAME: usize = 32;
@@ -13,6 +14,23 @@ pub struct Config {
     pub server: String,
     pub name: String,
     pub dialect: Dialect,
+    /// The socket.io event that carries chat lines.
+    pub event: String,
+    /// WebSocket subprotocols to offer, in order of preference.
+    pub subprotocols: Vec<String>,
+}
+
+impl Config {
+    /// Settings for `server` with the defaults for everything else.
+    pub fn new(server: impl Into<String>, name: impl Into<String>, dialect: Dialect) -> Self {
+        Config {
+            server: server.into(),
+            name: name.into(),
+            dialect,
+            event: socketio::DEFAULT_EVENT.into(),
+            subprotocols: Vec::new(),
+        }
+    }
 }
 
 /// The page URL's settings, with what was wrong in them.
@@ -83,6 +101,76 @@ pub fn parse_name(input: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+/// Checks a socket.io event name: trimmed, empty means the default.
+pub fn parse_event(input: &str) -> Result<String, String> {
+    let event = input.trim();
+    if event.is_empty() {
+        return Ok(socketio::DEFAULT_EVENT.into());
+    }
+    if event.chars().count() > 100 || event.chars().any(char::is_control) {
+        return Err("An event name has at most 100 characters and no control characters.".into());
+    }
+    Ok(event.to_string())
+}
+
+/// Checks a comma-separated subprotocol list: each one an RFC 6455 token
+/// (visible ASCII, no separators), none twice, as browsers require.
+pub fn parse_subprotocols(input: &str) -> Result<Vec<String>, String> {
+    const SEPARATORS: &str = "()<>@,;:\\\"/[]?={} \t";
+    let mut list: Vec<String> = Vec::new();
+    for item in input.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if !item
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !SEPARATORS.contains(c))
+        {
+            return Err(format!(
+                "\u{201c}{item}\u{201d} is not a valid subprotocol name (letters, digits and .-_+ are fine)."
+            ));
+        }
+        if list.iter().any(|p| p == item) {
+            return Err(format!(
+                "The subprotocol \u{201c}{item}\u{201d} is listed twice."
+            ));
+        }
+        list.push(item.to_string());
+    }
+    Ok(list)
+}
+
+/// The connect form's fields, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Form {
+    pub server: String,
+    pub name: String,
+    pub dialect: String,
+    pub event: String,
+    pub subprotocols: String,
+}
+
+/// Checks every field of the connect form; all the problems, or the settings.
+pub fn from_form(form: &Form) -> Result<Config, Vec<String>> {
+    let parsed = (
+        parse_server(&form.server),
+        parse_name(&form.name),
+        Dialect::parse(&form.dialect),
+        parse_event(&form.event),
+        parse_subprotocols(&form.subprotocols),
+    );
+    match parsed {
+        (Ok(server), Ok(name), Ok(dialect), Ok(event), Ok(subprotocols)) => Ok(Config {
+            server,
+            name,
+            dialect,
+            event,
+            subprotocols,
+        }),
+        (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
+            .into_iter()
+            .flatten()
+            .collect()),
+    }
+}
+
 /// Reads the decoded query pairs of the page URL. Missing values take the
 /// defaults; bad ones are reported and also replaced by the defaults.
 pub fn from_query<'a>(
@@ -90,11 +178,7 @@ pub fn from_query<'a>(
     default_server: &str,
     default_name: &str,
 ) -> FromQuery {
-    let mut config = Config {
-        server: default_server.to_string(),
-        name: default_name.to_string(),
-        dialect: Dialect::Auto,
-    };
+    let mut config = Config::new(default_server, default_name, Dialect::Auto);
     let mut errors = Vec::new();
     for (key, value) in pairs {
         match key {
@@ -108,6 +192,14 @@ pub fn from_query<'a>(
             },
             "protocol" => match Dialect::parse(value) {
                 Ok(dialect) => config.dialect = dialect,
+                Err(e) => errors.push(e),
+            },
+            "event" => match parse_event(value) {
+                Ok(event) => config.event = event,
+                Err(e) => errors.push(e),
+            },
+            "subprotocols" => match parse_subprotocols(value) {
+                Ok(list) => config.subprotocols = list,
                 Err(e) => errors.push(e),
             },
             _ => {}
@@ -160,6 +252,45 @@ mod tests {
     }
 
     #[test]
+    fn the_form_reports_every_problem_at_once() {
+        let form = Form {
+            server: "ws://h:1".into(),
+            name: "ann".into(),
+            dialect: "socketio".into(),
+            event: "".into(),
+            subprotocols: "a, b".into(),
+        };
+        let config = from_form(&form).unwrap();
+        assert_eq!(
+            (config.event.as_str(), config.subprotocols.len()),
+            ("chat message", 2)
+        );
+        let bad = Form {
+            server: "localhost".into(),
+            name: "".into(),
+            subprotocols: "a a".into(),
+            ..form
+        };
+        assert_eq!(from_form(&bad).unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn events_and_subprotocols() {
+        assert_eq!(parse_event("  ").unwrap(), "chat message");
+        assert_eq!(parse_event(" news ").unwrap(), "news");
+        assert!(parse_event("a\nb").is_err());
+        assert_eq!(parse_subprotocols("").unwrap(), Vec::<String>::new());
+        assert_eq!(
+            parse_subprotocols(" mqtt , v2.chat+json,,").unwrap(),
+            ["mqtt", "v2.chat+json"]
+        );
+        assert!(parse_subprotocols("a b").unwrap_err().contains("a b"));
+        assert!(parse_subprotocols("x;y").is_err());
+        assert!(parse_subprotocols("é").is_err());
+        assert!(parse_subprotocols("a,a").unwrap_err().contains("twice"));
+    }
+
+    #[test]
     fn query_overrides_defaults_and_reports_errors() {
         let q = from_query(
             [
@@ -172,14 +303,22 @@ mod tests {
             "guest",
         );
         assert!(q.errors.is_empty());
-        assert_eq!(
-            q.config,
-            Config {
-                server: "ws://x:1/ws".into(),
-                name: "ann".into(),
-                dialect: Dialect::Text
-            }
+        assert_eq!(q.config, Config::new("ws://x:1/ws", "ann", Dialect::Text));
+        let q = from_query(
+            [
+                ("protocol", "socketio"),
+                ("event", "msg"),
+                ("subprotocols", "chat.v2, chat"),
+            ],
+            "ws://d/ws",
+            "guest",
         );
+        assert!(q.errors.is_empty(), "{:?}", q.errors);
+        assert_eq!(
+            (q.config.dialect, q.config.event.as_str()),
+            (Dialect::SocketIo, "msg")
+        );
+        assert_eq!(q.config.subprotocols, ["chat.v2", "chat"]);
         let q = from_query([("protocol", "carrier-pigeon")], "ws://d/ws", "guest");
         assert_eq!(q.errors.len(), 1);
         assert!(q.errors[0].contains("carrier-pigeon"));

@@ -157,11 +157,7 @@ fn text_of(root: &web_sys::Element, selector: &str) -> String {
 #[wasm_bindgen_test]
 async fn app_connects_sends_on_enter_and_shows_its_line_once_delivered() {
     let root = mount(FromQuery {
-        config: Config {
-            server: server(),
-            name: "wasm-app".into(),
-            dialect: Dialect::Auto,
-        },
+        config: Config::new(server(), "wasm-app", Dialect::Auto),
         errors: vec![],
     });
     yew::scheduler::flush().await;
@@ -221,11 +217,7 @@ async fn app_shows_url_errors_and_does_not_connect() {
 
 fn mount_to(server: &str) -> web_sys::Element {
     mount(FromQuery {
-        config: Config {
-            server: server.into(),
-            name: "retrier".into(),
-            dialect: Dialect::Auto,
-        },
+        config: Config::new(server, "retrier", Dialect::Auto),
         errors: vec![],
     })
 }

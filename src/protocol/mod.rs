@@ -1,14 +1,18 @@
 //! Frames ⇄ chat events. Pure: no web-sys here, so everything is tested natively.
 //!
-//! A [`Dialect`] is what the user picked (or `auto`); [`decode`] turns one
-//! WebSocket frame into one [`Incoming`] event, and [`encode_hello`] /
-//! [`encode_message`] turn user actions into frames for the [`Wire`] format the
-//! session settled on.
+//! A [`Dialect`] is what the user picked (or `auto`). [`decode`] turns one
+//! WebSocket frame into zero or more [`Incoming`] events; the `encode_*`
+//! functions turn user actions into frames for the [`Wire`] format the session
+//! settled on. One module per dialect: [`envelope`] (the reference server),
+//! [`generic`] (other JSON), [`socketio`], and [`binary`] for bytes.
 
+pub mod binary;
 pub mod envelope;
+pub mod generic;
+pub mod socketio;
 
 use envelope::{ClientFrame, ServerFrame};
-use std::fmt::Write as _;
+use serde_json::Value;
 
 /// How to talk to a server, as chosen in the connect form or `?protocol=`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,11 +24,18 @@ pub enum Dialect {
     Text,
     /// Always the Roomcast JSON envelope.
     Json,
+    /// socket.io (Engine.IO v4 over WebSocket).
+    SocketIo,
 }
 
 impl Dialect {
     /// Every dialect, in the order the connect form lists them.
-    pub const ALL: [Dialect; 3] = [Dialect::Auto, Dialect::Text, Dialect::Json];
+    pub const ALL: [Dialect; 4] = [
+        Dialect::Auto,
+        Dialect::Text,
+        Dialect::Json,
+        Dialect::SocketIo,
+    ];
 
     /// Parses the value of `?protocol=` (case-insensitive; empty means auto).
     pub fn parse(value: &str) -> Result<Self, String> {
@@ -32,11 +43,9 @@ impl Dialect {
             "" | "auto" => Ok(Dialect::Auto),
             "text" => Ok(Dialect::Text),
             "json" => Ok(Dialect::Json),
-            "socketio" | "socket.io" => {
-                Err("The socket.io protocol is not supported yet: use auto, text or json.".into())
-            }
+            "socketio" | "socket.io" => Ok(Dialect::SocketIo),
             other => Err(format!(
-                "Unknown protocol \u{201c}{other}\u{201d}: use auto, text or json."
+                "Unknown protocol \u{201c}{other}\u{201d}: use auto, text, json or socketio."
             )),
         }
     }
@@ -47,6 +56,15 @@ impl Dialect {
             Dialect::Auto => "auto",
             Dialect::Text => "text",
             Dialect::Json => "json",
+            Dialect::SocketIo => "socketio",
+        }
+    }
+
+    /// The WebSocket URL to open for the server address the user gave.
+    pub fn url(self, server: &str) -> String {
+        match self {
+            Dialect::SocketIo => socketio::endpoint(server),
+            _ => server.to_string(),
         }
     }
 }
@@ -58,6 +76,8 @@ pub enum Wire {
     Text,
     /// The Roomcast envelope of [`envelope`].
     Envelope,
+    /// socket.io events.
+    SocketIo,
 }
 
 /// One WebSocket data frame.
@@ -109,26 +129,44 @@ pub enum Incoming {
     /// JSON that is not a chat message, pretty-printed for reading.
     Json(String),
     /// A binary frame that is not UTF-8 text.
-    Binary {
-        len: usize,
-        preview: String,
+    Binary(Vec<u8>),
+    /// socket.io: the Engine.IO handshake, with the server's heartbeat.
+    EngineOpen {
+        ping_interval_ms: u32,
+        ping_timeout_ms: u32,
     },
+    /// socket.io: we are in the default namespace.
+    NamespaceJoined,
+    /// socket.io: an event other than the chat event, arguments as JSON.
+    Event {
+        name: String,
+        args: String,
+    },
+    /// The server ended the session at the protocol level (not a close frame).
+    ServerClosed(String),
+    /// Something worth telling the user about the protocol.
+    Notice(String),
 }
 
 /// Decodes one frame. Never fails: whatever a server sends becomes something
-/// readable (binary frames holding UTF-8 are text, as the `ws` broadcast
-/// example sends them).
-pub fn decode(dialect: Dialect, frame: Frame) -> Incoming {
+/// readable. Binary frames holding UTF-8 are text (the `ws` broadcast example
+/// sends every line that way); `event` is the socket.io chat event.
+pub fn decode(dialect: Dialect, event: &str, frame: Frame) -> Vec<Incoming> {
     let text = match frame {
         Frame::Text(text) => text,
         Frame::Binary(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
-            Err(err) => return binary(err.as_bytes()),
+            Err(err) => return vec![Incoming::Binary(err.into_bytes())],
         },
     };
-    if dialect == Dialect::Text {
-        return plain(text);
+    match dialect {
+        Dialect::Text => vec![plain(text)],
+        Dialect::Auto | Dialect::Json => vec![decode_json_or_text(text)],
+        Dialect::SocketIo => decode_socketio(&text, event),
     }
+}
+
+fn decode_json_or_text(text: String) -> Incoming {
     let trimmed = text.trim_start();
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return plain(text);
@@ -136,10 +174,60 @@ pub fn decode(dialect: Dialect, frame: Frame) -> Incoming {
     if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
         return from_envelope(frame);
     }
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(value) => Incoming::Json(serde_json::to_string_pretty(&value).unwrap_or(text)),
+    match serde_json::from_str::<Value>(&text) {
+        Ok(value) => from_json(&value),
         Err(_) => plain(text),
     }
+}
+
+/// A JSON value from a server that is not Roomcast's.
+fn from_json(value: &Value) -> Incoming {
+    match generic::chat(value) {
+        Some(chat) => Incoming::Message {
+            id: chat.id,
+            from: chat.from,
+            text: chat.text,
+            ts: chat.ts,
+        },
+        None => Incoming::Json(generic::pretty(value)),
+    }
+}
+
+fn decode_socketio(text: &str, event: &str) -> Vec<Incoming> {
+    use socketio::Packet;
+    let incoming = match socketio::parse(text) {
+        Packet::Open {
+            ping_interval_ms,
+            ping_timeout_ms,
+        } => Incoming::EngineOpen {
+            ping_interval_ms,
+            ping_timeout_ms,
+        },
+        Packet::Ping => Incoming::Ping,
+        Packet::Quiet => return vec![],
+        Packet::Connected => Incoming::NamespaceJoined,
+        Packet::Disconnected => {
+            Incoming::ServerClosed("the socket.io server disconnected this client".into())
+        }
+        // The transport is closing; the close event that follows is explained
+        // and retried like any other.
+        Packet::Close => return vec![],
+        Packet::ConnectError(message) => Incoming::ServerError {
+            code: "connect_error".into(),
+            message,
+        },
+        Packet::Event { name, args } if name == event => match args.first() {
+            Some(Value::String(text)) => plain(text.clone()),
+            Some(other) => from_json(other),
+            None => plain(String::new()),
+        },
+        Packet::Event { name, args } => Incoming::Event {
+            name,
+            args: generic::pretty(&Value::Array(args)),
+        },
+        Packet::Unsupported(what) => Incoming::Notice(format!("socket.io: {what}")),
+    };
+    vec![incoming]
 }
 
 fn plain(text: String) -> Incoming {
@@ -148,24 +236,6 @@ fn plain(text: String) -> Incoming {
         from: None,
         text,
         ts: None,
-    }
-}
-
-fn binary(bytes: &[u8]) -> Incoming {
-    const SHOWN: usize = 16;
-    let mut preview = String::with_capacity(SHOWN * 3 + 1);
-    for (i, byte) in bytes.iter().take(SHOWN).enumerate() {
-        if i > 0 {
-            preview.push(' ');
-        }
-        let _ = write!(preview, "{byte:02x}");
-    }
-    if bytes.len() > SHOWN {
-        preview.push_str(" \u{2026}");
-    }
-    Incoming::Binary {
-        len: bytes.len(),
-        preview,
     }
 }
 
@@ -207,20 +277,28 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
 /// The frame that introduces us, if the wire format has one.
 pub fn encode_hello(wire: Wire, name: &str) -> Option<Frame> {
     match wire {
-        Wire::Text => None,
+        Wire::Text | Wire::SocketIo => None,
         Wire::Envelope => Some(Frame::Text(
             ClientFrame::Hello { name: name.into() }.to_json(),
         )),
     }
 }
 
+/// socket.io: the frame that joins the default namespace after the handshake.
+pub fn encode_socketio_connect() -> Frame {
+    Frame::Text(socketio::CONNECT.into())
+}
+
 /// The answer to a heartbeat [`Incoming::Ping`].
-pub fn encode_pong() -> Frame {
-    Frame::Text(ClientFrame::Pong.to_json())
+pub fn encode_pong(dialect: Dialect) -> Frame {
+    match dialect {
+        Dialect::SocketIo => Frame::Text(socketio::PONG.into()),
+        _ => Frame::Text(ClientFrame::Pong.to_json()),
+    }
 }
 
 /// The frame carrying one chat line.
-pub fn encode_message(wire: Wire, id: &str, text: &str) -> Frame {
+pub fn encode_message(wire: Wire, event: &str, id: &str, text: &str) -> Frame {
     match wire {
         Wire::Text => Frame::Text(text.into()),
         Wire::Envelope => Frame::Text(
@@ -230,136 +308,9 @@ pub fn encode_message(wire: Wire, id: &str, text: &str) -> Frame {
             }
             .to_json(),
         ),
+        Wire::SocketIo => Frame::Text(socketio::emit(event, text)),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(s: &str) -> Frame {
-        Frame::Text(s.into())
-    }
-
-    #[test]
-    fn dialect_parse_accepts_known_and_explains_unknown() {
-        assert_eq!(Dialect::parse(""), Ok(Dialect::Auto));
-        assert_eq!(Dialect::parse("JSON"), Ok(Dialect::Json));
-        assert_eq!(Dialect::parse(" text "), Ok(Dialect::Text));
-        let err = Dialect::parse("xml").unwrap_err();
-        assert!(
-            err.contains("xml") && err.contains("auto, text or json"),
-            "{err}"
-        );
-        assert!(Dialect::parse("socketio")
-            .unwrap_err()
-            .contains("socket.io"));
-        for d in Dialect::ALL {
-            assert_eq!(Dialect::parse(d.as_str()), Ok(d));
-        }
-    }
-
-    #[test]
-    fn plain_text_is_a_message_without_sender() {
-        assert_eq!(
-            decode(Dialect::Auto, text("user1 says: hi")),
-            Incoming::Message {
-                id: None,
-                from: None,
-                text: "user1 says: hi".into(),
-                ts: None
-            }
-        );
-    }
-
-    #[test]
-    fn binary_utf8_is_text_and_other_binary_is_described() {
-        assert_eq!(
-            decode(Dialect::Auto, Frame::Binary(b"hello".to_vec())),
-            decode(Dialect::Auto, text("hello"))
-        );
-        let bytes: Vec<u8> = (0..20).map(|i| 0xf0 + (i % 16) as u8).collect();
-        match decode(Dialect::Auto, Frame::Binary(bytes)) {
-            Incoming::Binary { len, preview } => {
-                assert_eq!(len, 20);
-                assert!(preview.starts_with("f0 f1 f2"), "{preview}");
-                assert!(preview.ends_with('\u{2026}'), "{preview}");
-            }
-            other => panic!("expected binary, got {other:?}"),
-        }
-        assert_eq!(
-            decode(Dialect::Auto, Frame::Binary(vec![])),
-            decode(Dialect::Auto, text(""))
-        );
-    }
-
-    #[test]
-    fn envelope_frames_decode_to_room_events() {
-        let f = text(r#"{"type":"message","id":"c1","from":"bob","text":"yo","ts":7}"#);
-        assert_eq!(
-            decode(Dialect::Auto, f.clone()),
-            Incoming::Message {
-                id: Some("c1".into()),
-                from: Some("bob".into()),
-                text: "yo".into(),
-                ts: Some(7)
-            }
-        );
-        assert!(matches!(
-            decode(Dialect::Json, f.clone()),
-            Incoming::Message { .. }
-        ));
-        // Forced text never interprets JSON.
-        assert!(matches!(
-            decode(Dialect::Text, f),
-            Incoming::Message { from: None, .. }
-        ));
-        assert_eq!(
-            decode(
-                Dialect::Auto,
-                text(r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["a"]}"#)
-            ),
-            Incoming::Welcome {
-                server: "roomcast-server".into(),
-                users: vec!["a".into()],
-                heartbeat_ms: None,
-            }
-        );
-        assert_eq!(
-            decode(Dialect::Auto, text(r#"{"type":"ping"}"#)),
-            Incoming::Ping
-        );
-        assert_eq!(encode_pong(), text(r#"{"type":"pong"}"#));
-    }
-
-    #[test]
-    fn other_json_is_pretty_and_broken_json_is_text() {
-        match decode(Dialect::Auto, text(r#"{"attribute":"connected"}"#)) {
-            Incoming::Json(pretty) => assert!(pretty.contains("\"attribute\": \"connected\"")),
-            other => panic!("expected json, got {other:?}"),
-        }
-        assert!(matches!(
-            decode(Dialect::Auto, text("{not json")),
-            Incoming::Message { from: None, .. }
-        ));
-        // A bare number is text, not JSON worth pretty-printing.
-        assert!(matches!(
-            decode(Dialect::Auto, text("42")),
-            Incoming::Message { .. }
-        ));
-    }
-
-    #[test]
-    fn encoding_follows_the_wire() {
-        assert_eq!(encode_hello(Wire::Text, "a"), None);
-        assert_eq!(
-            encode_hello(Wire::Envelope, "a"),
-            Some(text(r#"{"type":"hello","name":"a"}"#))
-        );
-        assert_eq!(encode_message(Wire::Text, "c1", "hi"), text("hi"));
-        assert_eq!(
-            encode_message(Wire::Envelope, "c1", "hi"),
-            text(r#"{"type":"message","id":"c1","text":"hi"}"#)
-        );
-    }
-}
+mod tests;

@@ -15,10 +15,12 @@ mod close;
 
 pub use close::explain_close;
 
-use crate::protocol::{self, Dialect, Frame, Incoming, Wire};
+use crate::config::Config;
+use crate::protocol::{self, binary, Dialect, Frame, Incoming, Wire};
 use backoff::{Backoff, Jitter};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
@@ -64,6 +66,8 @@ pub enum Kind {
     System(Level),
     /// JSON that is not a chat message, pretty-printed.
     Json,
+    /// A binary frame holding an image; the text describes it.
+    Image { mime: &'static str, bytes: Rc<[u8]> },
 }
 
 /// One line of the log.
@@ -103,7 +107,8 @@ pub enum Conn {
     Idle,
     /// The socket is opening; `attempt` is the retry number (0: first try).
     Connecting { attempt: u32 },
-    /// Open, and `auto` is still listening for the server's first frame.
+    /// Open, and waiting for the dialect's handshake: `auto` listens for the
+    /// server's first frame, socket.io for the namespace to accept us.
     Probing,
     /// Open and settled: messages go out at once.
     Open(Wire),
@@ -129,16 +134,16 @@ pub enum Timer {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     /// The user (or the page URL) asks for a connection.
-    Connect {
-        server: String,
-        name: String,
-        dialect: Dialect,
-    },
+    Connect(Config),
     /// The browser refused to create the socket (the address is unusable).
     ConnectFailed {
         reason: String,
     },
-    Opened,
+    /// The handshake completed with this subprotocol and these extensions.
+    Opened {
+        protocol: String,
+        extensions: String,
+    },
     Frame(Frame),
     Closed {
         code: u16,
@@ -176,9 +181,10 @@ pub enum Input {
 /// What the edges must do after [`Room::handle`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Drop any current socket and open one to `server`.
+    /// Drop any current socket and open one to `url`, offering `protocols`.
     Open {
-        server: String,
+        url: String,
+        protocols: Vec<String>,
     },
     /// Drop the current socket (closing it in any state).
     Close,
@@ -198,22 +204,29 @@ pub enum Effect {
     SaveOutbox,
 }
 
+/// How often to check the server's heartbeat, and how much silence means dead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Heartbeat {
+    every_ms: u32,
+    dead_after_ms: u64,
+}
+
 /// The whole state of one room.
 #[derive(Clone, Debug)]
 pub struct Room {
-    dialect: Dialect,
-    /// The name asked for.
-    name: String,
+    /// Server, name asked for, dialect, event, subprotocols.
+    config: Config,
     /// The name the server granted, once joined.
     me: Option<String>,
-    server: String,
     conn: Conn,
+    /// The subprotocol and extensions the server chose, while open.
+    negotiated: Option<(String, String)>,
     /// When the current socket opened, if it did.
     opened_at: Option<u64>,
     backoff: Backoff,
     jitter: Jitter,
-    /// Heartbeat interval the server announced, and the last time it spoke.
-    heartbeat_ms: Option<u32>,
+    /// The heartbeat the server announced, and the last time it spoke.
+    heartbeat: Option<Heartbeat>,
     last_rx: u64,
     /// The server has echoed at least one of our plain-text lines.
     echoes: bool,
@@ -232,15 +245,14 @@ impl Room {
     /// An empty room; `seed` feeds the reconnection jitter.
     pub fn new(seed: u64) -> Self {
         Room {
-            dialect: Dialect::Auto,
-            name: String::new(),
+            config: Config::new("", "", Dialect::Auto),
             me: None,
-            server: String::new(),
             conn: Conn::Idle,
+            negotiated: None,
             opened_at: None,
             backoff: BACKOFF,
             jitter: Jitter::new(seed),
-            heartbeat_ms: None,
+            heartbeat: None,
             last_rx: 0,
             echoes: false,
             lines: Vec::new(),
@@ -259,16 +271,25 @@ impl Room {
         &self.conn
     }
     pub fn server(&self) -> &str {
-        &self.server
+        &self.config.server
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    /// The negotiated subprotocol and extensions (empty strings for none), while open.
+    pub fn negotiated(&self) -> Option<(&str, &str)> {
+        self.negotiated
+            .as_ref()
+            .map(|(p, e)| (p.as_str(), e.as_str()))
     }
     pub fn users(&self) -> &[String] {
         &self.users
     }
     pub fn dialect(&self) -> Dialect {
-        self.dialect
+        self.config.dialect
     }
     pub fn name(&self) -> &str {
-        &self.name
+        &self.config.name
     }
     /// The name the server granted, if it has one.
     pub fn me(&self) -> Option<&str> {
@@ -306,7 +327,7 @@ impl Room {
     /// The connection in words at time `now`. Contains `Connected` only when
     /// messages go out at once (the testing contract of README.md).
     pub fn status_text(&self, now: u64) -> String {
-        let server = &self.server;
+        let server = &self.config.server;
         match &self.conn {
             Conn::Idle => "Not connected".into(),
             Conn::Connecting { attempt: 0 } | Conn::Probing => {
@@ -333,14 +354,8 @@ impl Room {
     pub fn handle(&mut self, input: Input, now: u64) -> Vec<Effect> {
         let mut fx = Vec::new();
         match input {
-            Input::Connect {
-                server,
-                name,
-                dialect,
-            } => {
-                self.server = server;
-                self.name = name;
-                self.dialect = dialect;
+            Input::Connect(config) => {
+                self.config = config;
                 self.backoff.reset();
                 self.start(&mut fx);
             }
@@ -353,16 +368,20 @@ impl Room {
                     by_user: false,
                 });
             }
-            Input::Opened => {
+            Input::Opened {
+                protocol,
+                extensions,
+            } => {
                 if !matches!(self.conn, Conn::Connecting { .. }) {
                     return fx;
                 }
-                fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
                 self.opened_at = Some(now);
                 self.last_rx = now;
-                match self.dialect {
+                self.negotiated = Some((protocol, extensions));
+                match self.config.dialect {
                     Dialect::Auto => {
                         self.conn = Conn::Probing;
+                        fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
                         fx.push(Effect::StartTimer {
                             timer: Timer::Probe,
                             ms: PROBE_MS,
@@ -370,6 +389,8 @@ impl Room {
                     }
                     Dialect::Text => self.settle(Wire::Text, &mut fx),
                     Dialect::Json => self.settle(Wire::Envelope, &mut fx),
+                    // The handshake timeout keeps running until the namespace accepts us.
+                    Dialect::SocketIo => self.conn = Conn::Probing,
                 }
             }
             Input::Timer(Timer::Probe) => {
@@ -378,7 +399,7 @@ impl Room {
                 }
             }
             Input::Timer(Timer::ConnectTimeout) => {
-                if matches!(self.conn, Conn::Connecting { .. }) {
+                if matches!(self.conn, Conn::Connecting { .. } | Conn::Probing) {
                     fx.push(Effect::Close);
                     let why = format!(
                         "The server did not complete the handshake within {} s.",
@@ -395,21 +416,10 @@ impl Room {
             Input::Timer(Timer::Heartbeat) => self.check_heartbeat(now, &mut fx),
             Input::Frame(frame) => {
                 self.last_rx = now;
-                let incoming = protocol::decode(self.dialect, frame);
-                if let Incoming::Welcome { heartbeat_ms, .. } = &incoming {
-                    self.heartbeat_ms = *heartbeat_ms;
+                for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
+                    self.handshake(&incoming, &mut fx);
+                    self.receive(incoming, now, &mut fx);
                 }
-                let welcome = matches!(incoming, Incoming::Welcome { .. });
-                match self.conn {
-                    Conn::Probing => {
-                        let wire = if welcome { Wire::Envelope } else { Wire::Text };
-                        self.settle(wire, &mut fx);
-                    }
-                    // A welcome that came after the probe gave up: switch now.
-                    Conn::Open(Wire::Text) if welcome => self.settle(Wire::Envelope, &mut fx),
-                    _ => {}
-                }
-                self.receive(incoming, now, &mut fx);
             }
             Input::Closed { code, reason, .. } => {
                 if matches!(
@@ -506,6 +516,54 @@ impl Room {
         fx
     }
 
+    /// What a frame means for settling the session, before it is shown.
+    fn handshake(&mut self, incoming: &Incoming, fx: &mut Vec<Effect>) {
+        match (incoming, self.config.dialect) {
+            (Incoming::Welcome { heartbeat_ms, .. }, _) => {
+                self.heartbeat = heartbeat_ms.map(|ms| Heartbeat {
+                    every_ms: ms,
+                    dead_after_ms: 2 * u64::from(ms) + 1000,
+                });
+                match self.conn {
+                    // Auto found the envelope, at once or after giving up on it.
+                    Conn::Probing | Conn::Open(Wire::Text) => self.settle(Wire::Envelope, fx),
+                    Conn::Open(_) => self.start_heartbeat(fx),
+                    _ => {}
+                }
+            }
+            (
+                Incoming::EngineOpen {
+                    ping_interval_ms,
+                    ping_timeout_ms,
+                },
+                Dialect::SocketIo,
+            ) => {
+                self.heartbeat = Some(Heartbeat {
+                    every_ms: (ping_interval_ms / 2).clamp(250, 5000),
+                    dead_after_ms: u64::from(*ping_interval_ms) + u64::from(*ping_timeout_ms),
+                });
+                fx.push(Effect::Transmit {
+                    frame: protocol::encode_socketio_connect(),
+                    client_id: None,
+                });
+            }
+            (Incoming::NamespaceJoined, Dialect::SocketIo) if self.conn == Conn::Probing => {
+                self.settle(Wire::SocketIo, fx)
+            }
+            (_, Dialect::Auto) if self.conn == Conn::Probing => self.settle(Wire::Text, fx),
+            _ => {}
+        }
+    }
+
+    fn start_heartbeat(&self, fx: &mut Vec<Effect>) {
+        if let Some(hb) = self.heartbeat {
+            fx.push(Effect::StartTimer {
+                timer: Timer::Heartbeat,
+                ms: hb.every_ms,
+            });
+        }
+    }
+
     /// Opens a socket (first try or retry).
     fn start(&mut self, fx: &mut Vec<Effect>) {
         self.stop_timers(fx);
@@ -513,10 +571,13 @@ impl Room {
             attempt: self.backoff.attempt(),
         };
         self.opened_at = None;
+        self.negotiated = None;
+        self.heartbeat = None;
         self.me = None;
         self.users.clear();
         fx.push(Effect::Open {
-            server: self.server.clone(),
+            url: self.config.dialect.url(&self.config.server),
+            protocols: self.config.subprotocols.clone(),
         });
         fx.push(Effect::StartTimer {
             timer: Timer::ConnectTimeout,
@@ -554,6 +615,7 @@ impl Room {
         }
         self.requeue(fx);
         self.opened_at = None;
+        self.negotiated = None;
         self.users.clear();
         self.me = None;
         // Policy refusals and unsupported data would only fail again.
@@ -616,12 +678,11 @@ impl Room {
     }
 
     fn check_heartbeat(&mut self, now: u64, fx: &mut Vec<Effect>) {
-        let (Conn::Open(_), Some(interval)) = (&self.conn, self.heartbeat_ms) else {
+        let (Conn::Open(_), Some(hb)) = (&self.conn, self.heartbeat) else {
             return;
         };
-        let limit = 2 * u64::from(interval) + 1000;
         let silent = now.saturating_sub(self.last_rx);
-        if silent > limit {
+        if silent > hb.dead_after_ms {
             fx.push(Effect::Close);
             let why = format!(
                 "No heartbeat from the server for {:.1} s: the connection is dead.",
@@ -629,28 +690,21 @@ impl Room {
             );
             self.lost(now, 1006, why, fx);
         } else {
-            fx.push(Effect::StartTimer {
-                timer: Timer::Heartbeat,
-                ms: interval,
-            });
+            self.start_heartbeat(fx);
         }
     }
 
     /// Settles the wire format: introduces us, then sends the queue in order.
     fn settle(&mut self, wire: Wire, fx: &mut Vec<Effect>) {
         self.conn = Conn::Open(wire);
-        if let Some(frame) = protocol::encode_hello(wire, &self.name) {
+        fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
+        if let Some(frame) = protocol::encode_hello(wire, &self.config.name) {
             fx.push(Effect::Transmit {
                 frame,
                 client_id: None,
             });
         }
-        if let (Wire::Envelope, Some(ms)) = (wire, self.heartbeat_ms) {
-            fx.push(Effect::StartTimer {
-                timer: Timer::Heartbeat,
-                ms,
-            });
-        }
+        self.start_heartbeat(fx);
         let queued: Vec<u64> = self
             .pending
             .iter()
@@ -672,7 +726,7 @@ impl Room {
             return None;
         };
         let effect = Effect::Transmit {
-            frame: protocol::encode_message(wire, client_id, &line.text),
+            frame: protocol::encode_message(wire, &self.config.event, client_id, &line.text),
             client_id: Some(client_id.clone()),
         };
         self.set_delivery(key, Delivery::Sent);
@@ -683,20 +737,49 @@ impl Room {
         match incoming {
             Incoming::Welcome { users, .. } => self.users = users,
             Incoming::Ping => fx.push(Effect::Transmit {
-                frame: protocol::encode_pong(),
+                frame: protocol::encode_pong(self.config.dialect),
                 client_id: None,
             }),
+            Incoming::EngineOpen { .. } => {}
+            Incoming::NamespaceJoined => {
+                let note = format!(
+                    "Joined the socket.io chat (event \u{201c}{}\u{201d}).",
+                    self.config.event
+                );
+                self.system(now, Level::Info, note);
+            }
+            Incoming::Event { name, args } => {
+                self.push(
+                    now,
+                    Kind::Json,
+                    format!("event \u{201c}{name}\u{201d}: {args}"),
+                );
+            }
+            Incoming::Notice(text) => self.system(now, Level::Info, text),
+            Incoming::ServerClosed(why) => {
+                // The server removed us on purpose: do not retry on our own.
+                self.system(now, Level::Error, format!("Disconnected: {why}."));
+                self.stop_timers(fx);
+                fx.push(Effect::Close);
+                self.requeue(fx);
+                self.conn = Conn::Closed(Closed {
+                    code: 1000,
+                    reason: why,
+                    by_user: false,
+                });
+                self.users.clear();
+            }
             Incoming::Joined {
                 name,
                 users,
                 history,
             } => {
-                let note = if name == self.name {
+                let note = if name == self.config.name {
                     format!("You joined as {name}.")
                 } else {
                     format!(
                         "You joined as {name} (\u{201c}{}\u{201d} was taken).",
-                        self.name
+                        self.config.name
                     )
                 };
                 self.me = Some(name);
@@ -739,11 +822,24 @@ impl Room {
                 Level::Error,
                 format!("Server error ({code}): {message}"),
             ),
-            Incoming::Binary { len, preview } => self.system(
-                now,
-                Level::Info,
-                format!("Binary frame, {len} bytes: {preview}"),
-            ),
+            Incoming::Binary(bytes) => match binary::image_mime(&bytes) {
+                Some(mime) => {
+                    let text = format!("{mime}, {}", binary::describe(&bytes));
+                    self.push(
+                        now,
+                        Kind::Image {
+                            mime,
+                            bytes: bytes.into(),
+                        },
+                        text,
+                    );
+                }
+                None => self.system(
+                    now,
+                    Level::Info,
+                    format!("Binary frame, {}", binary::describe(&bytes)),
+                ),
+            },
         }
     }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::config::Config;
 
 const WELCOME: &str =
     r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["bob"]}"#;
@@ -49,23 +50,32 @@ fn deliveries(room: &Room) -> Vec<(String, Delivery)> {
         .collect()
 }
 
+fn config(dialect: Dialect) -> Config {
+    Config::new(SERVER, "alice", dialect)
+}
+
 fn connect(dialect: Dialect) -> (Room, Vec<Effect>) {
     let mut room = Room::new(1);
-    let fx = room.handle(
-        Input::Connect {
-            server: SERVER.into(),
-            name: "alice".into(),
-            dialect,
-        },
-        0,
-    );
+    let fx = room.handle(Input::Connect(config(dialect)), 0);
     (room, fx)
+}
+
+fn opened() -> Input {
+    Input::Opened {
+        protocol: String::new(),
+        extensions: String::new(),
+    }
 }
 
 fn open(dialect: Dialect) -> Room {
     let (mut room, _) = connect(dialect);
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     room
+}
+
+fn opens(fx: &[Effect], url: &str) -> bool {
+    fx.iter()
+        .any(|e| matches!(e, Effect::Open { url: u, .. } if u == url))
 }
 
 fn close(room: &mut Room, code: u16, now: u64) -> Vec<Effect> {
@@ -82,9 +92,7 @@ fn close(room: &mut Room, code: u16, now: u64) -> Vec<Effect> {
 #[test]
 fn connect_opens_the_socket_with_a_handshake_timeout() {
     let (room, fx) = connect(Dialect::Auto);
-    assert!(fx.contains(&Effect::Open {
-        server: SERVER.into()
-    }));
+    assert!(opens(&fx, SERVER));
     assert_eq!(
         started(&fx, Timer::ConnectTimeout),
         Some(CONNECT_TIMEOUT_MS)
@@ -97,7 +105,7 @@ fn auto_queues_until_welcome_then_says_hello_before_the_queue_in_order() {
     let (mut room, _) = connect(Dialect::Auto);
     assert!(sent_frames(&compose(&mut room, "c1", "one")).is_empty());
     assert!(sent_frames(&compose(&mut room, "c2", "two")).is_empty());
-    let fx = room.handle(Input::Opened, 0);
+    let fx = room.handle(opened(), 0);
     assert_eq!(started(&fx, Timer::Probe), Some(PROBE_MS));
     assert!(fx.contains(&Effect::CancelTimer(Timer::ConnectTimeout)));
     assert!(!room.status_text(0).contains("Connected"));
@@ -121,7 +129,7 @@ fn auto_queues_until_welcome_then_says_hello_before_the_queue_in_order() {
 fn auto_settles_on_text_when_the_server_says_nothing() {
     let (mut room, _) = connect(Dialect::Auto);
     compose(&mut room, "c1", "queued");
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     let fx = room.handle(Input::Timer(Timer::Probe), 0);
     assert_eq!(sent_frames(&fx), vec!["queued".to_string()]);
     assert_eq!(room.status_text(0), "Connected to ws://h/ws");
@@ -151,7 +159,7 @@ fn a_late_welcome_switches_to_the_envelope_and_says_hello() {
 #[test]
 fn own_echo_by_id_is_one_delivered_line_and_peer_repeats_are_dropped() {
     let (mut room, _) = connect(Dialect::Json);
-    let fx = room.handle(Input::Opened, 0);
+    let fx = room.handle(opened(), 0);
     assert_eq!(
         sent_frames(&fx),
         vec![r#"{"type":"hello","name":"alice"}"#.to_string()]
@@ -241,14 +249,12 @@ fn a_drop_explains_requeues_and_schedules_a_jittered_retry() {
         .starts_with("Reconnecting in 1 s (retry 1)"));
     compose(&mut room, "c2", "typed while down");
     let fx = room.handle(Input::Timer(Timer::Reconnect), 2_000);
-    assert!(fx.contains(&Effect::Open {
-        server: SERVER.into()
-    }));
+    assert!(opens(&fx, SERVER));
     assert_eq!(
         room.status_text(2_000),
         "Reconnecting to ws://h/ws\u{2026} (retry 1)"
     );
-    let fx = room.handle(Input::Opened, 2_100);
+    let fx = room.handle(opened(), 2_100);
     assert_eq!(
         sent_frames(&fx),
         vec![
@@ -289,11 +295,11 @@ fn a_connection_that_stayed_up_resets_the_backoff() {
         close(&mut room, 1006, 0);
         room.handle(Input::Timer(Timer::Reconnect), 0);
     }
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     close(&mut room, 1006, 1_000); // up 1 s: not stable
     assert_eq!(room.backoff.attempt(), 5);
     room.handle(Input::Timer(Timer::Reconnect), 1_000);
-    room.handle(Input::Opened, 1_000);
+    room.handle(opened(), 1_000);
     close(&mut room, 1006, 1_000 + STABLE_MS);
     assert_eq!(room.backoff.attempt(), 1, "reset, then one attempt planned");
 }
@@ -336,9 +342,7 @@ fn disconnect_stops_everything_and_late_events_do_not_restart() {
     }
     assert_eq!(room.status_text(5), "Disconnected");
     // Reconnect now / Connect bring it back.
-    assert!(room.handle(Input::ReconnectNow, 6).contains(&Effect::Open {
-        server: SERVER.into()
-    }));
+    assert!(opens(&room.handle(Input::ReconnectNow, 6), SERVER));
 }
 
 #[test]
@@ -358,12 +362,10 @@ fn offline_waits_and_online_reconnects_at_once() {
     assert_eq!(room.conn(), &Conn::Offline);
     assert!(room.handle(Input::Timer(Timer::Reconnect), 0).is_empty());
     let fx = room.handle(Input::Online, 0);
-    assert!(fx.contains(&Effect::Open {
-        server: SERVER.into()
-    }));
+    assert!(opens(&fx, SERVER));
     assert_eq!(room.backoff.attempt(), 0);
     // While open, going offline leaves the socket to the heartbeat.
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     room.handle(Input::Timer(Timer::Probe), 0);
     assert!(room.handle(Input::Offline, 0).is_empty());
 }
@@ -371,7 +373,7 @@ fn offline_waits_and_online_reconnects_at_once() {
 #[test]
 fn silence_past_the_heartbeat_means_dead() {
     let (mut room, _) = connect(Dialect::Auto);
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     let fx = room.handle(text(WELCOME_HB), 0);
     assert_eq!(started(&fx, Timer::Heartbeat), Some(1000));
     let fx = room.handle(text(r#"{"type":"ping"}"#), 900);
@@ -489,15 +491,8 @@ fn the_outbox_survives_a_reload_in_order_and_is_sent_once() {
             ("two".into(), Delivery::Failed("x".into()))
         ]
     );
-    second.handle(
-        Input::Connect {
-            server: SERVER.into(),
-            name: "alice".into(),
-            dialect: Dialect::Json,
-        },
-        10,
-    );
-    let fx = second.handle(Input::Opened, 10);
+    second.handle(Input::Connect(config(Dialect::Json)), 10);
+    let fx = second.handle(opened(), 10);
     assert_eq!(
         sent_frames(&fx),
         vec![
@@ -555,7 +550,7 @@ fn presence_join_leave_and_server_errors_show() {
 fn history_on_join_fills_in_without_repeats_and_confirms_our_own() {
     let (mut room, _) = connect(Dialect::Json);
     compose(&mut room, "c1", "mine, sent before a drop");
-    room.handle(Input::Opened, 0);
+    room.handle(opened(), 0);
     room.handle(
         text(r#"{"type":"message","id":"p1","from":"bob","text":"seen live","ts":1}"#),
         0,
@@ -582,4 +577,105 @@ fn history_on_join_fills_in_without_repeats_and_confirms_our_own() {
         ]
     );
     assert_eq!(deliveries(&room)[0].1, Delivery::Delivered);
+}
+
+#[test]
+fn socketio_handshake_joins_the_namespace_then_flushes_and_answers_pings() {
+    let mut room = Room::new(1);
+    let mut cfg = Config::new("ws://h:3000", "alice", Dialect::SocketIo);
+    cfg.subprotocols = vec!["chat".into()];
+    let fx = room.handle(Input::Connect(cfg), 0);
+    assert!(fx.contains(&Effect::Open {
+        url: "ws://h:3000/socket.io/?EIO=4&transport=websocket".into(),
+        protocols: vec!["chat".into()],
+    }));
+    compose(&mut room, "c1", "queued early");
+    let fx = room.handle(
+        Input::Opened {
+            protocol: "chat".into(),
+            extensions: "permessage-deflate".into(),
+        },
+        0,
+    );
+    assert!(
+        !fx.contains(&Effect::CancelTimer(Timer::ConnectTimeout)),
+        "handshake not done yet"
+    );
+    assert_eq!(room.negotiated(), Some(("chat", "permessage-deflate")));
+    let fx = room.handle(
+        text(r#"0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200}"#),
+        0,
+    );
+    assert_eq!(sent_frames(&fx), vec!["40".to_string()]);
+    assert!(!room.status_text(0).contains("Connected"));
+    let fx = room.handle(text(r#"40{"sid":"n"}"#), 0);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"42["chat message","queued early"]"#.to_string()]
+    );
+    assert_eq!(started(&fx, Timer::Heartbeat), Some(250));
+    assert!(room.status_text(0).contains("Connected"));
+    // The chat event from the server echoes our line (io.emit includes the sender).
+    room.handle(text(r#"42["chat message","queued early"]"#), 0);
+    assert_eq!(
+        deliveries(&room),
+        vec![("queued early".into(), Delivery::Delivered)]
+    );
+    assert_eq!(
+        sent_frames(&room.handle(text("2"), 100)),
+        vec!["3".to_string()]
+    );
+    // No ping for longer than pingInterval + pingTimeout: dead.
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 100 + 501);
+    assert!(fx.contains(&Effect::Close));
+    assert!(room.lines().last().unwrap().text.contains("No heartbeat"));
+}
+
+#[test]
+fn socketio_handshake_that_never_completes_times_out() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new("ws://h", "a", Dialect::SocketIo)),
+        0,
+    );
+    room.handle(opened(), 0);
+    room.handle(text(r#"0{"pingInterval":25000,"pingTimeout":20000}"#), 0);
+    let fx = room.handle(Input::Timer(Timer::ConnectTimeout), 10_000);
+    assert!(fx.contains(&Effect::Close) && started(&fx, Timer::Reconnect).is_some());
+}
+
+#[test]
+fn socketio_server_disconnect_is_not_retried_and_other_events_show() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new("ws://h", "a", Dialect::SocketIo)),
+        0,
+    );
+    room.handle(opened(), 0);
+    room.handle(text("40"), 0);
+    room.handle(text(r#"42["news",{"title":"x"}]"#), 0);
+    assert_eq!(room.lines().last().unwrap().kind, Kind::Json);
+    assert!(room
+        .lines()
+        .last()
+        .unwrap()
+        .text
+        .starts_with("event \u{201c}news\u{201d}"));
+    let fx = room.handle(text("41"), 0);
+    assert!(fx.contains(&Effect::Close));
+    assert!(started(&fx, Timer::Reconnect).is_none());
+    assert!(room.status_text(0).starts_with("Disconnected"));
+}
+
+#[test]
+fn binary_images_become_image_lines_and_other_bytes_are_described() {
+    let mut room = open(Dialect::Text);
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    room.handle(Input::Frame(Frame::Binary(png.clone())), 0);
+    match &room.lines()[0].kind {
+        Kind::Image { mime, bytes } => assert_eq!((*mime, &bytes[..]), ("image/png", &png[..])),
+        other => panic!("{other:?}"),
+    }
+    room.handle(Input::Frame(Frame::Binary(vec![0xff, 0x00])), 0);
+    assert_eq!(room.lines()[1].text, "Binary frame, 2 bytes: ff 00");
 }

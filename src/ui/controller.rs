@@ -95,11 +95,7 @@ impl Controller {
                 LocalStorage::get(outbox_key(&config.server)).unwrap_or_default();
             self.feed(Input::Restore(saved));
         }
-        self.feed(Input::Connect {
-            server: config.server,
-            name: config.name,
-            dialect: config.dialect,
-        });
+        self.feed(Input::Connect(config));
         if !gloo::utils::window().navigator().on_line() {
             self.feed(Input::Offline);
         }
@@ -142,7 +138,13 @@ impl Controller {
 
     fn on_socket(&self, event: SocketEvent) {
         match event {
-            SocketEvent::Opened { .. } => self.feed(Input::Opened),
+            SocketEvent::Opened {
+                protocol,
+                extensions,
+            } => self.feed(Input::Opened {
+                protocol,
+                extensions,
+            }),
             SocketEvent::Frame(frame) => self.feed(Input::Frame(frame)),
             SocketEvent::Closed {
                 code,
@@ -164,10 +166,10 @@ impl Controller {
         let mut followups = Vec::new();
         for effect in effects {
             match effect {
-                Effect::Open { server } => {
+                Effect::Open { url, protocols } => {
                     self.socket.borrow_mut().take();
                     let this = self.this.clone();
-                    match Socket::open(&server, &[], move |event| {
+                    match Socket::open(&url, &protocols, move |event| {
                         if let Some(this) = this.upgrade() {
                             this.on_socket(event);
                         }

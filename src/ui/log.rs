@@ -2,6 +2,7 @@
 
 use super::controller::use_room;
 use crate::room::{Delivery, Kind, Level, Line};
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -95,6 +96,13 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
                 <span class="text">{ &line.text }</span>
             </li>
         },
+        Kind::Image { mime, bytes } => html! {
+            <li key={line.key} class="line peer image">
+                { time }
+                <span class="from">{ "server" }</span>
+                <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
+            </li>
+        },
         Kind::Json => html! {
             <li key={line.key} class="line json">
                 { time }
@@ -103,4 +111,21 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
             </li>
         },
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct InlineImageProps {
+    bytes: Rc<[u8]>,
+    mime: &'static str,
+    alt: String,
+}
+
+/// An image from a binary frame, shown through an object URL that this
+/// component owns: it is revoked when the line leaves the page.
+#[function_component(InlineImage)]
+fn inline_image(props: &InlineImageProps) -> Html {
+    let url = use_memo((props.bytes.clone(), props.mime), |(bytes, mime)| {
+        gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(&bytes[..], Some(mime)))
+    });
+    html! { <img class="inline" src={url.to_string()} alt={props.alt.clone()} title={props.alt.clone()} /> }
 }

@@ -34,11 +34,24 @@ pub fn status_bar() -> Html {
         html! { <button type="button" class="reconnect" {onclick}>{ label }</button> }
     });
     let users = state.users();
+    let details = state.negotiated().and_then(|(protocol, extensions)| {
+        let mut parts = Vec::new();
+        if !protocol.is_empty() {
+            parts.push(format!("subprotocol {protocol}"));
+        }
+        if !extensions.is_empty() {
+            parts.push(format!("extensions {extensions}"));
+        }
+        (!parts.is_empty()).then(|| parts.join(" \u{b7} "))
+    });
     html! {
         <div class="statusbar">
             // The testing contract: this element's text says `Connected` only when open.
             <span role="status" class={class}>{ state.status_text(now()) }</span>
             { for action }
+            if let Some(details) = details {
+                <span class="details">{ details }</span>
+            }
             if !users.is_empty() {
                 <span class="presence" title="Who is here">
                     { format!("{} here: {}", users.len(), users.join(", ")) }
