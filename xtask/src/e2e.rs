@@ -1,6 +1,7 @@
 //! End-to-end scenarios: real headless Chromium sessions, driven over
 //! WebDriver, using the release build served by the real reference server.
 
+use crate::peers::Peer;
 use crate::server::Server;
 use crate::webdriver::{Driver, Session};
 use crate::Result;
@@ -343,11 +344,166 @@ pub fn chaos_restarts(env: &Env) -> Result<()> {
     })
 }
 
+/// Opens Roomcast on another server: `?server=…&name=…&protocol=…`.
+fn visit(env: &Env, name: &str, server: &str, protocol: &str) -> Result<Session> {
+    let s = env.driver.session(env.chrome)?;
+    s.goto(&format!(
+        "{}/?server={server}&name={name}&protocol={protocol}",
+        env.origin
+    ))?;
+    wait_view(&s, &format!("{name} connected to {server}"), |v| {
+        v.status.contains("Connected")
+    })?;
+    Ok(s)
+}
+
+fn peer_lines<'v>(
+    v: &'v View,
+    pred: impl Fn(&str) -> bool + 'v,
+) -> impl Iterator<Item = &'v (String, String, String)> {
+    v.lines
+        .iter()
+        .filter(move |l| l.0.contains("peer") && pred(&l.2))
+}
+
+/// `typed` from `from` reaches `to` once, as a line ending with `seen`; the
+/// sender shows its own line once and never a second copy of it; with
+/// `echoed`, the server's echo marks it delivered.
+fn exchange(from: &Session, to: &Session, typed: &str, seen: &str, echoed: bool) -> Result<()> {
+    from.type_into(COMPOSER, &format!("{typed}{ENTER}"))?;
+    let theirs = wait_view(to, &format!("{seen:?} received"), |v| {
+        peer_lines(v, |t| t.ends_with(seen)).count() > 0
+    })?;
+    let copies = peer_lines(&theirs, |t| t.ends_with(seen)).count();
+    ensure(copies == 1, || format!("{seen:?} arrived {copies} times"))?;
+    let mine = wait_view(from, &format!("{typed:?} shown as sent"), |v| {
+        v.line(typed)
+            .is_some_and(|l| l.0.contains(if echoed { "delivered" } else { "sent" }))
+    })?;
+    let own = mine
+        .lines
+        .iter()
+        .filter(|l| l.0.contains("own") && l.2 == typed)
+        .count();
+    let doubled = peer_lines(&mine, |t| t == typed).count();
+    ensure(own == 1 && doubled == 0, || {
+        format!("the sender shows {typed:?} {own} times, plus {doubled} copies")
+    })
+}
+
+fn ws_url(peer: &Peer, path: &str) -> String {
+    format!("ws://127.0.0.1:{}{path}", peer.port)
+}
+
+/// The `ws` broadcast example: greeting shown, binary UTF-8 broadcasts as text,
+/// each side's line once (local echo and server echo are one).
+pub fn peer_ws_broadcast(env: &Env) -> Result<()> {
+    let peer = Peer::start("node", "ws-broadcast.js")?;
+    let (a, b) = (
+        visit(env, "wa", &ws_url(&peer, ""), "auto")?,
+        visit(env, "wb", &ws_url(&peer, ""), "auto")?,
+    );
+    for s in [&a, &b] {
+        wait_view(s, "the greeting", |v| {
+            peer_lines(v, |t| t == "something").count() == 1
+        })?;
+    }
+    exchange(&a, &b, "hello over ws", "hello over ws", true)?;
+    exchange(&b, &a, "and back over ws", "and back over ws", true)
+}
+
+/// A `ws` server greeting with JSON that is not chat: shown as JSON, then text relayed.
+pub fn peer_ws_json_greeting(env: &Env) -> Result<()> {
+    let peer = Peer::start("node", "ws-json-greeting.js")?;
+    let (a, b) = (
+        visit(env, "ja", &ws_url(&peer, ""), "auto")?,
+        visit(env, "jb", &ws_url(&peer, ""), "auto")?,
+    );
+    wait_view(&a, "the JSON greeting", |v| {
+        v.lines
+            .iter()
+            .any(|l| l.0.contains("json") && l.2.contains("\"attribute\": \"connected\""))
+    })?;
+    // This server relays to the others only: the sender's line stays "sent".
+    exchange(
+        &a,
+        &b,
+        "plain text to a JSON greeter",
+        "plain text to a JSON greeter",
+        false,
+    )?;
+    exchange(&b, &a, "and back", "and back", false)
+}
+
+/// The nodejs-websocket chat room: its rewritten lines show as they are.
+pub fn peer_nodejs_websocket(env: &Env) -> Result<()> {
+    let peer = Peer::start("node", "nodejs-websocket-chat.js")?;
+    let (a, b) = (
+        visit(env, "na", &ws_url(&peer, ""), "auto")?,
+        visit(env, "nb", &ws_url(&peer, ""), "auto")?,
+    );
+    wait_view(&a, "the arrival lines", |v| {
+        peer_lines(v, |t| t.ends_with(" comes in")).count() == 2
+    })?;
+    exchange(&a, &b, "hi node", "says: hi node", false)?;
+    exchange(&b, &a, "hi back", "says: hi back", false)
+}
+
+/// The socket.io chat: the user types only ws://host:port and picks socket.io.
+pub fn peer_socketio(env: &Env) -> Result<()> {
+    let peer = Peer::start("node", "socketio-chat.js")?;
+    let url = ws_url(&peer, "");
+    let (a, b) = (
+        visit(env, "sa", &url, "socketio")?,
+        visit(env, "sb", &url, "socketio")?,
+    );
+    wait_view(&a, "the namespace", |v| {
+        v.lines
+            .iter()
+            .any(|l| l.2.starts_with("Joined the socket.io chat"))
+    })?;
+    exchange(&a, &b, "hello socket.io", "hello socket.io", true)?;
+    exchange(
+        &b,
+        &a,
+        "hi from the other tab",
+        "hi from the other tab",
+        true,
+    )
+}
+
+/// The em-websocket echo: the path is sent as typed; replies show as server lines.
+pub fn peer_em_websocket(env: &Env) -> Result<()> {
+    let peer = Peer::start("ruby", "em-websocket-echo.rb")?;
+    let a = visit(env, "ea", &ws_url(&peer, "/room"), "auto")?;
+    wait_view(&a, "the greeting with the path", |v| {
+        peer_lines(v, |t| t == "Hello Client, you connected to /room").count() == 1
+    })?;
+    exchange(&a, &a, "ping me", "Pong: ping me", false)
+}
+
+/// Python `websockets` broadcast (no greeting: auto settles on text by itself).
+pub fn peer_python_websockets(env: &Env) -> Result<()> {
+    let peer = Peer::start("python", "websockets-broadcast.py")?;
+    let (a, b) = (
+        visit(env, "pa", &ws_url(&peer, ""), "auto")?,
+        visit(env, "pb", &ws_url(&peer, ""), "auto")?,
+    );
+    exchange(
+        &a,
+        &b,
+        "hello from python's room",
+        "hello from python's room",
+        true,
+    )?;
+    exchange(&b, &a, "and back", "and back", true)
+}
+
 /// One end-to-end scenario.
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 7] = [
+pub const SCENARIOS: [(&str, Scenario); 13] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -361,4 +517,10 @@ pub const SCENARIOS: [(&str, Scenario); 7] = [
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
     ("chaos_restarts", chaos_restarts),
+    ("peer_ws_broadcast", peer_ws_broadcast),
+    ("peer_ws_json_greeting", peer_ws_json_greeting),
+    ("peer_nodejs_websocket", peer_nodejs_websocket),
+    ("peer_socketio", peer_socketio),
+    ("peer_em_websocket", peer_em_websocket),
+    ("peer_python_websockets", peer_python_websockets),
 ];

@@ -1,6 +1,7 @@
 //! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
 
 mod e2e;
+mod peers;
 mod server;
 mod tools;
 mod webdriver;
@@ -23,7 +24,8 @@ cargo xtask <command>
         reference server (default http://127.0.0.1:8080/)
   test  formatting, clippy, native tests, browser tests (wasm-bindgen-test in
         headless Chromium) and end-to-end tests; ends with `N passed, N failed`
-  e2e   only the end-to-end tests
+  e2e [FILTER]
+        only the end-to-end tests (those whose name contains FILTER)
   dist  the release build of the client in dist/
   setup install the tools only";
 
@@ -62,8 +64,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&args[1..]),
-        Some("test") => test(true),
-        Some("e2e") => test(false),
+        Some("test") => test(true, ""),
+        Some("e2e") => test(false, args.get(1).map_or("", String::as_str)),
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
         Some("help" | "--help" | "-h") | None => {
@@ -189,8 +191,9 @@ fn count(result: &str, label: &str) -> usize {
         .unwrap_or(0)
 }
 
-fn test(everything: bool) -> Result<()> {
+fn test(everything: bool, filter: &str) -> Result<()> {
     tools::ensure()?;
+    peers::install()?;
     let chromedriver = tools::chromedriver()?;
     let artifacts = root().join("target/xtask");
     std::fs::create_dir_all(&artifacts)?;
@@ -279,7 +282,10 @@ fn test(everything: bool) -> Result<()> {
         artifacts: &artifacts,
         server: std::cell::RefCell::new(server),
     };
-    for (name, scenario) in e2e::SCENARIOS {
+    for (name, scenario) in e2e::SCENARIOS
+        .into_iter()
+        .filter(|(name, _)| name.contains(filter))
+    {
         // Each scenario starts with the server up, whatever the last one did.
         let restarted = e2e_env.server.borrow_mut().restart();
         let outcome = restarted.and_then(|()| scenario(&e2e_env));
