@@ -31,6 +31,8 @@ pub const CONNECT_TIMEOUT_MS: u32 = 10_000;
 pub const STABLE_MS: u64 = 10_000;
 /// The reconnection delays: full jitter up to `min(30 s, 0.5 s · 2^attempt)`.
 pub const BACKOFF: Backoff = Backoff::new(500, 30_000, 100);
+/// The largest file sent as one binary frame.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
 /// Where one of the user's own messages is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,10 +57,12 @@ pub enum Level {
 /// What kind of line this is, for rendering.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// Typed here.
+    /// Typed (or attached) here.
     Own {
         client_id: String,
         delivery: Delivery,
+        /// A file sent as a binary frame; the line's text is its name.
+        file: Option<Attachment>,
     },
     /// From someone else (or from a server that does not say who).
     Peer { from: Option<String> },
@@ -68,6 +72,14 @@ pub enum Kind {
     Json,
     /// A binary frame holding an image; the text describes it.
     Image { mime: &'static str, bytes: Rc<[u8]> },
+}
+
+/// A file the user sends as one binary frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// The image type, when the bytes are an image.
+    pub mime: Option<&'static str>,
+    pub bytes: Rc<[u8]>,
 }
 
 /// One line of the log.
@@ -162,6 +174,18 @@ pub enum Input {
     Compose {
         client_id: String,
         text: String,
+    },
+    /// The user attached a file (picker, paste or drop), sent as a binary frame.
+    ComposeFile {
+        client_id: String,
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// A file the edges did not read: over [`MAX_FILE_BYTES`] (`size`), or unreadable.
+    FileRefused {
+        name: String,
+        size: u64,
+        unreadable: Option<String>,
     },
     /// The socket refused a frame of a [`Effect::Transmit`].
     SendFailed {
@@ -307,9 +331,11 @@ impl Room {
             .iter()
             .filter_map(|&key| self.line(key))
             .filter_map(|line| match &line.kind {
+                // Files are not kept across reloads: storage is too small for them.
                 Kind::Own {
                     client_id,
                     delivery,
+                    file: None,
                 } => Some(Unsent {
                     id: client_id.clone(),
                     text: line.text.clone(),
@@ -414,6 +440,13 @@ impl Room {
                 }
             }
             Input::Timer(Timer::Heartbeat) => self.check_heartbeat(now, &mut fx),
+            Input::Frame(Frame::Binary(bytes)) if self.file_echo(&bytes).is_some() => {
+                self.last_rx = now;
+                if let Some(key) = self.file_echo(&bytes) {
+                    self.echoes = true;
+                    self.delivered(key, None, &mut fx);
+                }
+            }
             Input::Frame(frame) => {
                 self.last_rx = now;
                 for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
@@ -469,12 +502,35 @@ impl Room {
                 }
             }
             Input::Compose { client_id, text } => {
-                let key = self.push_own(now, client_id, text, Delivery::Queued);
+                let key = self.push_own(now, client_id, text, Delivery::Queued, None);
                 if let Conn::Open(wire) = self.conn {
                     fx.extend(self.transmit(key, wire));
                 }
                 fx.push(Effect::SaveOutbox);
             }
+            Input::ComposeFile {
+                client_id,
+                name,
+                bytes,
+            } => {
+                if bytes.len() > MAX_FILE_BYTES {
+                    self.refuse_file(now, &name, bytes.len() as u64, None);
+                    return fx;
+                }
+                let file = Attachment {
+                    mime: binary::image_mime(&bytes),
+                    bytes: bytes.into(),
+                };
+                let key = self.push_own(now, client_id, name, Delivery::Queued, Some(file));
+                if let Conn::Open(wire) = self.conn {
+                    fx.extend(self.transmit(key, wire));
+                }
+            }
+            Input::FileRefused {
+                name,
+                size,
+                unreadable,
+            } => self.refuse_file(now, &name, size, unreadable),
             Input::SendFailed { client_id, reason } => {
                 if let Some(&key) = self.own.get(&client_id) {
                     self.set_delivery(key, Delivery::Failed(reason));
@@ -508,7 +564,7 @@ impl Room {
                 for u in unsent {
                     if !self.own.contains_key(&u.id) {
                         let delivery = u.failed.map_or(Delivery::Queued, Delivery::Failed);
-                        self.push_own(u.ts, u.id, u.text, delivery);
+                        self.push_own(u.ts, u.id, u.text, delivery, None);
                     }
                 }
             }
@@ -644,20 +700,25 @@ impl Room {
     /// since resending could show them twice.
     fn requeue(&mut self, fx: &mut Vec<Effect>) {
         let envelope = matches!(self.conn, Conn::Open(Wire::Envelope));
-        if !envelope && !self.echoes {
-            return; // a plain server that never echoes: "sent" is all we know
-        }
         let mut changed = false;
         for key in self.pending.clone() {
-            if self.delivery(key) == Some(&Delivery::Sent) {
-                let to = if envelope {
-                    Delivery::Queued
-                } else {
-                    Delivery::Failed("the connection closed before the server echoed it".into())
-                };
-                self.set_delivery(key, to);
-                changed = true;
+            if self.delivery(key) != Some(&Delivery::Sent) {
+                continue;
             }
+            // Files carry no id: resending one could show it twice.
+            let file = matches!(
+                self.line(key).map(|l| &l.kind),
+                Some(Kind::Own { file: Some(_), .. })
+            );
+            let to = if envelope && !file {
+                Delivery::Queued
+            } else if envelope || self.echoes {
+                Delivery::Failed("the connection closed before the server echoed it".into())
+            } else {
+                continue; // a plain server that never echoes: "sent" is all we know
+            };
+            self.set_delivery(key, to);
+            changed = true;
         }
         if changed {
             fx.push(Effect::SaveOutbox);
@@ -722,15 +783,37 @@ impl Room {
     /// Encodes own line `key` for `wire` and marks it sent.
     fn transmit(&mut self, key: u64, wire: Wire) -> Option<Effect> {
         let line = self.line(key)?;
-        let Kind::Own { client_id, .. } = &line.kind else {
+        let Kind::Own {
+            client_id, file, ..
+        } = &line.kind
+        else {
             return None;
         };
+        let frame = match (file, wire) {
+            (Some(_), Wire::SocketIo) => {
+                let why = "sending files to socket.io servers is not supported".to_string();
+                self.set_delivery(key, Delivery::Failed(why));
+                return None;
+            }
+            (Some(file), _) => Frame::Binary(file.bytes.to_vec()),
+            (None, _) => protocol::encode_message(wire, &self.config.event, client_id, &line.text),
+        };
         let effect = Effect::Transmit {
-            frame: protocol::encode_message(wire, &self.config.event, client_id, &line.text),
+            frame,
             client_id: Some(client_id.clone()),
         };
         self.set_delivery(key, Delivery::Sent);
         Some(effect)
+    }
+
+    /// Our own sent file that a binary frame echoes (servers relay bytes as they are).
+    fn file_echo(&self, bytes: &[u8]) -> Option<u64> {
+        self.pending.iter().copied().find(|&k| {
+            self.delivery(k) == Some(&Delivery::Sent)
+                && self.line(k).is_some_and(
+                    |l| matches!(&l.kind, Kind::Own { file: Some(f), .. } if &f.bytes[..] == bytes),
+                )
+        })
     }
 
     fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
@@ -886,18 +969,38 @@ impl Room {
         }
     }
 
-    fn push_own(&mut self, ts: u64, client_id: String, text: String, delivery: Delivery) -> u64 {
+    fn push_own(
+        &mut self,
+        ts: u64,
+        client_id: String,
+        text: String,
+        delivery: Delivery,
+        file: Option<Attachment>,
+    ) -> u64 {
         let key = self.push(
             ts,
             Kind::Own {
                 client_id: client_id.clone(),
                 delivery,
+                file,
             },
             text,
         );
         self.own.insert(client_id, key);
         self.pending.push(key);
         key
+    }
+
+    fn refuse_file(&mut self, now: u64, name: &str, size: u64, unreadable: Option<String>) {
+        let why = match unreadable {
+            Some(reason) => format!("\u{201c}{name}\u{201d} could not be read: {reason}."),
+            None => format!(
+                "\u{201c}{name}\u{201d} is too big to send: {} KiB, the limit is {} KiB.",
+                size.div_ceil(1024),
+                MAX_FILE_BYTES / 1024
+            ),
+        };
+        self.system(now, Level::Error, why);
     }
 
     fn system(&mut self, now: u64, level: Level, text: String) {

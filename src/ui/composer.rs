@@ -1,10 +1,25 @@
-//! The message box: Enter sends, Shift+Enter is a new line. Usable while
+//! The message box: Enter sends, Shift+Enter is a new line; files go as
+//! binary frames through Attach, paste or drag and drop. Usable while
 //! offline: messages queue and go out when the connection opens.
 
-use super::controller::use_room;
+use super::controller::{use_room, RoomHandle};
 use crate::room::Conn;
-use web_sys::HtmlTextAreaElement;
+use wasm_bindgen::JsCast;
+use web_sys::{FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+/// Sends every file of a picker, paste or drop.
+fn send_files(room: &RoomHandle, files: Option<FileList>) -> bool {
+    let Some(files) = files.filter(|f| f.length() > 0) else {
+        return false;
+    };
+    for i in 0..files.length() {
+        if let Some(file) = files.get(i) {
+            room.send_file(gloo::file::File::from(file));
+        }
+    }
+    true
+}
 
 #[function_component(Composer)]
 pub fn composer() -> Html {
@@ -37,10 +52,43 @@ pub fn composer() -> Html {
         e.prevent_default();
         send();
     });
+    let onpick = {
+        let room = room.clone();
+        Callback::from(move |e: Event| {
+            let picker: HtmlInputElement = e.target_unchecked_into();
+            send_files(&room, picker.files());
+            picker.set_value("");
+        })
+    };
+    let onpaste = {
+        let room = room.clone();
+        Callback::from(move |e: Event| {
+            let files = e
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|e| e.clipboard_data())
+                .and_then(|d| d.files());
+            // Pasted files are sent; pasted text goes into the box as usual.
+            if send_files(&room, files) {
+                e.prevent_default();
+            }
+        })
+    };
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let room = room.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            send_files(&room, e.data_transfer().and_then(|d| d.files()));
+        })
+    };
     let offline = !matches!(room.room().conn(), Conn::Open(_));
     html! {
-        <form class={classes!("composer", offline.then_some("offline"))} {onsubmit}>
-            <textarea ref={input} rows="1" aria-label="Message" {onkeydown}
+        <form class={classes!("composer", offline.then_some("offline"))} {onsubmit} {ondragover} {ondrop}>
+            <label class="attach" title="Send a file or image (also by paste or drag and drop)">
+                { "Attach" }
+                <input type="file" multiple=true onchange={onpick} />
+            </label>
+            <textarea ref={input} rows="1" aria-label="Message" {onkeydown} {onpaste}
                 placeholder={if offline { "Not connected: messages wait and go out when the connection opens" } else { "Message" }} />
             <button type="submit">{ "Send" }</button>
         </form>

@@ -9,7 +9,7 @@
 
 use crate::config::Config;
 use crate::protocol::Frame;
-use crate::room::{Effect, Input, Room, Timer, Unsent};
+use crate::room::{Effect, Input, Room, Timer, Unsent, MAX_FILE_BYTES};
 use crate::socket::{ReadyState, Socket, SocketError, SocketEvent};
 use gloo::events::EventListener;
 use gloo::storage::{LocalStorage, Storage};
@@ -113,12 +113,47 @@ impl Controller {
 
     /// Sends (or queues) a message the user typed.
     pub fn send(&self, text: String) {
+        let client_id = self.next_client_id();
+        self.feed(Input::Compose { client_id, text });
+    }
+
+    /// Sends a file the user attached, unless it is too big (checked before reading it).
+    pub fn send_file(&self, file: gloo::file::File) {
+        let name = file.name();
+        if file.size() > MAX_FILE_BYTES as u64 {
+            let size = file.size();
+            return self.feed(Input::FileRefused {
+                name,
+                size,
+                unreadable: None,
+            });
+        }
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let read = gloo::file::futures::read_as_bytes(&file).await;
+            let Some(this) = this.upgrade() else { return };
+            match read {
+                Ok(bytes) => {
+                    let client_id = this.next_client_id();
+                    this.feed(Input::ComposeFile {
+                        client_id,
+                        name,
+                        bytes,
+                    });
+                }
+                Err(err) => this.feed(Input::FileRefused {
+                    name,
+                    size: file.size(),
+                    unreadable: Some(err.to_string()),
+                }),
+            }
+        });
+    }
+
+    fn next_client_id(&self) -> String {
         let n = self.next_id.get() + 1;
         self.next_id.set(n);
-        self.feed(Input::Compose {
-            client_id: format!("{}-{n}", self.id_prefix),
-            text,
-        });
+        format!("{}-{n}", self.id_prefix)
     }
 
     pub fn retry(&self, client_id: String) {

@@ -1,7 +1,7 @@
 //! The message log: own, others' and system lines, with delivery states.
 
 use super::controller::use_room;
-use crate::room::{Delivery, Kind, Level, Line};
+use crate::room::{Attachment, Delivery, Kind, Level, Line};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -56,6 +56,7 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
         Kind::Own {
             client_id,
             delivery,
+            file,
         } => {
             let (label, class) = match delivery {
                 Delivery::Queued => ("queued".to_string(), "queued"),
@@ -77,7 +78,15 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
                 <li key={line.key} class={classes!("line", "own", class)}>
                     { time }
                     <span class="from">{ me.to_string() }</span>
-                    <span class="text">{ &line.text }</span>
+                    { match file {
+                        Some(Attachment { mime: Some(mime), bytes }) => html! {
+                            <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
+                        },
+                        Some(Attachment { bytes, .. }) => html! {
+                            <span class="text file">{ format!("\u{1f4ce} {} \u{b7} {} bytes", line.text, bytes.len()) }</span>
+                        },
+                        None => html! { <span class="text">{ &line.text }</span> },
+                    } }
                     <span class="delivery" title={label.clone()}>{ label }</span>
                     { for actions }
                 </li>

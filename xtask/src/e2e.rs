@@ -155,6 +155,46 @@ pub fn typed_offline_is_sent_once_on_reconnect(env: &Env) -> Result<()> {
     receives_exactly(&dave, "written while away", &typed)
 }
 
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// The widths of the decoded images in the log's peer / own lines.
+fn image_widths(s: &Session, class: &str) -> Result<Vec<u64>> {
+    let v = s.exec(&format!(
+        "return [...document.querySelectorAll('[role=log] > li.{class} img.inline')]
+           .filter(i => i.complete).map(i => i.naturalWidth);"
+    ))?;
+    Ok(v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default())
+}
+
+/// An image attached with the file picker goes as one binary frame: the
+/// other side shows it inline, the sender's copy is delivered, not doubled.
+pub fn image_sent_as_a_file(env: &Env) -> Result<()> {
+    let path = env.artifacts.join("dot.png");
+    std::fs::write(&path, PNG)?;
+    let gil = join(env, "gil")?;
+    let hal = join(env, "hal")?;
+    gil.type_into(".composer input[type=file]", &path.to_string_lossy())?;
+    hal.wait("the image at hal", Duration::from_secs(10), |s| {
+        image_widths(s, "peer").map(|w| (w == [1]).then_some(()))
+    })?;
+    wait_view(&gil, "gil's file delivered", |v| {
+        v.lines.iter().any(|l| l.0.contains("own delivered"))
+    })?;
+    let own = image_widths(&gil, "own")?;
+    ensure(own == [1] && image_widths(&gil, "peer")?.is_empty(), || {
+        format!("gil shows own images {own:?} and peer copies")
+    })
+}
+
 /// A server that is not there is explained, not just a dead page, and
 /// retried with a countdown.
 pub fn unreachable_server_is_explained(env: &Env) -> Result<()> {
@@ -503,7 +543,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 13] = [
+pub const SCENARIOS: [(&str, Scenario); 14] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -517,6 +557,7 @@ pub const SCENARIOS: [(&str, Scenario); 13] = [
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
     ("chaos_restarts", chaos_restarts),
+    ("image_sent_as_a_file", image_sent_as_a_file),
     ("peer_ws_broadcast", peer_ws_broadcast),
     ("peer_ws_json_greeting", peer_ws_json_greeting),
     ("peer_nodejs_websocket", peer_nodejs_websocket),
