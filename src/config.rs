@@ -4,6 +4,9 @@
 
 use crate::protocol::{socketio, Dialect};
 
+/// The page URL parameters [`from_query`] reads.
+pub const QUERY_KEYS: [&str; 5] = ["server", "name", "protocol", "event", "subprotocols"];
+
 /// Longest name the client will send.
 pub const MAX_NAME: usize = 32;
 
@@ -272,6 +275,15 @@ mod tests {
             ..form
         };
         assert_eq!(from_form(&bad).unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn every_query_key_is_read() {
+        // A bad value for each key is reported: so each one is really read.
+        for key in QUERY_KEYS {
+            let q = from_query([(key, "\u{7}\u{7} ; ,")], "ws://d/ws", "guest");
+            assert_eq!(q.errors.len(), 1, "{key} was ignored");
+        }
     }
 
     #[test]

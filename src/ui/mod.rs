@@ -42,7 +42,7 @@ pub fn query_from_location() -> FromQuery {
     let default_name = format!("guest-{}", (js_sys::Math::random() * 9000.0) as u32 + 1000);
     let mut pairs: Vec<(String, String)> = Vec::new();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
-        for key in ["server", "name", "protocol"] {
+        for key in config::QUERY_KEYS {
             if let Some(value) = params.get(key) {
                 pairs.push((key.to_string(), value));
             }

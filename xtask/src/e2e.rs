@@ -439,10 +439,19 @@ fn ws_url(peer: &Peer, path: &str) -> String {
 /// each side's line once (local echo and server echo are one).
 pub fn peer_ws_broadcast(env: &Env) -> Result<()> {
     let peer = Peer::start("node", "ws-broadcast.js")?;
-    let (a, b) = (
-        visit(env, "wa", &ws_url(&peer, ""), "auto")?,
-        visit(env, "wb", &ws_url(&peer, ""), "auto")?,
-    );
+    let a = visit(env, "wa", &ws_url(&peer, ""), "auto")?;
+    // ws picks the first subprotocol offered: the status shows what was negotiated.
+    let b = visit(
+        env,
+        "wb&subprotocols=roomcast.test,other",
+        &ws_url(&peer, ""),
+        "auto",
+    )?;
+    let details =
+        b.exec("return document.querySelector('.statusbar .details')?.textContent ?? ''")?;
+    ensure(details == "subprotocol roomcast.test", || {
+        format!("status details: {details}")
+    })?;
     for s in [&a, &b] {
         wait_view(s, "the greeting", |v| {
             peer_lines(v, |t| t == "something").count() == 1
