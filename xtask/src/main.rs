@@ -37,12 +37,13 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Runs a command in the workspace root with the project's PATH; fails on a non-zero exit.
+/// Runs a command with the project's PATH (in the workspace root unless the
+/// command names its own directory); fails on a non-zero exit.
 pub fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .current_dir(root())
-        .env("PATH", tools::path())
-        .status()?;
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let status = cmd.env("PATH", tools::path()).status()?;
     if status.success() {
         Ok(())
     } else {
