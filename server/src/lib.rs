@@ -4,28 +4,34 @@
 //! that answers `hello` speaks the JSON envelope of `docs/PROTOCOL.md`, any other
 //! client is a plain-text client whose frames are relayed as they are. Each
 //! connection renders the room's events in its own format, so plain-text
-//! clients see plain text and envelope clients see envelopes.
+//! clients see plain text and envelope clients see envelopes. The room lives
+//! in a [`store::Store`]: in memory, or in Redis for several processes.
+
+mod limits;
+pub mod store;
 
 use axum::{
     extract::{
         ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
         State,
     },
-    response::IntoResponse,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
     routing::get,
     Router,
 };
+use limits::TokenBucket;
 use roomcast::protocol::envelope::{self, ClientFrame, ServerFrame};
 use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
     future::Future,
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, Mutex, MutexGuard,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+        Arc,
     },
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+use store::Store;
 use tokio::{
     net::TcpListener,
     sync::{broadcast, mpsc, watch},
@@ -33,45 +39,58 @@ use tokio::{
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Events a connection may fall behind by before it is told it missed some.
-const BACKLOG: usize = 1024;
-/// Largest message accepted from a client; a larger one is answered with
-/// close 1009 and a reason.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
-/// Hard cap on what is read at all before the size check (memory protection):
-/// beyond it the library drops the connection without a close frame.
-const READ_LIMIT: usize = 16 * MAX_MESSAGE_BYTES;
-/// How often envelope clients get a `ping` unless told otherwise.
-pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
-/// How many recent messages a joining client gets, unless told otherwise.
-pub const DEFAULT_HISTORY: usize = 1000;
+const BACKLOG: usize = 4096;
 /// How long shutdown waits for connections to send their close frames.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// Defaults of [`Settings`].
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
+pub const DEFAULT_HISTORY: usize = 1000;
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Close code for a connection that said nothing (not even a pong) for too long.
+pub const CLOSE_IDLE: u16 = 4000;
 
 /// Something that happened in the room, rendered per connection.
 #[derive(Clone, Debug)]
-enum Event {
+pub enum Event {
     Binary(axum::body::Bytes),
     /// A `message`, `join`, `leave` or `presence` frame.
     Room {
         frame: ServerFrame,
         /// A message from a plain-text client: plain clients get its text verbatim.
         plain: bool,
-        /// The connection that does not get it (a joiner, about its own join).
-        except: Option<u64>,
+        /// `(server, connection)` that does not get it (a joiner, about its own join).
+        except: Option<(u64, u64)>,
     },
 }
 
-/// How the server behaves.
+/// How the server behaves; every field is a flag and an environment variable
+/// of `roomcast-server` (see `--help`).
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// Folder of the built client.
     pub dist: PathBuf,
-    /// Interval of the `ping` heartbeat, announced in `welcome`.
+    /// Interval of the `ping` heartbeat (and of WebSocket pings), announced in `welcome`.
     pub heartbeat: Duration,
     /// How many recent messages are kept and sent with `joined` (0: none).
     pub history: usize,
-    /// Where the history is kept across restarts, if anywhere.
+    /// Where the history is kept across restarts, if anywhere (memory store only).
     pub history_file: Option<PathBuf>,
+    /// Largest message accepted; a larger one is answered with close 1009.
+    pub max_message_bytes: usize,
+    /// Messages a connection may send per second, on average…
+    pub rate_per_sec: f64,
+    /// …and in one burst; beyond, each one is refused with `rate_limited`.
+    pub rate_burst: u32,
+    /// Connections beyond this are closed with 1013.
+    pub max_connections: usize,
+    /// Pages allowed to connect, by `Origin` (empty: any).
+    pub allowed_origins: Vec<String>,
+    /// A connection that sends nothing, not even a pong, for this long is closed with 4000.
+    pub idle_timeout: Duration,
+    /// Redis URL: several servers with the same one are one room.
+    pub redis: Option<String>,
 }
 
 impl Settings {
@@ -82,160 +101,38 @@ impl Settings {
             heartbeat: DEFAULT_HEARTBEAT,
             history: DEFAULT_HISTORY,
             history_file: None,
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            rate_per_sec: 5.0,
+            rate_burst: 20,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            allowed_origins: Vec::new(),
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            redis: None,
         }
     }
 }
 
-/// The room's recent messages, sent to every client that joins, and indexed
-/// by id: a client that lost its connection before the echo sends again with
-/// the same id and gets the original echo back instead of a second broadcast.
-/// With a file it survives restarts (one JSON frame per line, compacted at start).
-struct History {
-    limit: usize,
-    frames: VecDeque<ServerFrame>,
-    by_id: HashMap<String, ServerFrame>,
-    file: Option<std::fs::File>,
-}
-
-impl History {
-    fn open(limit: usize, path: Option<&Path>) -> std::io::Result<History> {
-        let mut history = History {
-            limit,
-            frames: VecDeque::new(),
-            by_id: HashMap::new(),
-            file: None,
-        };
-        if let Some(path) = path {
-            if let Ok(text) = std::fs::read_to_string(path) {
-                for line in text.lines() {
-                    if let Ok(frame) = serde_json::from_str::<ServerFrame>(line) {
-                        history.remember(frame);
-                    }
-                }
-            }
-            let mut compacted = String::new();
-            for frame in &history.frames {
-                compacted.push_str(&frame.to_json());
-                compacted.push('\n');
-            }
-            std::fs::write(path, compacted)?;
-            history.file = Some(std::fs::OpenOptions::new().append(true).open(path)?);
-        }
-        Ok(history)
-    }
-
-    fn remember(&mut self, frame: ServerFrame) {
-        if self.limit == 0 {
-            return;
-        }
-        if self.frames.len() == self.limit {
-            if let Some(ServerFrame::Message { id: Some(old), .. }) = self.frames.pop_front() {
-                self.by_id.remove(&old);
-            }
-        }
-        if let ServerFrame::Message { id: Some(id), .. } = &frame {
-            self.by_id.insert(id.clone(), frame.clone());
-        }
-        self.frames.push_back(frame);
-    }
-
-    /// Records a broadcast message (and appends it to the file).
-    fn push(&mut self, frame: ServerFrame) {
-        if let Some(file) = &mut self.file {
-            use std::io::Write;
-            if let Err(e) = writeln!(file, "{}", frame.to_json()) {
-                tracing::warn!("history file: {e}");
-            }
-        }
-        self.remember(frame);
-    }
-}
-
-/// The room shared by all connections.
+/// Everything connections share.
 struct Hub {
-    heartbeat: Duration,
-    history: Mutex<History>,
-    events: broadcast::Sender<Arc<Event>>,
-    /// Names of the connections that said hello, by connection number.
-    names: Mutex<BTreeMap<u64, String>>,
+    settings: Settings,
+    store: Arc<Store>,
     next_conn: AtomicU64,
+    connections: AtomicUsize,
     shutdown: watch::Receiver<bool>,
     /// Dropped by each connection when it ends; shutdown waits for all.
     alive: mpsc::Sender<()>,
 }
 
-impl Hub {
-    fn names(&self) -> MutexGuard<'_, BTreeMap<u64, String>> {
-        // A panic while holding the lock cannot leave the map half-changed.
-        self.names.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn users(&self) -> Vec<String> {
-        let mut users: Vec<String> = self.names().values().cloned().collect();
-        users.sort();
-        users
-    }
-
-    fn history(&self) -> MutexGuard<'_, History> {
-        self.history.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Broadcasts a chat line and records it, unless a message with this id
-    /// was broadcast already: then returns that one.
-    fn chat(
-        &self,
-        id: Option<String>,
-        from: String,
-        text: String,
-        plain: bool,
-    ) -> Option<ServerFrame> {
-        // Holding the history lock while publishing keeps history and broadcast in one order.
-        let mut history = self.history();
-        if let Some(earlier) = id.as_ref().and_then(|id| history.by_id.get(id)) {
-            return Some(earlier.clone());
-        }
-        let frame = ServerFrame::Message {
-            id,
-            from,
-            text,
-            ts: now_ms(),
-        };
-        history.push(frame.clone());
-        self.publish(frame, plain, None);
-        None
-    }
-
-    fn publish(&self, frame: ServerFrame, plain: bool, except: Option<u64>) {
-        let event = Event::Room {
-            frame,
-            plain,
-            except,
-        };
-        // No receivers just means an empty room.
-        let _ = self.events.send(Arc::new(event));
-    }
-
-    /// Grants `wanted`, or `wanted2`, `wanted3`… if it is taken.
-    fn claim(&self, conn: u64, wanted: &str) -> String {
-        let mut names = self.names();
-        let taken = |n: &str| names.iter().any(|(c, v)| *c != conn && v == n);
-        let mut name = wanted.to_string();
-        let mut n = 2;
-        while taken(&name) {
-            name = format!("{wanted}{n}");
-            n += 1;
-        }
-        names.insert(conn, name.clone());
-        name
-    }
-}
-
 /// Milliseconds since the Unix epoch.
-fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+fn io_err(e: String) -> std::io::Error {
+    std::io::Error::other(e)
 }
 
 /// Serves the client from `dist` and the room at `/ws` on `listener` until
@@ -246,26 +143,46 @@ pub async fn serve(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let store = match &settings.redis {
+        Some(url) => Store::redis(url, settings.history, BACKLOG)
+            .await
+            .map_err(io_err)?,
+        None => Arc::new(Store::memory(
+            settings.history,
+            settings.history_file.as_deref(),
+            BACKLOG,
+        )?),
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let hub = Arc::new(Hub {
-        heartbeat: settings.heartbeat,
-        history: Mutex::new(History::open(
-            settings.history,
-            settings.history_file.as_deref(),
-        )?),
-        events: broadcast::channel(BACKLOG).0,
-        names: Mutex::new(BTreeMap::new()),
+        settings: settings.clone(),
+        store: store.clone(),
         next_conn: AtomicU64::new(1),
+        connections: AtomicUsize::new(0),
         shutdown: stop_rx,
         alive: alive_tx,
     });
-    let dist = settings.dist;
-    let index = dist.join("index.html");
+    if settings.redis.is_some() {
+        // Presence in Redis expires unless refreshed: a crashed server stops counting.
+        let (store, every) = (
+            store.clone(),
+            settings.heartbeat.min(Duration::from_secs(20)),
+        );
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = store.sync_names().await {
+                    tracing::warn!("{e}");
+                }
+            }
+        });
+    }
+    let index = settings.dist.join("index.html");
     let app = Router::new()
         .route("/ws", get(upgrade))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(index)))
+        .fallback_service(ServeDir::new(&settings.dist).fallback(ServeFile::new(index)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(hub.clone());
     drop(hub);
@@ -278,11 +195,29 @@ pub async fn serve(
         .await?;
     // Every connection holds a clone of `alive`; recv() ends when all are gone.
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, alive_rx.recv()).await;
+    store.leave_all().await;
     Ok(())
 }
 
-async fn upgrade(ws: WebSocketUpgrade, State(hub): State<Arc<Hub>>) -> impl IntoResponse {
-    ws.max_message_size(READ_LIMIT)
+async fn upgrade(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    State(hub): State<Arc<Hub>>,
+) -> Response {
+    let allowed = &hub.settings.allowed_origins;
+    if !allowed.is_empty() {
+        let origin = headers
+            .get("origin")
+            .and_then(|o| o.to_str().ok())
+            .unwrap_or("");
+        if !allowed.iter().any(|a| a == origin) {
+            tracing::info!(origin, "refused: origin not allowed");
+            return (StatusCode::FORBIDDEN, "this page's origin may not connect").into_response();
+        }
+    }
+    // Read a little past the limit so an oversize message gets a close 1009 with a reason.
+    let read_limit = hub.settings.max_message_bytes.saturating_mul(2).max(1024);
+    ws.max_message_size(read_limit)
         .on_upgrade(move |socket| connection(socket, hub))
 }
 
@@ -293,157 +228,292 @@ enum Mode {
     Envelope,
 }
 
+fn close(code: u16, reason: String) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+fn text(frame: &ServerFrame) -> Message {
+    Message::Text(frame.to_json().into())
+}
+
+fn error(code: &str, message: &str, id: Option<String>) -> Message {
+    text(&ServerFrame::Error {
+        code: code.into(),
+        message: message.into(),
+        id,
+    })
+}
+
+/// After sending a close frame, waits (a little) for the client's, so the
+/// close handshake completes and the client sees a clean close with our code.
+async fn finish_close(socket: &mut WebSocket) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(Ok(_)) = socket.recv().await {}
+    })
+    .await;
+}
+
+/// Counts a connection for as long as it lives.
+struct Counted<'a>(&'a AtomicUsize);
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// One connection's state.
+struct Conn {
+    hub: Arc<Hub>,
+    id: u64,
+    guest: String,
+    mode: Mode,
+    bucket: TokenBucket,
+}
+
 async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
     let _alive = hub.alive.clone();
-    let conn = hub.next_conn.fetch_add(1, Ordering::Relaxed);
-    let guest = format!("guest-{conn}");
-    let mut events = hub.events.subscribe();
+    let count = hub.connections.fetch_add(1, Ordering::Relaxed) + 1;
+    let _counted = Counted(&hub.connections);
+    if count > hub.settings.max_connections {
+        let why = format!(
+            "server full ({} connections); try again later",
+            hub.settings.max_connections
+        );
+        if socket.send(close(1013, why)).await.is_ok() {
+            finish_close(&mut socket).await;
+        }
+        return;
+    }
+    let id = hub.next_conn.fetch_add(1, Ordering::Relaxed);
+    let settings = &hub.settings;
+    let mut conn = Conn {
+        hub: hub.clone(),
+        id,
+        guest: format!("guest-{id}"),
+        mode: Mode::Plain,
+        bucket: TokenBucket::new(settings.rate_per_sec, settings.rate_burst),
+    };
+    let mut events = hub.store.events.subscribe();
     let mut shutdown = hub.shutdown.clone();
-    let mut mode = Mode::Plain;
-    tracing::info!(conn, "connected");
+    tracing::info!(conn = id, "connected");
 
     let welcome = ServerFrame::Welcome {
         server: envelope::SERVER_NAME.into(),
         version: envelope::VERSION,
-        users: hub.users(),
-        heartbeat_ms: Some(hub.heartbeat.as_millis() as u32),
+        users: hub.store.users().await.unwrap_or_default(),
+        heartbeat_ms: Some(settings.heartbeat.as_millis() as u32),
     };
-    let first_ping = tokio::time::Instant::now() + hub.heartbeat;
-    let mut heartbeat = tokio::time::interval_at(first_ping, hub.heartbeat);
-    if socket
-        .send(Message::Text(welcome.to_json().into()))
-        .await
-        .is_err()
-    {
+    let mut heartbeat = tokio::time::interval_at(
+        tokio::time::Instant::now() + settings.heartbeat,
+        settings.heartbeat,
+    );
+    let mut last_heard = Instant::now();
+    if socket.send(text(&welcome)).await.is_err() {
         return;
     }
     loop {
-        let outgoing = tokio::select! {
-            frame = socket.recv() => match frame {
-                Some(Ok(Message::Text(t))) if t.len() > MAX_MESSAGE_BYTES => Some(too_big(t.len())),
-                Some(Ok(Message::Binary(b))) if b.len() > MAX_MESSAGE_BYTES => Some(too_big(b.len())),
-                Some(Ok(Message::Text(text))) => on_text(&hub, conn, &guest, &mut mode, text.as_str()),
-                Some(Ok(Message::Binary(bytes))) => {
-                    let _ = hub.events.send(Arc::new(Event::Binary(bytes)));
-                    None
+        let outgoing: Vec<Message> = tokio::select! {
+            frame = socket.recv() => {
+                last_heard = Instant::now();
+                match frame {
+                    Some(Ok(message)) => conn.on_message(message).await,
+                    Some(Err(_)) | None => break,
                 }
-                Some(Ok(_)) => None, // ping/pong are answered by the library
-                Some(Err(_)) | None => break,
-            },
+            }
             event = events.recv() => match event {
-                Ok(event) => render(&event, conn, mode),
-                Err(broadcast::error::RecvError::Lagged(n)) => Some(Message::Text(
-                    ServerFrame::Error {
-                        code: "lagged".into(),
-                        message: format!("this connection was too slow and missed {n} events"),
-                    }
-                    .to_json()
-                    .into(),
-                )),
+                Ok(event) => render(&event, (hub.store.server_id, id), conn.mode).into_iter().collect(),
+                Err(broadcast::error::RecvError::Lagged(n)) => vec![error(
+                    "lagged",
+                    &format!("this connection was too slow and missed {n} events; reconnect to catch up"),
+                    None,
+                )],
                 Err(broadcast::error::RecvError::Closed) => break,
             },
-            _ = heartbeat.tick(), if mode == Mode::Envelope => {
-                Some(Message::Text(ServerFrame::Ping.to_json().into()))
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > settings.idle_timeout {
+                    let why = format!("idle: nothing received for {} s", settings.idle_timeout.as_secs());
+                    vec![close(CLOSE_IDLE, why)]
+                } else {
+                    // Browsers answer WebSocket pings by themselves; envelope
+                    // clients also get `ping` to measure the connection.
+                    let mut beats = vec![Message::Ping(Default::default())];
+                    if conn.mode == Mode::Envelope {
+                        beats.push(text(&ServerFrame::Ping));
+                    }
+                    beats
+                }
             }
             _ = async { shutdown.wait_for(|stop| *stop).await.map(|_| ()) } => {
-                let _ = socket
-                    .send(Message::Close(Some(CloseFrame {
-                        code: 1001,
-                        reason: "server shutting down".into(),
-                    })))
-                    .await;
-                break;
+                vec![close(1001, "server shutting down".into())]
             }
         };
-        if let Some(message) = outgoing {
+        let mut done = false;
+        for message in outgoing {
             let closing = matches!(message, Message::Close(_));
-            if socket.send(message).await.is_err() || closing {
+            if socket.send(message).await.is_err() {
+                done = true;
+                break;
+            }
+            if closing {
+                finish_close(&mut socket).await;
+                done = true;
                 break;
             }
         }
+        if done {
+            break;
+        }
     }
-    let name = hub.names().remove(&conn);
-    tracing::info!(conn, "disconnected");
-    if let Some(name) = name {
-        hub.publish(ServerFrame::Leave { name, ts: now_ms() }, false, None);
-        hub.publish(ServerFrame::Presence { users: hub.users() }, false, None);
-    }
-}
-
-fn too_big(len: usize) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: 1009,
-        reason: format!("message of {len} bytes is over the limit of {MAX_MESSAGE_BYTES}").into(),
-    }))
-}
-
-/// Handles a text frame from connection `conn`; returns a direct reply, if any.
-fn on_text(hub: &Hub, conn: u64, guest: &str, mode: &mut Mode, text: &str) -> Option<Message> {
-    let reply = |code: &str, message: &str| {
-        Some(Message::Text(
-            ServerFrame::Error {
-                code: code.into(),
-                message: message.into(),
+    tracing::info!(conn = id, "disconnected");
+    match hub.store.release(id).await {
+        Ok(Some(name)) => {
+            let store = &hub.store;
+            let _ = store
+                .publish(ServerFrame::Leave { name, ts: now_ms() }, false, None)
+                .await;
+            if let Ok(users) = store.users().await {
+                let _ = store
+                    .publish(ServerFrame::Presence { users }, false, None)
+                    .await;
             }
-            .to_json()
-            .into(),
-        ))
-    };
-    match serde_json::from_str::<ClientFrame>(text) {
-        Ok(ClientFrame::Hello { name }) => {
-            if *mode == Mode::Envelope {
-                return reply(
-                    "already_joined",
-                    "hello was already sent on this connection",
-                );
-            }
-            let wanted = match roomcast::config::parse_name(&name) {
-                Ok(name) => name,
-                Err(why) => return reply("bad_name", &why),
-            };
-            *mode = Mode::Envelope;
-            let name = hub.claim(conn, &wanted);
-            let joined = ServerFrame::Joined {
-                name: name.clone(),
-                users: hub.users(),
-                history: hub.history().frames.iter().cloned().collect(),
-            };
-            hub.publish(ServerFrame::Join { name, ts: now_ms() }, false, Some(conn));
-            hub.publish(ServerFrame::Presence { users: hub.users() }, false, None);
-            Some(Message::Text(joined.to_json().into()))
         }
-        Ok(ClientFrame::Message { id, text }) => {
-            let Some(from) = hub.names().get(&conn).cloned() else {
-                return reply("not_joined", "send hello with a name before messages");
-            };
-            // A resend of a message already broadcast: confirm it to its sender only.
-            hub.chat(Some(id), from, text.to_string(), false)
-                .map(|earlier| Message::Text(earlier.to_json().into()))
-        }
-        Ok(ClientFrame::Pong) => None,
-        // Anything else is a plain-text client's line, relayed as it is.
-        Err(_) => {
-            let from = hub
-                .names()
-                .get(&conn)
-                .cloned()
-                .unwrap_or_else(|| guest.to_string());
-            hub.chat(None, from, text.to_string(), true);
-            None
-        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!("{e}"),
     }
 }
 
-/// How connection `conn` in `mode` sees `event` (None: it does not).
-fn render(event: &Event, conn: u64, mode: Mode) -> Option<Message> {
+impl Conn {
+    /// Handles one frame from the client; returns what to send back.
+    async fn on_message(&mut self, message: Message) -> Vec<Message> {
+        let max = self.hub.settings.max_message_bytes;
+        let size = match &message {
+            Message::Text(t) => t.len(),
+            Message::Binary(b) => b.len(),
+            // Pings are answered by the library; pongs only show the client is alive.
+            _ => return vec![],
+        };
+        if size > max {
+            return vec![close(
+                1009,
+                format!("message of {size} bytes is over the limit of {max}"),
+            )];
+        }
+        let parsed = match &message {
+            Message::Text(t) => serde_json::from_str::<ClientFrame>(t).ok(),
+            _ => None,
+        };
+        if matches!(parsed, Some(ClientFrame::Pong)) {
+            return vec![];
+        }
+        if !self.bucket.take(Instant::now()) {
+            let id = match &parsed {
+                Some(ClientFrame::Message { id, .. }) => Some(id.clone()),
+                _ => None,
+            };
+            let why = format!(
+                "slow down: at most {} messages at once and {} per second",
+                self.hub.settings.rate_burst, self.hub.settings.rate_per_sec
+            );
+            return vec![error("rate_limited", &why, id)];
+        }
+        let result = match (message, parsed) {
+            (Message::Binary(bytes), _) => {
+                self.hub.store.publish_binary(bytes).await.map(|()| vec![])
+            }
+            (_, Some(ClientFrame::Hello { name, since })) => self.hello(&name, since).await,
+            (_, Some(ClientFrame::Message { id, text })) => self.chat(id, text).await,
+            (Message::Text(t), _) => {
+                // Anything else is a plain-text client's line, relayed as it is.
+                let from = self
+                    .hub
+                    .store
+                    .name_of(self.id)
+                    .unwrap_or_else(|| self.guest.clone());
+                self.hub
+                    .store
+                    .chat(None, from, t.to_string(), true)
+                    .await
+                    .map(|_| vec![])
+            }
+            _ => Ok(vec![]),
+        };
+        result.unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            vec![error(
+                "unavailable",
+                "the server could not handle that just now; try again",
+                None,
+            )]
+        })
+    }
+
+    async fn hello(&mut self, name: &str, since: Option<u64>) -> store::StoreResult<Vec<Message>> {
+        if self.mode == Mode::Envelope {
+            return Ok(vec![error(
+                "already_joined",
+                "hello was already sent on this connection",
+                None,
+            )]);
+        }
+        let wanted = match roomcast::config::parse_name(name) {
+            Ok(name) => name,
+            Err(why) => return Ok(vec![error("bad_name", &why, None)]),
+        };
+        let store = &self.hub.store;
+        self.mode = Mode::Envelope;
+        let name = store.claim(self.id, &wanted).await?;
+        let users = store.users().await?;
+        let joined = ServerFrame::Joined {
+            name: name.clone(),
+            users: users.clone(),
+            history: store.history(since).await?,
+        };
+        store
+            .publish(
+                ServerFrame::Join { name, ts: now_ms() },
+                false,
+                Some((store.server_id, self.id)),
+            )
+            .await?;
+        store
+            .publish(ServerFrame::Presence { users }, false, None)
+            .await?;
+        Ok(vec![text(&joined)])
+    }
+
+    async fn chat(&mut self, id: String, text_: String) -> store::StoreResult<Vec<Message>> {
+        let store = &self.hub.store;
+        let Some(from) = store.name_of(self.id) else {
+            return Ok(vec![error(
+                "not_joined",
+                "send hello with a name before messages",
+                Some(id),
+            )]);
+        };
+        // A resend of a message already broadcast: confirm it to its sender only.
+        Ok(store
+            .chat(Some(id), from, text_, false)
+            .await?
+            .map(|earlier| text(&earlier))
+            .into_iter()
+            .collect())
+    }
+}
+
+/// How connection `me` in `mode` sees `event` (None: it does not).
+fn render(event: &Event, me: (u64, u64), mode: Mode) -> Option<Message> {
     let (frame, plain) = match event {
         Event::Binary(bytes) => return Some(Message::Binary(bytes.clone())),
         Event::Room {
             except: Some(c), ..
-        } if *c == conn => return None,
+        } if *c == me => return None,
         Event::Room { frame, plain, .. } => (frame, *plain),
     };
-    let text = match (mode, frame) {
+    let line = match (mode, frame) {
         (Mode::Envelope, frame) => frame.to_json(),
         (Mode::Plain, ServerFrame::Message { text, .. }) if plain => text.clone(),
         (Mode::Plain, ServerFrame::Message { from, text, .. }) => format!("{from}: {text}"),
@@ -451,5 +521,5 @@ fn render(event: &Event, conn: u64, mode: Mode) -> Option<Message> {
         (Mode::Plain, ServerFrame::Leave { name, .. }) => format!("{name} left"),
         (Mode::Plain, _) => return None,
     };
-    Some(Message::Text(text.into()))
+    Some(Message::Text(line.into()))
 }

@@ -125,7 +125,14 @@ async fn say(ws: &mut Ws, id: &str, text: &str) {
 }
 
 async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
-    send(ws, ClientFrame::Hello { name: name.into() }).await;
+    send(
+        ws,
+        ClientFrame::Hello {
+            name: name.into(),
+            since: None,
+        },
+    )
+    .await;
     envelope(ws).await
 }
 
@@ -169,7 +176,9 @@ async fn envelope_clients_chat_with_ids_senders_presence_and_leave() {
     say(&mut alice, "c-1", "hello bob").await;
     for ws in [&mut alice, &mut bob] {
         match envelope(ws).await {
-            ServerFrame::Message { id, from, text, ts } => {
+            ServerFrame::Message {
+                id, from, text, ts, ..
+            } => {
                 assert_eq!(id.as_deref(), Some("c-1"));
                 assert_eq!((from.as_str(), text.as_str()), ("alice", "hello bob"));
                 assert!(ts > 1_600_000_000_000, "ts is epoch ms: {ts}");
@@ -259,7 +268,7 @@ async fn names_are_checked_and_made_unique_and_hello_comes_first() {
 async fn oversized_frames_close_with_1009() {
     let server = start().await;
     let mut ws = connect(&server).await;
-    let big = "x".repeat(roomcast_server::MAX_MESSAGE_BYTES + 1);
+    let big = "x".repeat(roomcast_server::DEFAULT_MAX_MESSAGE_BYTES + 1);
     ws.send(Message::Text(big.into())).await.unwrap();
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ws.next())
@@ -351,9 +360,19 @@ async fn heartbeat_is_announced_and_sent_to_envelope_clients_only() {
     send(&mut named, ClientFrame::Pong).await; // accepted silently
     assert_eq!(envelope(&mut named).await, ServerFrame::Ping);
     assert_eq!(text(&mut plain).await, "pinged joined");
-    // Then nothing: no ping, no relayed pong.
-    let quiet = tokio::time::timeout(Duration::from_millis(350), plain.next()).await;
-    assert!(quiet.is_err(), "plain client got {quiet:?}");
+    // Then only WebSocket-level pings: no `ping` text, no relayed pong.
+    let until = tokio::time::Instant::now() + Duration::from_millis(350);
+    let mut pings = 0;
+    while let Ok(frame) = tokio::time::timeout_at(until, plain.next()).await {
+        match frame {
+            Some(Ok(Message::Ping(_))) => pings += 1,
+            other => panic!("plain client got {other:?}"),
+        }
+    }
+    assert!(
+        pings >= 2,
+        "WebSocket pings keep even plain clients checked ({pings})"
+    );
 }
 
 #[tokio::test]
@@ -470,4 +489,169 @@ async fn history_file_survives_a_restart_and_keeps_resends_idempotent() {
         matches!(envelope(&mut bob).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-2")
     );
     let _ = std::fs::remove_file(file);
+}
+
+async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<ServerFrame> {
+    send(
+        ws,
+        ClientFrame::Hello {
+            name: name.into(),
+            since,
+        },
+    )
+    .await;
+    match envelope(ws).await {
+        ServerFrame::Joined { history, .. } => history,
+        other => panic!("expected joined, got {other:?}"),
+    }
+}
+
+fn seq(frame: &ServerFrame) -> u64 {
+    match frame {
+        ServerFrame::Message { seq, .. } => *seq,
+        other => panic!("not a message: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_returning_client_gets_exactly_what_it_missed() {
+    let server = start().await;
+    let mut alice = join(&server, "alice").await;
+    let mut bob = connect(&server).await;
+    assert!(hello_since(&mut bob, "bob", None).await.is_empty());
+    let _ = envelope(&mut alice).await; // bob's join
+    let _ = envelope(&mut alice).await; // presence
+    let _ = envelope(&mut bob).await; // presence
+    say(&mut alice, "m1", "one").await;
+    say(&mut alice, "m2", "two").await;
+    let mut last = 0;
+    for _ in 0..2 {
+        let frame = envelope(&mut bob).await;
+        assert!(seq(&frame) > last, "seq increases");
+        last = seq(&frame);
+    }
+    drop(bob);
+    for (id, text) in [("m3", "three"), ("m4", "four"), ("m5", "five")] {
+        say(&mut alice, id, text).await;
+    }
+    // Wait until alice has seen all three broadcast.
+    let mut seen = 0;
+    while seen < 3 {
+        if matches!(envelope(&mut alice).await, ServerFrame::Message { .. }) {
+            seen += 1;
+        }
+    }
+    let mut back = connect(&server).await;
+    let missed = hello_since(&mut back, "bob", Some(last)).await;
+    let ids: Vec<_> = missed
+        .iter()
+        .map(|f| match f {
+            ServerFrame::Message { id, .. } => id.clone().unwrap_or_default(),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(ids, ["m3", "m4", "m5"], "exactly the gap, in order");
+    // A `since` from another clock (newer than anything here) gets everything.
+    let mut other = connect(&server).await;
+    assert_eq!(
+        hello_since(&mut other, "carol", Some(u64::MAX)).await.len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn the_rate_limit_refuses_excess_messages_by_id_and_relays_the_rest() {
+    let server = start_settings(|s| {
+        s.rate_burst = 3;
+        s.rate_per_sec = 0.5;
+    })
+    .await;
+    let mut alice = join(&server, "alice").await; // hello took one token
+    for i in 1..=4 {
+        say(&mut alice, &format!("r{i}"), "fast").await;
+    }
+    let mut broadcast = Vec::new();
+    let mut refused = Vec::new();
+    while broadcast.len() + refused.len() < 4 {
+        match envelope(&mut alice).await {
+            ServerFrame::Message { id: Some(id), .. } => broadcast.push(id),
+            ServerFrame::Error {
+                code,
+                id: Some(id),
+                message,
+            } => {
+                assert_eq!(code, "rate_limited");
+                assert!(message.contains("slow down"), "{message}");
+                refused.push(id);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(broadcast, ["r1", "r2"]);
+    assert_eq!(refused, ["r3", "r4"]);
+}
+
+#[tokio::test]
+async fn connections_beyond_the_maximum_are_closed_with_1013() {
+    let server = start_settings(|s| s.max_connections = 2).await;
+    let _a = connect(&server).await;
+    let _b = connect(&server).await;
+    let (mut c, _) = connect_async(format!("ws://{}/ws", server.addr))
+        .await
+        .unwrap();
+    match next(&mut c).await {
+        Message::Close(Some(close)) => {
+            assert_eq!(u16::from(close.code), 1013);
+            assert!(close.reason.contains("server full"), "{}", close.reason);
+        }
+        other => panic!("expected close 1013, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn only_allowed_origins_may_connect() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let server = start_settings(|s| s.allowed_origins = vec!["https://chat.example".into()]).await;
+    let with_origin = |origin: &str| {
+        let mut request = format!("ws://{}/ws", server.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+        request
+    };
+    let refused = connect_async(with_origin("https://evil.example")).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403)
+        }
+        other => panic!("expected 403, got {other:?}"),
+    }
+    assert!(connect_async(with_origin("https://chat.example"))
+        .await
+        .is_ok());
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_after_the_idle_timeout() {
+    let server = start_settings(|s| {
+        s.heartbeat = Duration::from_millis(100);
+        s.idle_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    // Not reading means not answering pings: the client is silent.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    loop {
+        match next(&mut ws).await {
+            Message::Close(Some(close)) => {
+                assert_eq!(u16::from(close.code), roomcast_server::CLOSE_IDLE);
+                assert!(close.reason.contains("idle"), "{}", close.reason);
+                break;
+            }
+            Message::Ping(_) => continue,
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -16,8 +16,14 @@ pub const SERVER_NAME: &str = "roomcast-server";
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
-    /// Join the room under a name. Sent once, before any message.
-    Hello { name: String },
+    /// Join the room under a name. Sent once, before any message. A client
+    /// coming back sends the highest `seq` it has seen and gets only what
+    /// came after it; without `since` it gets the recent history.
+    Hello {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u64>,
+    },
     /// A chat line. `id` is chosen by the client and comes back in the broadcast,
     /// so the sender can match the echo to what it sent.
     Message { id: String, text: String },
@@ -47,10 +53,13 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         history: Vec<ServerFrame>,
     },
-    /// A chat line. `id` is absent for lines relayed from plain-text clients.
+    /// A chat line. `id` is absent for lines relayed from plain-text clients;
+    /// `seq` increases with every message the room broadcasts (0: unknown).
     Message {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        seq: u64,
         from: String,
         text: String,
         ts: u64,
@@ -63,8 +72,18 @@ pub enum ServerFrame {
     Presence { users: Vec<String> },
     /// Heartbeat; the client answers `pong`.
     Ping,
-    /// The server refused a frame; the connection stays open.
-    Error { code: String, message: String },
+    /// The server refused a frame; the connection stays open. `id` names the
+    /// refused message, when it was one.
+    Error {
+        code: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl ClientFrame {
@@ -90,8 +109,17 @@ mod tests {
     fn client_frames_have_the_documented_shape() {
         let hello = ClientFrame::Hello {
             name: "alice".into(),
+            since: None,
         };
         assert_eq!(hello.to_json(), r#"{"type":"hello","name":"alice"}"#);
+        let back = ClientFrame::Hello {
+            name: "alice".into(),
+            since: Some(41),
+        };
+        assert_eq!(
+            back.to_json(),
+            r#"{"type":"hello","name":"alice","since":41}"#
+        );
         let msg = ClientFrame::Message {
             id: "c1".into(),
             text: "hi".into(),
@@ -103,6 +131,7 @@ mod tests {
     fn server_message_without_id_omits_it() {
         let m = ServerFrame::Message {
             id: None,
+            seq: 0,
             from: "guest-1".into(),
             text: "yo".into(),
             ts: 5,

@@ -106,8 +106,10 @@ pub enum Incoming {
         history: Vec<Incoming>,
     },
     /// A chat line; plain-text servers give neither sender, id nor time.
+    /// `seq` is the reference server's position in the room (0: none).
     Message {
         id: Option<String>,
+        seq: u64,
         from: Option<String>,
         text: String,
         ts: Option<u64>,
@@ -121,10 +123,11 @@ pub enum Incoming {
     Presence {
         users: Vec<String>,
     },
-    /// The server refused something we sent.
+    /// The server refused something we sent (the message `id`, if it says).
     ServerError {
         code: String,
         message: String,
+        id: Option<String>,
     },
     /// JSON that is not a chat message, pretty-printed for reading.
     Json(String),
@@ -185,6 +188,7 @@ fn from_json(value: &Value) -> Incoming {
     match generic::chat(value) {
         Some(chat) => Incoming::Message {
             id: chat.id,
+            seq: 0,
             from: chat.from,
             text: chat.text,
             ts: chat.ts,
@@ -215,6 +219,7 @@ fn decode_socketio(text: &str, event: &str) -> Vec<Incoming> {
         Packet::ConnectError(message) => Incoming::ServerError {
             code: "connect_error".into(),
             message,
+            id: None,
         },
         Packet::Event { name, args } if name == event => match args.first() {
             Some(Value::String(text)) => plain(text.clone()),
@@ -233,6 +238,7 @@ fn decode_socketio(text: &str, event: &str) -> Vec<Incoming> {
 fn plain(text: String) -> Incoming {
     Incoming::Message {
         id: None,
+        seq: 0,
         from: None,
         text,
         ts: None,
@@ -261,8 +267,15 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
             users,
             history: history.into_iter().map(from_envelope).collect(),
         },
-        ServerFrame::Message { id, from, text, ts } => Incoming::Message {
+        ServerFrame::Message {
             id,
+            seq,
+            from,
+            text,
+            ts,
+        } => Incoming::Message {
+            id,
+            seq,
             from: Some(from),
             text,
             ts: Some(ts),
@@ -270,16 +283,21 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
         ServerFrame::Join { name, .. } => Incoming::Join { name },
         ServerFrame::Leave { name, .. } => Incoming::Leave { name },
         ServerFrame::Presence { users } => Incoming::Presence { users },
-        ServerFrame::Error { code, message } => Incoming::ServerError { code, message },
+        ServerFrame::Error { code, message, id } => Incoming::ServerError { code, message, id },
     }
 }
 
-/// The frame that introduces us, if the wire format has one.
-pub fn encode_hello(wire: Wire, name: &str) -> Option<Frame> {
+/// The frame that introduces us, if the wire format has one; `since` is the
+/// highest `seq` already seen, to get only what came after it.
+pub fn encode_hello(wire: Wire, name: &str, since: Option<u64>) -> Option<Frame> {
     match wire {
         Wire::Text | Wire::SocketIo => None,
         Wire::Envelope => Some(Frame::Text(
-            ClientFrame::Hello { name: name.into() }.to_json(),
+            ClientFrame::Hello {
+                name: name.into(),
+                since,
+            }
+            .to_json(),
         )),
     }
 }

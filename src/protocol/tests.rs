@@ -15,6 +15,7 @@ fn one(dialect: Dialect, frame: Frame) -> Incoming {
 fn line(text: &str) -> Incoming {
     Incoming::Message {
         id: None,
+        seq: 0,
         from: None,
         text: text.into(),
         ts: None,
@@ -90,6 +91,7 @@ fn generic_json_chat_objects_are_messages() {
         ),
         Incoming::Message {
             id: None,
+            seq: 0,
             from: Some("kim".into()),
             text: "hey".into(),
             ts: Some(1_700_000_000_000)
@@ -115,9 +117,10 @@ fn plain_text_servers_lines_show_as_they_are() {
 
 #[test]
 fn envelope_frames_decode_to_room_events() {
-    let f = text(r#"{"type":"message","id":"c1","from":"bob","text":"yo","ts":7}"#);
+    let f = text(r#"{"type":"message","id":"c1","seq":9,"from":"bob","text":"yo","ts":7}"#);
     let expected = Incoming::Message {
         id: Some("c1".into()),
+        seq: 9,
         from: Some("bob".into()),
         text: "yo".into(),
         ts: Some(7),
@@ -195,11 +198,15 @@ fn socketio_chat_session_as_recorded() {
 
 #[test]
 fn encoding_follows_the_wire() {
-    assert_eq!(encode_hello(Wire::Text, "a"), None);
-    assert_eq!(encode_hello(Wire::SocketIo, "a"), None);
+    assert_eq!(encode_hello(Wire::Text, "a", None), None);
+    assert_eq!(encode_hello(Wire::SocketIo, "a", Some(1)), None);
     assert_eq!(
-        encode_hello(Wire::Envelope, "a"),
+        encode_hello(Wire::Envelope, "a", None),
         Some(text(r#"{"type":"hello","name":"a"}"#))
+    );
+    assert_eq!(
+        encode_hello(Wire::Envelope, "a", Some(5)),
+        Some(text(r#"{"type":"hello","name":"a","since":5}"#))
     );
     assert_eq!(encode_message(Wire::Text, "ev", "c1", "hi"), text("hi"));
     assert_eq!(

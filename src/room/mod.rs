@@ -261,6 +261,8 @@ pub struct Room {
     pending: Vec<u64>,
     /// Ids of peer messages already shown (servers may resend after a drop).
     seen: HashSet<String>,
+    /// The highest `seq` the reference server sent: where a resume starts.
+    last_seq: Option<u64>,
     users: Vec<String>,
     next_key: u64,
 }
@@ -283,6 +285,7 @@ impl Room {
             own: HashMap::new(),
             pending: Vec::new(),
             seen: HashSet::new(),
+            last_seq: None,
             users: Vec::new(),
             next_key: 0,
         }
@@ -755,11 +758,12 @@ impl Room {
         }
     }
 
-    /// Settles the wire format: introduces us, then sends the queue in order.
+    /// Settles the wire format: introduces us (with where to resume), then
+    /// sends the queue in order.
     fn settle(&mut self, wire: Wire, fx: &mut Vec<Effect>) {
         self.conn = Conn::Open(wire);
         fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
-        if let Some(frame) = protocol::encode_hello(wire, &self.config.name) {
+        if let Some(frame) = protocol::encode_hello(wire, &self.config.name, self.last_seq) {
             fx.push(Effect::Transmit {
                 frame,
                 client_id: None,
@@ -875,7 +879,16 @@ impl Room {
                     }
                 }
             }
-            Incoming::Message { id, from, text, ts } => {
+            Incoming::Message {
+                id,
+                seq,
+                from,
+                text,
+                ts,
+            } => {
+                if seq > 0 {
+                    self.last_seq = self.last_seq.max(Some(seq));
+                }
                 if let Some(id) = &id {
                     if let Some(&key) = self.own.get(id) {
                         // Our own echo (a repeat after a resend changes nothing).
@@ -900,7 +913,18 @@ impl Room {
             Incoming::Join { name } => self.system(now, Level::Info, format!("{name} joined.")),
             Incoming::Leave { name } => self.system(now, Level::Info, format!("{name} left.")),
             Incoming::Presence { users } => self.users = users,
-            Incoming::ServerError { code, message } => self.system(
+            Incoming::ServerError {
+                code,
+                message,
+                id: Some(id),
+            } if self.own.contains_key(&id) => {
+                // A message the server refused (rate limit, size): the user decides.
+                if let Some(&key) = self.own.get(&id) {
+                    self.set_delivery(key, Delivery::Failed(format!("{message} ({code})")));
+                    fx.push(Effect::SaveOutbox);
+                }
+            }
+            Incoming::ServerError { code, message, .. } => self.system(
                 now,
                 Level::Error,
                 format!("Server error ({code}): {message}"),

@@ -759,3 +759,51 @@ fn socketio_cannot_carry_files_and_says_so() {
     assert!(attach(&mut room, "f1", b"\xff").is_empty());
     assert!(matches!(&deliveries(&room)[0].1, Delivery::Failed(why) if why.contains("socket.io")));
 }
+
+#[test]
+fn hello_after_a_drop_resumes_from_the_last_seq_seen() {
+    let mut room = open(Dialect::Json);
+    room.handle(
+        text(r#"{"type":"message","id":"p1","seq":41,"from":"bob","text":"a","ts":1}"#),
+        0,
+    );
+    room.handle(
+        text(r#"{"type":"message","id":"p0","seq":40,"from":"bob","text":"late","ts":1}"#),
+        0,
+    );
+    close(&mut room, 1006, 0);
+    room.handle(Input::Timer(Timer::Reconnect), 1);
+    let fx = room.handle(opened(), 1);
+    assert_eq!(
+        sent_frames(&fx)[0],
+        r#"{"type":"hello","name":"alice","since":41}"#,
+        "the highest seq, not the last one received"
+    );
+}
+
+#[test]
+fn a_refused_message_is_failed_with_the_servers_reason() {
+    let mut room = open(Dialect::Json);
+    compose(&mut room, "c1", "too fast");
+    let fx = room.handle(
+        text(r#"{"type":"error","code":"rate_limited","message":"slow down: 20 messages per 10 s","id":"c1"}"#),
+        0,
+    );
+    assert!(fx.contains(&Effect::SaveOutbox));
+    assert_eq!(
+        deliveries(&room),
+        vec![(
+            "too fast".into(),
+            Delivery::Failed("slow down: 20 messages per 10 s (rate_limited)".into())
+        )]
+    );
+    // Errors about no message of ours are system lines.
+    room.handle(
+        text(r#"{"type":"error","code":"bad_name","message":"no"}"#),
+        0,
+    );
+    assert_eq!(
+        room.lines().last().unwrap().kind,
+        Kind::System(Level::Error)
+    );
+}
