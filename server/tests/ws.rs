@@ -12,10 +12,10 @@ use tokio::{
 use tokio_tungstenite::{
     connect_async,
     tungstenite::{protocol::frame::coding::CloseCode, Message},
-    MaybeTlsStream, WebSocketStream,
 };
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+mod common;
+use common::*;
 
 struct Server {
     addr: SocketAddr,
@@ -62,78 +62,8 @@ fn rand_suffix() -> u128 {
         .as_nanos()
 }
 
-async fn next(ws: &mut Ws) -> Message {
-    tokio::time::timeout(Duration::from_secs(5), ws.next())
-        .await
-        .expect("no frame within 5 s")
-        .expect("stream ended")
-        .expect("websocket error")
-}
-
-/// The next data frame, skipping ping/pong.
-async fn data(ws: &mut Ws) -> Message {
-    loop {
-        match next(ws).await {
-            Message::Ping(_) | Message::Pong(_) => continue,
-            other => return other,
-        }
-    }
-}
-
-async fn envelope(ws: &mut Ws) -> ServerFrame {
-    match data(ws).await {
-        Message::Text(t) => serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")),
-        other => panic!("expected a text frame, got {other:?}"),
-    }
-}
-
-async fn text(ws: &mut Ws) -> String {
-    match data(ws).await {
-        Message::Text(t) => t.to_string(),
-        other => panic!("expected a text frame, got {other:?}"),
-    }
-}
-
 async fn connect(server: &Server) -> Ws {
-    let (mut ws, _) = connect_async(format!("ws://{}/ws", server.addr))
-        .await
-        .unwrap();
-    let first = envelope(&mut ws).await;
-    assert!(
-        matches!(first, ServerFrame::Welcome { version: 1, .. }),
-        "{first:?}"
-    );
-    ws
-}
-
-async fn send(ws: &mut Ws, frame: ClientFrame) {
-    ws.send(Message::Text(frame.to_json().into()))
-        .await
-        .unwrap();
-}
-
-/// Sends a chat message with `id`.
-async fn say(ws: &mut Ws, id: &str, text: &str) {
-    send(
-        ws,
-        ClientFrame::Message {
-            id: id.into(),
-            text: text.into(),
-        },
-    )
-    .await;
-}
-
-async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
-    send(
-        ws,
-        ClientFrame::Hello {
-            name: name.into(),
-            since: None,
-        },
-    )
-    .await;
-    envelope(ws).await
+    connect_addr(&server.addr.to_string()).await
 }
 
 async fn join(server: &Server, name: &str) -> Ws {
@@ -489,28 +419,6 @@ async fn history_file_survives_a_restart_and_keeps_resends_idempotent() {
         matches!(envelope(&mut bob).await, ServerFrame::Message { id: Some(id), .. } if id == "keep-2")
     );
     let _ = std::fs::remove_file(file);
-}
-
-async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<ServerFrame> {
-    send(
-        ws,
-        ClientFrame::Hello {
-            name: name.into(),
-            since,
-        },
-    )
-    .await;
-    match envelope(ws).await {
-        ServerFrame::Joined { history, .. } => history,
-        other => panic!("expected joined, got {other:?}"),
-    }
-}
-
-fn seq(frame: &ServerFrame) -> u64 {
-    match frame {
-        ServerFrame::Message { seq, .. } => *seq,
-        other => panic!("not a message: {other:?}"),
-    }
 }
 
 #[tokio::test]

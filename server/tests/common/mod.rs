@@ -1,0 +1,105 @@
+//! WebSocket client helpers shared by the server's integration tests.
+#![allow(dead_code)]
+
+use futures_util::{SinkExt, StreamExt};
+use roomcast::protocol::envelope::{ClientFrame, ServerFrame};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Connects to `ws://{addr}/ws` and checks the first frame is `welcome`.
+pub async fn connect_addr(addr: &str) -> Ws {
+    let (mut ws, _) = connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let first = envelope(&mut ws).await;
+    assert!(
+        matches!(first, ServerFrame::Welcome { version: 1, .. }),
+        "{first:?}"
+    );
+    ws
+}
+
+pub async fn next(ws: &mut Ws) -> Message {
+    tokio::time::timeout(Duration::from_secs(5), ws.next())
+        .await
+        .expect("no frame within 5 s")
+        .expect("stream ended")
+        .expect("websocket error")
+}
+
+/// The next data frame, skipping ping/pong.
+pub async fn data(ws: &mut Ws) -> Message {
+    loop {
+        match next(ws).await {
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => return other,
+        }
+    }
+}
+
+pub async fn envelope(ws: &mut Ws) -> ServerFrame {
+    match data(ws).await {
+        Message::Text(t) => serde_json::from_str(&t).unwrap_or_else(|e| panic!("{e}: {t}")),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+pub async fn text(ws: &mut Ws) -> String {
+    match data(ws).await {
+        Message::Text(t) => t.to_string(),
+        other => panic!("expected a text frame, got {other:?}"),
+    }
+}
+
+pub async fn send(ws: &mut Ws, frame: ClientFrame) {
+    ws.send(Message::Text(frame.to_json().into()))
+        .await
+        .unwrap();
+}
+
+/// Sends a chat message with `id`.
+pub async fn say(ws: &mut Ws, id: &str, text: &str) {
+    send(
+        ws,
+        ClientFrame::Message {
+            id: id.into(),
+            text: text.into(),
+        },
+    )
+    .await;
+}
+
+pub async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
+    send(
+        ws,
+        ClientFrame::Hello {
+            name: name.into(),
+            since: None,
+        },
+    )
+    .await;
+    envelope(ws).await
+}
+
+pub async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<ServerFrame> {
+    send(
+        ws,
+        ClientFrame::Hello {
+            name: name.into(),
+            since,
+        },
+    )
+    .await;
+    match envelope(ws).await {
+        ServerFrame::Joined { history, .. } => history,
+        other => panic!("expected joined, got {other:?}"),
+    }
+}
+
+pub fn seq(frame: &ServerFrame) -> u64 {
+    match frame {
+        ServerFrame::Message { seq, .. } => *seq,
+        other => panic!("not a message: {other:?}"),
+    }
+}
