@@ -128,9 +128,8 @@ async fn two_servers_on_one_redis_are_one_room() {
     assert_eq!(users, ["alice", "bob"], "presence counts both servers");
     // A name taken on the other server is taken here too.
     let mut other = connect_addr(&addr_b).await;
-    match joined(&mut other, "alice", None).await {
-        (users, _) => assert!(users.contains(&"alice2".to_string()), "{users:?}"),
-    }
+    let (users, _) = joined(&mut other, "alice", None).await;
+    assert!(users.contains(&"alice2".to_string()), "{users:?}");
     drop(other);
 
     say(&mut alice, "a-1", "from server A").await;
