@@ -2,6 +2,7 @@
 //! WebDriver, using the release build served by the real reference server.
 
 use crate::peers::Peer;
+use crate::proxy::Proxy;
 use crate::server::Server;
 use crate::webdriver::{Driver, Session};
 use crate::Result;
@@ -153,6 +154,36 @@ pub fn typed_offline_is_sent_once_on_reconnect(env: &Env) -> Result<()> {
         v.line(&typed[0]).is_some_and(|l| l.0.contains("delivered"))
     })?;
     receives_exactly(&dave, "written while away", &typed)
+}
+
+/// A user's connection is cut (no close frame) while another writes 20 lines;
+/// when the network is back, the first user's log has all 20, once each, in
+/// order (resumed from the last seq seen).
+pub fn missed_lines_arrive_after_an_outage(env: &Env) -> Result<()> {
+    let upstream = env.server.borrow().addr.clone();
+    let proxy = Proxy::start(&upstream)?;
+    let ivy = visit(
+        env,
+        "ivy",
+        &format!("ws://127.0.0.1:{}/ws", proxy.port),
+        "auto",
+    )?;
+    let jon = join(env, "jon")?;
+    proxy.cut();
+    wait_view(&ivy, "ivy losing the connection", |v| {
+        v.status.starts_with("Reconnecting")
+    })?;
+    let typed: Vec<String> = (1..=20)
+        .map(|i| format!("while ivy was away {i}"))
+        .collect();
+    for line in &typed {
+        jon.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+    }
+    wait_view(&jon, "jon's 20 lines delivered", |v| {
+        v.count(&typed[19]) == 1 && all_delivered(v)
+    })?;
+    proxy.restore();
+    receives_exactly(&ivy, "while ivy was away", &typed)
 }
 
 /// A 1×1 PNG.
@@ -552,7 +583,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 14] = [
+pub const SCENARIOS: [(&str, Scenario); 15] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -566,6 +597,10 @@ pub const SCENARIOS: [(&str, Scenario); 14] = [
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
     ("chaos_restarts", chaos_restarts),
+    (
+        "missed_lines_arrive_after_an_outage",
+        missed_lines_arrive_after_an_outage,
+    ),
     ("image_sent_as_a_file", image_sent_as_a_file),
     ("peer_ws_broadcast", peer_ws_broadcast),
     ("peer_ws_json_greeting", peer_ws_json_greeting),

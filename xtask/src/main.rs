@@ -2,6 +2,7 @@
 
 mod e2e;
 mod peers;
+mod proxy;
 mod server;
 mod tools;
 mod webdriver;
