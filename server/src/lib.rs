@@ -12,7 +12,7 @@ pub mod store;
 
 use axum::{
     extract::{
-        ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade},
         State,
     },
     http::{HeaderMap, StatusCode},
@@ -48,21 +48,43 @@ pub const DEFAULT_HISTORY: usize = 1000;
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 64 * 1024;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long presence changes gather before the list goes out.
+const PRESENCE_COALESCE: Duration = Duration::from_millis(100);
 /// Close code for a connection that said nothing (not even a pong) for too long.
 pub const CLOSE_IDLE: u16 = 4000;
 
-/// Something that happened in the room, rendered per connection.
+/// Something that happened in the room, rendered once for each format.
 #[derive(Clone, Debug)]
 pub enum Event {
     Binary(axum::body::Bytes),
     /// A `message`, `join`, `leave` or `presence` frame.
     Room {
-        frame: ServerFrame,
-        /// A message from a plain-text client: plain clients get its text verbatim.
-        plain: bool,
+        /// What envelope clients get.
+        envelope: Utf8Bytes,
+        /// What plain-text clients get, if anything.
+        plain: Option<Utf8Bytes>,
         /// `(server, connection)` that does not get it (a joiner, about its own join).
         except: Option<(u64, u64)>,
     },
+}
+
+impl Event {
+    /// Renders `frame` once for every connection; `plain_sender` marks a
+    /// message from a plain-text client, which plain clients get verbatim.
+    pub fn room(frame: &ServerFrame, plain_sender: bool, except: Option<(u64, u64)>) -> Event {
+        let plain = match frame {
+            ServerFrame::Message { text, .. } if plain_sender => Some(text.clone()),
+            ServerFrame::Message { from, text, .. } => Some(format!("{from}: {text}")),
+            ServerFrame::Join { name, .. } => Some(format!("{name} joined")),
+            ServerFrame::Leave { name, .. } => Some(format!("{name} left")),
+            _ => None,
+        };
+        Event::Room {
+            envelope: frame.to_json().into(),
+            plain: plain.map(Utf8Bytes::from),
+            except,
+        }
+    }
 }
 
 /// How the server behaves; every field is a flag and an environment variable
@@ -121,6 +143,8 @@ struct Hub {
     shutdown: watch::Receiver<bool>,
     /// Dropped by each connection when it ends; shutdown waits for all.
     alive: mpsc::Sender<()>,
+    /// Someone joined or left: the presence list goes out (coalesced).
+    presence: Arc<tokio::sync::Notify>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -162,7 +186,30 @@ pub async fn serve(
         connections: AtomicUsize::new(0),
         shutdown: stop_rx,
         alive: alive_tx,
+        presence: Arc::default(),
     });
+    {
+        // One presence list per burst of joins and leaves, not one per change:
+        // with many clients joining at once, per-change lists are quadratic.
+        let (store, presence) = (store.clone(), hub.presence.clone());
+        tokio::spawn(async move {
+            loop {
+                presence.notified().await;
+                tokio::time::sleep(PRESENCE_COALESCE).await;
+                let sent = match store.users().await {
+                    Ok(users) => {
+                        store
+                            .publish(ServerFrame::Presence { users }, false, None)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
+                    tracing::warn!("{e}");
+                }
+            }
+        });
+    }
     if settings.redis.is_some() {
         // Presence in Redis expires unless refreshed: a crashed server stops counting.
         let (store, every) = (
@@ -371,15 +418,9 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
     tracing::info!(conn = id, "disconnected");
     match hub.store.release(id).await {
         Ok(Some(name)) => {
-            let store = &hub.store;
-            let _ = store
-                .publish(ServerFrame::Leave { name, ts: now_ms() }, false, None)
-                .await;
-            if let Ok(users) = store.users().await {
-                let _ = store
-                    .publish(ServerFrame::Presence { users }, false, None)
-                    .await;
-            }
+            let leave = ServerFrame::Leave { name, ts: now_ms() };
+            let _ = hub.store.publish(leave, false, None).await;
+            hub.presence.notify_one();
         }
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}"),
@@ -479,9 +520,7 @@ impl Conn {
                 Some((store.server_id, self.id)),
             )
             .await?;
-        store
-            .publish(ServerFrame::Presence { users }, false, None)
-            .await?;
+        self.hub.presence.notify_one();
         Ok(vec![text(&joined)])
     }
 
@@ -506,20 +545,14 @@ impl Conn {
 
 /// How connection `me` in `mode` sees `event` (None: it does not).
 fn render(event: &Event, me: (u64, u64), mode: Mode) -> Option<Message> {
-    let (frame, plain) = match event {
-        Event::Binary(bytes) => return Some(Message::Binary(bytes.clone())),
+    match event {
+        Event::Binary(bytes) => Some(Message::Binary(bytes.clone())),
         Event::Room {
             except: Some(c), ..
-        } if *c == me => return None,
-        Event::Room { frame, plain, .. } => (frame, *plain),
-    };
-    let line = match (mode, frame) {
-        (Mode::Envelope, frame) => frame.to_json(),
-        (Mode::Plain, ServerFrame::Message { text, .. }) if plain => text.clone(),
-        (Mode::Plain, ServerFrame::Message { from, text, .. }) => format!("{from}: {text}"),
-        (Mode::Plain, ServerFrame::Join { name, .. }) => format!("{name} joined"),
-        (Mode::Plain, ServerFrame::Leave { name, .. }) => format!("{name} left"),
-        (Mode::Plain, _) => return None,
-    };
-    Some(Message::Text(line.into()))
+        } if *c == me => None,
+        Event::Room { envelope, .. } if mode == Mode::Envelope => {
+            Some(Message::Text(envelope.clone()))
+        }
+        Event::Room { plain, .. } => plain.clone().map(Message::Text),
+    }
 }

@@ -177,11 +177,7 @@ impl Store {
                     Event::Binary(msg.get_payload_bytes().to_vec().into())
                 } else {
                     match serde_json::from_slice::<Published>(msg.get_payload_bytes()) {
-                        Ok(p) => Event::Room {
-                            frame: p.frame,
-                            plain: p.plain,
-                            except: p.except,
-                        },
+                        Ok(p) => Event::room(&p.frame, p.plain, p.except),
                         Err(e) => {
                             tracing::warn!("redis: an unreadable event: {e}");
                             continue;
@@ -213,11 +209,9 @@ impl Store {
     ) -> StoreResult<()> {
         match self.conn() {
             None => {
-                let _ = self.events.send(Arc::new(Event::Room {
-                    frame,
-                    plain,
-                    except,
-                }));
+                let _ = self
+                    .events
+                    .send(Arc::new(Event::room(&frame, plain, except)));
                 Ok(())
             }
             Some(mut conn) => {
@@ -273,12 +267,9 @@ impl Store {
                     text,
                     ts,
                 };
-                history.push(frame.clone());
-                let _ = self.events.send(Arc::new(Event::Room {
-                    frame,
-                    plain,
-                    except: None,
-                }));
+                let event = Event::room(&frame, plain, None);
+                history.push(frame);
+                let _ = self.events.send(Arc::new(event));
                 Ok(None)
             }
             Backend::Redis(shared) => {

@@ -79,9 +79,16 @@ async fn join(server: &Server, name: &str) -> Ws {
         }
         other => panic!("expected joined, got {other:?}"),
     }
-    // Everyone, the joiner included, then hears the new presence list.
+    // Everyone, the joiner included, then hears the new presence list
+    // (a heartbeat may come first).
+    let presence = loop {
+        match envelope(&mut ws).await {
+            ServerFrame::Ping => continue,
+            other => break other,
+        }
+    };
     assert!(
-        matches!(envelope(&mut ws).await, ServerFrame::Presence { users } if users.contains(&name.to_string()))
+        matches!(presence, ServerFrame::Presence { users } if users.contains(&name.to_string()))
     );
     ws
 }
