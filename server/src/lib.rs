@@ -264,7 +264,11 @@ async fn upgrade(
     }
     // Read a little past the limit so an oversize message gets a close 1009 with a reason.
     let read_limit = hub.settings.max_message_bytes.saturating_mul(2).max(1024);
+    // Small buffers: the library's defaults (128 KiB to read) cost that much
+    // per connection, idle or not; chat frames are small and buffers grow on demand.
     ws.max_message_size(read_limit)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
         .on_upgrade(move |socket| connection(socket, hub))
 }
 

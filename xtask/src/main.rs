@@ -1,6 +1,7 @@
 //! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
 
 mod e2e;
+mod load;
 mod peers;
 mod proxy;
 mod server;
@@ -28,6 +29,8 @@ cargo xtask <command>
   e2e [FILTER]
         only the end-to-end tests (those whose name contains FILTER)
   dist  the release build of the client in dist/
+  load  the reference server under load (1,000 clients broadcasting for 30 s,
+        then 10,000 idle connections); not part of `test`
   setup install the tools only";
 
 /// The workspace root.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Some("e2e") => test(false, args.get(1).map_or("", String::as_str)),
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
+        Some("load") => load::load(),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())

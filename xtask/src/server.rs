@@ -70,6 +70,11 @@ impl Server {
         }
     }
 
+    /// The running server's process id.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Sends a signal (`KILL`, `INT`, `STOP`, `CONT`) to the running server.
     pub fn signal(&self, signal: &str) -> Result<()> {
         let pid = self.child.as_ref().ok_or("the server is not running")?.id();
