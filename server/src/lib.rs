@@ -357,6 +357,13 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
         version: envelope::VERSION,
         users: hub.store.users().await.unwrap_or_default(),
         heartbeat_ms: Some(settings.heartbeat.as_millis() as u32),
+        // Rounded so that a client pacing itself by it is never too fast.
+        rate: Some(envelope::RateLimit {
+            burst: settings.rate_burst,
+            refill_ms: (1000.0 / settings.rate_per_sec.max(0.001))
+                .ceil()
+                .min(f64::from(u32::MAX)) as u32,
+        }),
     };
     let mut heartbeat = tokio::time::interval_at(
         tokio::time::Instant::now() + settings.heartbeat,

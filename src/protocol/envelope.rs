@@ -44,6 +44,10 @@ pub enum ServerFrame {
         /// silence for much longer means the connection is dead.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         heartbeat_ms: Option<u32>,
+        /// How fast this connection may send; beyond it frames are refused
+        /// with `rate_limited`, so clients pace themselves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate: Option<RateLimit>,
     },
     /// Reply to `hello`: the name granted (it may differ from the one asked
     /// for), and the room's recent `message` frames, oldest first.
@@ -80,6 +84,13 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
     },
+}
+
+/// A token bucket: `burst` frames at once, then one more every `refill_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimit {
+    pub burst: u32,
+    pub refill_ms: u32,
 }
 
 fn is_zero(n: &u64) -> bool {

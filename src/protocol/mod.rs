@@ -95,6 +95,7 @@ pub enum Incoming {
         server: String,
         users: Vec<String>,
         heartbeat_ms: Option<u32>,
+        rate: Option<envelope::RateLimit>,
     },
     /// The server's heartbeat, to be answered with [`encode_pong`].
     Ping,
@@ -251,11 +252,13 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
             server,
             users,
             heartbeat_ms,
+            rate,
             ..
         } => Incoming::Welcome {
             server,
             users,
             heartbeat_ms,
+            rate,
         },
         ServerFrame::Ping => Incoming::Ping,
         ServerFrame::Joined {

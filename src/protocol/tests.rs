@@ -141,6 +141,7 @@ fn envelope_frames_decode_to_room_events() {
             server: "roomcast-server".into(),
             users: vec!["a".into()],
             heartbeat_ms: None,
+            rate: None,
         }
     );
     assert_eq!(

@@ -140,6 +140,8 @@ pub enum Timer {
     Reconnect,
     /// Checks the server's heartbeat.
     Heartbeat,
+    /// Sends more of the queue once the server's rate limit allows.
+    Flush,
 }
 
 /// Something that happened, fed to [`Room::handle`].
@@ -228,6 +230,44 @@ pub enum Effect {
     SaveOutbox,
 }
 
+/// A mirror of the server's token bucket, so the outbox never sends faster
+/// than the server accepts (a long queue after an outage goes out paced).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Pace {
+    burst: f64,
+    refill_ms: f64,
+    tokens: f64,
+    at: u64,
+}
+
+impl Pace {
+    fn new(limit: protocol::envelope::RateLimit, now: u64) -> Self {
+        Pace {
+            burst: f64::from(limit.burst.max(1)),
+            refill_ms: f64::from(limit.refill_ms.max(1)),
+            tokens: f64::from(limit.burst.max(1)),
+            at: now,
+        }
+    }
+
+    fn take(&mut self, now: u64) -> bool {
+        let refill = now.saturating_sub(self.at) as f64 / self.refill_ms;
+        self.tokens = (self.tokens + refill).min(self.burst);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Milliseconds until the next token.
+    fn wait_ms(&self) -> u32 {
+        ((1.0 - self.tokens).max(0.0) * self.refill_ms).ceil() as u32 + 1
+    }
+}
+
 /// How often to check the server's heartbeat, and how much silence means dead.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Heartbeat {
@@ -263,6 +303,8 @@ pub struct Room {
     seen: HashSet<String>,
     /// The highest `seq` the reference server sent: where a resume starts.
     last_seq: Option<u64>,
+    /// The server's rate limit, as announced.
+    pace: Option<Pace>,
     users: Vec<String>,
     next_key: u64,
 }
@@ -286,6 +328,7 @@ impl Room {
             pending: Vec::new(),
             seen: HashSet::new(),
             last_seq: None,
+            pace: None,
             users: Vec::new(),
             next_key: 0,
         }
@@ -401,6 +444,7 @@ impl Room {
                 protocol,
                 extensions,
             } => {
+                self.pace = None;
                 if !matches!(self.conn, Conn::Connecting { .. }) {
                     return fx;
                 }
@@ -416,17 +460,18 @@ impl Room {
                             ms: PROBE_MS,
                         });
                     }
-                    Dialect::Text => self.settle(Wire::Text, &mut fx),
-                    Dialect::Json => self.settle(Wire::Envelope, &mut fx),
+                    Dialect::Text => self.settle(Wire::Text, now, &mut fx),
+                    Dialect::Json => self.settle(Wire::Envelope, now, &mut fx),
                     // The handshake timeout keeps running until the namespace accepts us.
                     Dialect::SocketIo => self.conn = Conn::Probing,
                 }
             }
             Input::Timer(Timer::Probe) => {
                 if self.conn == Conn::Probing {
-                    self.settle(Wire::Text, &mut fx);
+                    self.settle(Wire::Text, now, &mut fx);
                 }
             }
+            Input::Timer(Timer::Flush) => self.flush(now, &mut fx),
             Input::Timer(Timer::ConnectTimeout) => {
                 if matches!(self.conn, Conn::Connecting { .. } | Conn::Probing) {
                     fx.push(Effect::Close);
@@ -453,7 +498,7 @@ impl Room {
             Input::Frame(frame) => {
                 self.last_rx = now;
                 for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
-                    self.handshake(&incoming, &mut fx);
+                    self.handshake(&incoming, now, &mut fx);
                     self.receive(incoming, now, &mut fx);
                 }
             }
@@ -505,10 +550,8 @@ impl Room {
                 }
             }
             Input::Compose { client_id, text } => {
-                let key = self.push_own(now, client_id, text, Delivery::Queued, None);
-                if let Conn::Open(wire) = self.conn {
-                    fx.extend(self.transmit(key, wire));
-                }
+                self.push_own(now, client_id, text, Delivery::Queued, None);
+                self.flush(now, &mut fx);
                 fx.push(Effect::SaveOutbox);
             }
             Input::ComposeFile {
@@ -524,10 +567,8 @@ impl Room {
                     mime: binary::image_mime(&bytes),
                     bytes: bytes.into(),
                 };
-                let key = self.push_own(now, client_id, name, Delivery::Queued, Some(file));
-                if let Conn::Open(wire) = self.conn {
-                    fx.extend(self.transmit(key, wire));
-                }
+                self.push_own(now, client_id, name, Delivery::Queued, Some(file));
+                self.flush(now, &mut fx);
             }
             Input::FileRefused {
                 name,
@@ -544,9 +585,7 @@ impl Room {
                 if let Some(&key) = self.own.get(&client_id) {
                     if matches!(self.delivery(key), Some(Delivery::Failed(_))) {
                         self.set_delivery(key, Delivery::Queued);
-                        if let Conn::Open(wire) = self.conn {
-                            fx.extend(self.transmit(key, wire));
-                        }
+                        self.flush(now, &mut fx);
                         fx.push(Effect::SaveOutbox);
                     }
                 }
@@ -576,16 +615,22 @@ impl Room {
     }
 
     /// What a frame means for settling the session, before it is shown.
-    fn handshake(&mut self, incoming: &Incoming, fx: &mut Vec<Effect>) {
+    fn handshake(&mut self, incoming: &Incoming, now: u64, fx: &mut Vec<Effect>) {
         match (incoming, self.config.dialect) {
-            (Incoming::Welcome { heartbeat_ms, .. }, _) => {
+            (
+                Incoming::Welcome {
+                    heartbeat_ms, rate, ..
+                },
+                _,
+            ) => {
+                self.pace = rate.map(|limit| Pace::new(limit, now));
                 self.heartbeat = heartbeat_ms.map(|ms| Heartbeat {
                     every_ms: ms,
                     dead_after_ms: 2 * u64::from(ms) + 1000,
                 });
                 match self.conn {
                     // Auto found the envelope, at once or after giving up on it.
-                    Conn::Probing | Conn::Open(Wire::Text) => self.settle(Wire::Envelope, fx),
+                    Conn::Probing | Conn::Open(Wire::Text) => self.settle(Wire::Envelope, now, fx),
                     Conn::Open(_) => self.start_heartbeat(fx),
                     _ => {}
                 }
@@ -607,9 +652,9 @@ impl Room {
                 });
             }
             (Incoming::NamespaceJoined, Dialect::SocketIo) if self.conn == Conn::Probing => {
-                self.settle(Wire::SocketIo, fx)
+                self.settle(Wire::SocketIo, now, fx)
             }
-            (_, Dialect::Auto) if self.conn == Conn::Probing => self.settle(Wire::Text, fx),
+            (_, Dialect::Auto) if self.conn == Conn::Probing => self.settle(Wire::Text, now, fx),
             _ => {}
         }
     }
@@ -650,6 +695,7 @@ impl Room {
             Timer::ConnectTimeout,
             Timer::Reconnect,
             Timer::Heartbeat,
+            Timer::Flush,
         ] {
             fx.push(Effect::CancelTimer(timer));
         }
@@ -760,26 +806,52 @@ impl Room {
 
     /// Settles the wire format: introduces us (with where to resume), then
     /// sends the queue in order.
-    fn settle(&mut self, wire: Wire, fx: &mut Vec<Effect>) {
+    fn settle(&mut self, wire: Wire, now: u64, fx: &mut Vec<Effect>) {
         self.conn = Conn::Open(wire);
         fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
         if let Some(frame) = protocol::encode_hello(wire, &self.config.name, self.last_seq) {
+            // The hello counts against the server's rate limit too.
+            if let Some(pace) = &mut self.pace {
+                pace.take(now);
+            }
             fx.push(Effect::Transmit {
                 frame,
                 client_id: None,
             });
         }
         self.start_heartbeat(fx);
+        self.flush(now, fx);
+    }
+
+    /// Sends queued messages in order, as fast as the server's rate limit
+    /// allows; the rest wait for [`Timer::Flush`]. A new message never
+    /// overtakes an older queued one.
+    fn flush(&mut self, now: u64, fx: &mut Vec<Effect>) {
+        let Conn::Open(wire) = self.conn else {
+            return;
+        };
         let queued: Vec<u64> = self
             .pending
             .iter()
             .copied()
             .filter(|&k| self.delivery(k) == Some(&Delivery::Queued))
             .collect();
-        for key in &queued {
-            fx.extend(self.transmit(*key, wire));
+        let mut sent = false;
+        for key in queued {
+            if let Some(pace) = &mut self.pace {
+                if !pace.take(now) {
+                    let ms = pace.wait_ms();
+                    fx.push(Effect::StartTimer {
+                        timer: Timer::Flush,
+                        ms,
+                    });
+                    break;
+                }
+            }
+            fx.extend(self.transmit(key, wire));
+            sent = true;
         }
-        if !queued.is_empty() {
+        if sent {
             fx.push(Effect::SaveOutbox);
         }
     }
@@ -918,9 +990,23 @@ impl Room {
                 message,
                 id: Some(id),
             } if self.own.contains_key(&id) => {
-                // A message the server refused (rate limit, size): the user decides.
                 if let Some(&key) = self.own.get(&id) {
-                    self.set_delivery(key, Delivery::Failed(format!("{message} ({code})")));
+                    if code == "rate_limited" {
+                        // Too fast: back in the queue, sent again when the limit allows.
+                        self.set_delivery(key, Delivery::Queued);
+                        let wait = self.pace.as_mut().map_or(1000, |pace| {
+                            pace.tokens = 0.0;
+                            pace.at = now;
+                            pace.wait_ms()
+                        });
+                        fx.push(Effect::StartTimer {
+                            timer: Timer::Flush,
+                            ms: wait,
+                        });
+                    } else {
+                        // Refused for good (size, rules): the user decides.
+                        self.set_delivery(key, Delivery::Failed(format!("{message} ({code})")));
+                    }
                     fx.push(Effect::SaveOutbox);
                 }
             }
