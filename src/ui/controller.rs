@@ -28,6 +28,10 @@ pub struct Controller {
     room: RefCell<Room>,
     socket: RefCell<Option<Socket>>,
     timers: RefCell<HashMap<Timer, Timeout>>,
+    /// The pending repaint: changes are shown at most once per animation frame,
+    /// however many frames arrive in between.
+    repaint: RefCell<Option<gloo::render::AnimationFrame>>,
+    repaint_due: Cell<bool>,
     _network: [EventListener; 2],
     version: Cell<u64>,
     on_change: Box<dyn Fn()>,
@@ -61,6 +65,8 @@ impl Controller {
                 room: RefCell::new(Room::new(random_u64())),
                 socket: RefCell::new(None),
                 timers: RefCell::new(HashMap::new()),
+                repaint: RefCell::new(None),
+                repaint_due: Cell::new(false),
                 _network: [
                     network("online", Input::Online),
                     network("offline", Input::Offline),
@@ -167,6 +173,8 @@ impl Controller {
     /// Drops the socket (closing it, whatever its state) and every timer,
     /// without a word to the room: for unmounting.
     pub fn release(&self) {
+        self.repaint.borrow_mut().take();
+        self.repaint_due.set(false);
         self.timers.borrow_mut().clear();
         self.socket.borrow_mut().take();
     }
@@ -250,7 +258,24 @@ impl Controller {
             self.feed(input);
         }
         self.version.set(self.version.get() + 1);
-        (self.on_change)();
+        self.schedule_repaint();
+    }
+
+    /// Asks for one repaint before the next frame is drawn (a burst of inputs
+    /// costs one render, not one each).
+    fn schedule_repaint(&self) {
+        if self.repaint_due.replace(true) {
+            return;
+        }
+        let this = self.this.clone();
+        // The previous handle already fired; replacing it here, outside its
+        // own callback, releases it.
+        *self.repaint.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+            if let Some(this) = this.upgrade() {
+                this.repaint_due.set(false);
+                (this.on_change)();
+            }
+        }));
     }
 
     fn transmit(&self, frame: &Frame) -> Result<(), SocketError> {

@@ -15,22 +15,54 @@ fn times(ts: u64) -> (String, String) {
     )
 }
 
+/// Lines rendered while following the bottom: the DOM stays bounded however
+/// long the log grows ("Show earlier" pages back).
+pub const WINDOW: usize = 200;
+
+/// The first line to render of `len`: the last [`WINDOW`] while following the
+/// bottom (`anchor` None), else from where the reader is.
+pub fn window_start(len: usize, anchor: Option<usize>) -> usize {
+    match anchor {
+        Some(start) => start.min(len),
+        None => len.saturating_sub(WINDOW),
+    }
+}
+
 #[function_component(MessageLog)]
 pub fn message_log() -> Html {
     let room = use_room();
     let list = use_node_ref();
-    // Stick to the bottom while the reader is there.
+    let redraw = use_force_update();
+    // Stick to the bottom while the reader is there; once they scroll up, the
+    // window stays where they are (`anchor`) and new lines do not move it.
     let stick = use_mut_ref(|| true);
+    let anchor = use_mut_ref(|| None::<usize>);
+    let len = room.room().lines().len();
+    let start = window_start(len, *anchor.borrow());
     let onscroll = {
-        let (list, stick) = (list.clone(), stick.clone());
+        let (list, stick, anchor) = (list.clone(), stick.clone(), anchor.clone());
         Callback::from(move |_: Event| {
             if let Some(el) = list.cast::<web_sys::Element>() {
-                *stick.borrow_mut() =
-                    el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+                let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+                *stick.borrow_mut() = at_bottom;
+                let mut anchor = anchor.borrow_mut();
+                if at_bottom {
+                    *anchor = None;
+                } else if anchor.is_none() {
+                    *anchor = Some(start);
+                }
             }
         })
     };
-    use_effect_with(room.version, {
+    let earlier = {
+        let (stick, anchor) = (stick.clone(), anchor.clone());
+        Callback::from(move |_| {
+            *stick.borrow_mut() = false;
+            *anchor.borrow_mut() = Some(start.saturating_sub(WINDOW));
+            redraw.force_update();
+        })
+    };
+    use_effect_with((room.version, start), {
         let (list, stick) = (list.clone(), stick.clone());
         move |_| {
             if *stick.borrow() {
@@ -44,7 +76,14 @@ pub fn message_log() -> Html {
     let me = state.me().unwrap_or(state.name()).to_string();
     html! {
         <ol class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}>
-            { for state.lines().iter().map(|line| render_line(line, &me, &room)) }
+            if start > 0 {
+                <li class="earlier">
+                    <button type="button" onclick={earlier}>
+                        { format!("Show earlier messages ({start} more)") }
+                    </button>
+                </li>
+            }
+            { for state.lines()[start..].iter().map(|line| render_line(line, &me, &room)) }
         </ol>
     }
 }
@@ -137,4 +176,17 @@ fn inline_image(props: &InlineImageProps) -> Html {
         gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(&bytes[..], Some(mime)))
     });
     html! { <img class="inline" src={url.to_string()} alt={props.alt.clone()} title={props.alt.clone()} /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_follows_the_bottom_or_stays_where_the_reader_is() {
+        assert_eq!(window_start(10, None), 0);
+        assert_eq!(window_start(100_000, None), 100_000 - WINDOW);
+        assert_eq!(window_start(100_000, Some(500)), 500);
+        assert_eq!(window_start(10, Some(500)), 10, "never past the end");
+    }
 }

@@ -186,6 +186,62 @@ pub fn missed_lines_arrive_after_an_outage(env: &Env) -> Result<()> {
     receives_exactly(&ivy, "while ivy was away", &typed)
 }
 
+/// A burst of 20,000 lines: every one is processed, in order, and the log's
+/// DOM stays bounded (the windowed list), so the page stays light.
+pub fn burst_keeps_the_dom_bounded(env: &Env) -> Result<()> {
+    const LINES: usize = 20_000;
+    let peer = Peer::start_with("node", "flood.js", &[&LINES.to_string()])?;
+    let started = Instant::now();
+    let s = visit(env, "kay", &ws_url(&peer, ""), "text")?;
+    wait_view_for(
+        &s,
+        "the last line of the burst",
+        Duration::from_secs(60),
+        |v| v.count("flood done") == 1,
+    )?;
+    let elapsed = started.elapsed();
+    let shown = s.exec(
+        "const lines = [...document.querySelectorAll('[role=log] > li .text')].map(e => e.textContent);
+         return { elements: document.querySelectorAll('[role=log] *').length,
+                  all: document.querySelectorAll('*').length,
+                  lines, earlier: document.querySelector('[role=log] .earlier')?.textContent ?? '' };",
+    )?;
+    let elements = shown["elements"].as_u64().unwrap_or(u64::MAX);
+    let lines: Vec<&str> = shown["lines"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    eprintln!(
+        "    burst: {LINES} lines shown in {:.1} s (with page load); log DOM {elements} elements, page {}",
+        elapsed.as_secs_f64(),
+        shown["all"]
+    );
+    ensure(elements <= 2_000, || {
+        format!("the log has {elements} elements for {LINES} lines")
+    })?;
+    // The window holds the newest lines, in order, with nothing lost before them.
+    let tail: Vec<String> = (LINES - lines.len() + 2..=LINES)
+        .map(|i| format!("flood {i}"))
+        .collect();
+    ensure(
+        lines.len() > 100 && lines[..lines.len() - 1] == tail[..],
+        || {
+            format!(
+                "window: {:?} … {:?}",
+                &lines[..3.min(lines.len())],
+                lines.last()
+            )
+        },
+    )?;
+    let earlier = shown["earlier"].as_str().unwrap_or_default();
+    // Every frame became a line: the ones before the window are all counted.
+    let before = LINES + 1 - lines.len();
+    ensure(
+        earlier.contains(&format!("Show earlier messages ({before} more)")),
+        || format!("earlier lines: {earlier:?}, expected {before}"),
+    )
+}
+
 /// A 1×1 PNG.
 const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
@@ -583,7 +639,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 15] = [
+pub const SCENARIOS: [(&str, Scenario); 16] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -602,6 +658,7 @@ pub const SCENARIOS: [(&str, Scenario); 15] = [
         missed_lines_arrive_after_an_outage,
     ),
     ("image_sent_as_a_file", image_sent_as_a_file),
+    ("burst_keeps_the_dom_bounded", burst_keeps_the_dom_bounded),
     ("peer_ws_broadcast", peer_ws_broadcast),
     ("peer_ws_json_greeting", peer_ws_json_greeting),
     ("peer_nodejs_websocket", peer_nodejs_websocket),

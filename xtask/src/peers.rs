@@ -64,6 +64,11 @@ impl Peer {
     /// Starts `program script PORT` from tests/peers and waits for it to say
     /// it is listening.
     pub fn start(program: &str, script: &str) -> Result<Peer> {
+        Peer::start_with(program, script, &[])
+    }
+
+    /// [`Peer::start`] with more arguments after the port.
+    pub fn start_with(program: &str, script: &str, args: &[&str]) -> Result<Peer> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let program = match program {
             "python" => venv_python().to_string_lossy().into_owned(),
@@ -72,6 +77,7 @@ impl Peer {
         let mut child = Command::new(&program)
             .arg(dir().join(script))
             .arg(port.to_string())
+            .args(args)
             .current_dir(dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
