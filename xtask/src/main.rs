@@ -1,5 +1,6 @@
 //! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
 
+mod bench;
 mod e2e;
 mod load;
 mod peers;
@@ -29,6 +30,8 @@ cargo xtask <command>
   e2e [FILTER]
         only the end-to-end tests (those whose name contains FILTER)
   dist  the release build of the client in dist/
+  bench Roomcast against the vanilla-JS baseline in headless Chromium
+        (ingest, latency, long history, startup, size); not part of `test`
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
   setup install the tools only";
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
+        Some("bench") => bench::bench(),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
@@ -89,7 +93,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn build_client(release: bool) -> Result<()> {
+pub fn build_client(release: bool) -> Result<()> {
     step(&format!(
         "building the client ({})",
         if release { "release" } else { "debug" }
@@ -102,7 +106,7 @@ fn build_client(release: bool) -> Result<()> {
     run(&mut trunk)
 }
 
-fn build_server() -> Result<PathBuf> {
+pub fn build_server() -> Result<PathBuf> {
     step("building the reference server");
     run(cargo().args(["build", "--quiet", "-p", "roomcast-server"]))?;
     Ok(root().join("target/debug/roomcast-server"))
@@ -240,6 +244,7 @@ fn test(everything: bool, filter: &str) -> Result<()> {
     let server_bin = build_server()?;
     let client = build_client(true);
     tally.record("client release build", client);
+    tally.record("size budget (wasm+js+css gzip)", bench::size_check());
     let history = artifacts.join("history.jsonl");
     let _ = std::fs::remove_file(&history);
     let history = history.to_string_lossy().into_owned();
