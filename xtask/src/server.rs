@@ -11,6 +11,7 @@ use std::{
 
 pub struct Server {
     bin: PathBuf,
+    dist: PathBuf,
     args: Vec<String>,
     log: PathBuf,
     child: Option<Child>,
@@ -21,8 +22,14 @@ pub struct Server {
 impl Server {
     /// Starts `bin` on a free loopback port with `args`, logging to `log`.
     pub fn start(bin: &Path, args: &[&str], log: &Path) -> Result<Server> {
+        Server::start_serving(bin, &root().join("dist"), args, log)
+    }
+
+    /// [`Server::start`], serving the client from `dist`.
+    pub fn start_serving(bin: &Path, dist: &Path, args: &[&str], log: &Path) -> Result<Server> {
         let mut server = Server {
             bin: bin.to_path_buf(),
+            dist: dist.to_path_buf(),
             args: args.iter().map(|a| a.to_string()).collect(),
             log: log.to_path_buf(),
             child: None,
@@ -39,7 +46,7 @@ impl Server {
         loop {
             let mut child = Command::new(&self.bin)
                 .args(["--addr", &self.addr, "--dist"])
-                .arg(root().join("dist"))
+                .arg(&self.dist)
                 .args(&self.args)
                 .stdout(Stdio::piped())
                 .stderr(log.try_clone()?)

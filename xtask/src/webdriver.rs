@@ -97,6 +97,29 @@ impl Session {
         )
     }
 
+    /// Runs `script` (a function body whose last argument is a callback) and
+    /// waits for it to call back, for up to `timeout_ms`.
+    pub fn exec_async(&self, script: &str, timeout_ms: u64) -> Result<Value> {
+        post(
+            &format!("{}/timeouts", self.url),
+            json!({ "script": timeout_ms }),
+        )?;
+        post(
+            &format!("{}/execute/async", self.url),
+            json!({"script": script, "args": []}),
+        )
+    }
+
+    /// Runs `source` in every new document of this session before its own
+    /// scripts (Chrome DevTools Protocol through chromedriver).
+    pub fn on_new_document(&self, source: &str) -> Result<()> {
+        post(
+            &format!("{}/goog/cdp/execute", self.url),
+            json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}}),
+        )
+        .map(drop)
+    }
+
     fn find(&self, css: &str) -> Result<String> {
         let v = post(
             &format!("{}/element", self.url),

@@ -1,0 +1,519 @@
+//! `cargo xtask bench`: Roomcast against the tutorial's vanilla-JS client
+//! (bench/baseline.html), in the same run, on the same servers, in the same
+//! headless Chromium. Measurements are taken inside the page: a script
+//! injected before the page's own (Chrome DevTools Protocol) timestamps
+//! WebSocket frames, DOM insertions, long tasks and memory, identically for
+//! both pages. Prints medians, ratios and PASS/FAIL per budget; writes an SVG
+//! of the latency distribution.
+
+use crate::webdriver::{Driver, Session};
+use crate::{root, server::Server, tools, Result};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use std::{io::Write, path::Path, time::Duration};
+use tokio_tungstenite::tungstenite::{handshake::server::Request, Message};
+
+const ROUNDS: usize = 3;
+const INGEST_LINES: usize = 20_000;
+const HISTORY_LINES: usize = 100_000;
+const LATENCY_LINES: usize = 1_000;
+
+/// Injected into every page before its scripts: the measuring instruments.
+const INSTRUMENT: &str = r#"(() => {
+  const b = window.__bench = { frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], latSeen: new Set(), wasm: null };
+  const Native = window.WebSocket;
+  function Wrapped(url, protocols) {
+    const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    ws.addEventListener('message', () => {
+      const t = performance.now(); b.frames++;
+      if (b.firstFrame === null) b.firstFrame = t;
+      b.lastFrame = t;
+    });
+    return ws;
+  }
+  Wrapped.prototype = Native.prototype;
+  for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Wrapped[k] = Native[k];
+  window.WebSocket = Wrapped;
+  const keep = r => { const i = r.instance || r; if (i && i.exports && i.exports.memory) b.wasm = i.exports.memory; return r; };
+  const streaming = WebAssembly.instantiateStreaming, plain = WebAssembly.instantiate;
+  if (streaming) WebAssembly.instantiateStreaming = (...a) => streaming(...a).then(keep);
+  WebAssembly.instantiate = (...a) => plain(...a).then(keep);
+  try {
+    new PerformanceObserver(l => { for (const e of l.getEntries()) b.longest = Math.max(b.longest, e.duration); })
+      .observe({ type: 'longtask', buffered: true });
+  } catch (e) {}
+  const mark = text => {
+    const now = performance.now();
+    if (text.includes('b done')) b.seen.done ??= now;
+    if (text.includes('b extra')) b.seen.extra ??= now;
+    if (text.includes('Connected')) b.seen.connected ??= now;
+    const i = text.indexOf('lat ');
+    if (i >= 0) {
+      // A line may show up as an element and again as its text node: count it once.
+      const ts = parseFloat(text.slice(i + 4));
+      if (ts > 0 && !b.latSeen.has(ts)) { b.latSeen.add(ts); b.lat.push(performance.timeOrigin + now - ts); }
+    }
+  };
+  new MutationObserver(ms => {
+    for (const m of ms) {
+      for (const n of m.addedNodes) mark(n.textContent || '');
+      if (m.type === 'characterData') mark(m.target.textContent || '');
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+})();"#;
+
+/// Waits (in the page) until `__bench.seen[key]` is set, then returns `__bench`.
+fn wait_for(s: &Session, key: &str, timeout: Duration) -> Result<Value> {
+    s.exec_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             const check = () => window.__bench && window.__bench.seen['{key}'] !== undefined
+               ? done({{ seen: window.__bench.seen, firstFrame: window.__bench.firstFrame,
+                         lastFrame: window.__bench.lastFrame, longest: window.__bench.longest,
+                         frames: window.__bench.frames }})
+               : setTimeout(check, 20);
+             check();"
+        ),
+        timeout.as_millis() as u64,
+    )
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Page {
+    Roomcast,
+    Baseline,
+}
+
+struct Env<'a> {
+    driver: &'a Driver,
+    chrome: &'a Value,
+    origin: String,
+    load: String,
+}
+
+impl Env<'_> {
+    fn open(&self, page: Page, server: &str) -> Result<Session> {
+        let s = self.driver.session(self.chrome)?;
+        s.on_new_document(INSTRUMENT)?;
+        let url = match page {
+            Page::Roomcast => format!("{}/?server={server}&protocol=text&name=bench", self.origin),
+            Page::Baseline => format!("{}/bench-baseline.html?server={server}", self.origin),
+        };
+        s.goto(&url)?;
+        Ok(s)
+    }
+}
+
+fn num(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+/// Ingest: time from the first frame to the last line in the DOM, and the longest task.
+fn ingest(env: &Env, page: Page) -> Result<(f64, f64)> {
+    let s = env.open(page, &format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;
+    let b = wait_for(&s, "done", Duration::from_secs(120))?;
+    Ok((
+        num(&b["seen"]["done"]) - num(&b["firstFrame"]),
+        num(&b["longest"]),
+    ))
+}
+
+/// Long history: after 100,000 lines, the time to show one more, the page's
+/// elements and memory (JS heap plus wasm memory).
+fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
+    let s = env.open(
+        page,
+        &format!("ws://{}/flood?n={HISTORY_LINES}&extra=1", env.load),
+    )?;
+    let b = wait_for(&s, "extra", Duration::from_secs(300))?;
+    let one_more = num(&b["seen"]["extra"]) - num(&b["lastFrame"]);
+    let page_state = s.exec(
+        "return { elements: document.querySelectorAll('*').length,
+                  heap: (performance.memory ? performance.memory.usedJSHeapSize : 0)
+                        + (window.__bench.wasm ? window.__bench.wasm.buffer.byteLength : 0) };",
+    )?;
+    Ok((
+        one_more,
+        num(&page_state["elements"]),
+        num(&page_state["heap"]) / 1e6,
+    ))
+}
+
+/// Latency: 1,000 lines at 50 per second from A to B; send→rendered in B.
+fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
+    let relay = format!("ws://{}/relay", env.load);
+    let (a, b) = (env.open(page, &relay)?, env.open(page, &relay)?);
+    for s in [&a, &b] {
+        // Both pages show "Connected" when open; the instruments mark it.
+        wait_for(s, "connected", Duration::from_secs(20))
+            .map_err(|e| format!("the page did not connect: {e}"))?;
+    }
+    let send = match page {
+        Page::Roomcast => {
+            "const ta = document.querySelector('textarea[aria-label=Message]');
+             ta.value = text;
+             ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));"
+        }
+        Page::Baseline => "window.__send(text);",
+    };
+    a.exec(&format!(
+        "let i = 0;
+         const id = setInterval(() => {{
+           if (i++ >= {LATENCY_LINES}) {{ clearInterval(id); return; }}
+           const text = 'lat ' + (performance.timeOrigin + performance.now());
+           {send}
+         }}, 20);
+         return null;"
+    ))?;
+    let lat = b.exec_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             const check = () => window.__bench.lat.length >= {LATENCY_LINES} ? done(window.__bench.lat) : setTimeout(check, 50);
+             check();"
+        ),
+        60_000,
+    )?;
+    Ok(lat
+        .as_array()
+        .map(|a| a.iter().map(num).collect())
+        .unwrap_or_default())
+}
+
+/// Startup: navigation to `Connected` on loopback, with a cold cache.
+fn startup(env: &Env, page: Page) -> Result<f64> {
+    let server = format!("ws://{}/ws", env.origin.trim_start_matches("http://"));
+    let s = env.open(page, &server)?;
+    let b = wait_for(&s, "connected", Duration::from_secs(20))?;
+    Ok(num(&b["seen"]["connected"]))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[v.len() / 2]
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Bytes of wasm + JS + CSS in dist/: raw, gzip and brotli.
+fn sizes(dist: &Path) -> Result<(usize, usize, usize)> {
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for entry in std::fs::read_dir(dist)? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !["wasm", "js", "css"].contains(&ext) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        raw += bytes.len();
+        let mut g = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        g.write_all(&bytes)?;
+        gz += g.finish()?.len();
+        let mut b = Vec::new();
+        brotli::BrotliCompress(
+            &mut &bytes[..],
+            &mut b,
+            &brotli::enc::BrotliEncoderParams::default(),
+        )?;
+        br += b.len();
+    }
+    Ok((raw, gz, br))
+}
+
+/// The budget check, as the test suite runs it too (bytes are deterministic).
+pub const SIZE_BUDGET_GZIP: usize = 150_000;
+
+pub fn size_check() -> Result<()> {
+    let (raw, gz, br) = sizes(&root().join("dist"))?;
+    eprintln!("    size: wasm+js+css {raw} B raw, {gz} B gzip, {br} B brotli (budget {SIZE_BUDGET_GZIP} B gzip)");
+    if gz <= SIZE_BUDGET_GZIP {
+        Ok(())
+    } else {
+        Err(format!("{gz} B gzip is over the budget of {SIZE_BUDGET_GZIP} B").into())
+    }
+}
+
+pub fn bench() -> Result<()> {
+    tools::ensure()?;
+    crate::build_client(true)?;
+    let server_bin = crate::build_server()?;
+    let out = root().join("target/bench");
+    let dist = out.join("dist");
+    std::fs::create_dir_all(&dist)?;
+    for entry in std::fs::read_dir(root().join("dist"))? {
+        let path = entry?.path();
+        std::fs::copy(&path, dist.join(path.file_name().ok_or("no name")?))?;
+    }
+    std::fs::copy(
+        root().join("bench/baseline.html"),
+        dist.join("bench-baseline.html"),
+    )?;
+    let server = Server::start_serving(
+        &server_bin,
+        &dist,
+        &["--rate", "1000", "--burst", "1000"],
+        &out.join("server.log"),
+    )?;
+
+    // The load server: floods or relays, on its own thread.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let load = listener.local_addr()?.to_string();
+    listener.set_nonblocking(true)?;
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build();
+        if let Ok(runtime) = runtime {
+            runtime.block_on(load_server(listener));
+        }
+    });
+
+    let chrome: Value =
+        serde_json::from_str::<Value>(&std::fs::read_to_string(root().join("webdriver.json"))?)?
+            ["goog:chromeOptions"]
+            .take();
+    let driver = Driver::start(&tools::chromedriver()?)?;
+    let env = Env {
+        driver: &driver,
+        chrome: &chrome,
+        origin: format!("http://{}", server.addr),
+        load,
+    };
+    type Samples = [Vec<f64>; 2];
+    let (mut ingest_ms, mut longest, mut one_more, mut elements, mut memory, mut start): (
+        Samples,
+        Samples,
+        Samples,
+        Samples,
+        Samples,
+        Samples,
+    ) = Default::default();
+    let mut lat: Samples = Default::default();
+    for round in 1..=ROUNDS {
+        tools::step(&format!("round {round} of {ROUNDS}"));
+        for (i, page) in [Page::Roomcast, Page::Baseline].into_iter().enumerate() {
+            let who = if page == Page::Roomcast {
+                "Roomcast"
+            } else {
+                "baseline"
+            };
+            let (t, l) = ingest(&env, page).map_err(|e| format!("{who} ingest: {e}"))?;
+            eprintln!("    {who}: ingest {t:.0} ms, longest task {l:.0} ms");
+            ingest_ms[i].push(t);
+            longest[i].push(l);
+            let samples = latency(&env, page).map_err(|e| format!("{who} latency: {e}"))?;
+            eprintln!("    {who}: {} latency samples", samples.len());
+            lat[i].extend(samples);
+            let (o, e, mem) = history(&env, page).map_err(|e| format!("{who} history: {e}"))?;
+            eprintln!("    {who}: one more line {o:.1} ms, {e} elements, {mem:.0} MB");
+            one_more[i].push(o);
+            elements[i].push(e);
+            memory[i].push(mem);
+            let st = startup(&env, page).map_err(|e| format!("{who} startup: {e}"))?;
+            eprintln!("    {who}: startup {st:.0} ms");
+            start[i].push(st);
+        }
+    }
+    for l in &mut lat {
+        l.sort_by(f64::total_cmp);
+    }
+    let (raw, gz, br) = sizes(&root().join("dist"))?;
+    let m = |s: &Samples| (median(s[0].clone()), median(s[1].clone()));
+    let rows: Vec<(&str, (f64, f64), String, bool)> = {
+        let (ri, bi) = m(&ingest_ms);
+        let (rl, bl) = m(&longest);
+        let (p50r, p50b) = (pct(&lat[0], 0.5), pct(&lat[1], 0.5));
+        let (p99r, p99b) = (pct(&lat[0], 0.99), pct(&lat[1], 0.99));
+        let (ro, bo) = m(&one_more);
+        let (re, be) = m(&elements);
+        let (rm, bm) = m(&memory);
+        let (rs, bs) = m(&start);
+        vec![
+            (
+                "ingest 20,000 lines (ms)",
+                (ri, bi),
+                "<= 1.0x baseline".into(),
+                ri <= bi,
+            ),
+            (
+                "longest task during ingest (ms)",
+                (rl, bl),
+                "<= 50".into(),
+                rl <= 50.0,
+            ),
+            (
+                "latency p50 (ms)",
+                (p50r, p50b),
+                "<= 1.2x baseline and <= 5".into(),
+                p50r <= 1.2 * p50b && p50r <= 5.0,
+            ),
+            (
+                "latency p99 (ms)",
+                (p99r, p99b),
+                "<= 20".into(),
+                p99r <= 20.0,
+            ),
+            (
+                "one more line at 100,000 (ms)",
+                (ro, bo),
+                "<= 4".into(),
+                ro <= 4.0,
+            ),
+            (
+                "page elements at 100,000 lines",
+                (re, be),
+                "<= 2,000".into(),
+                re <= 2000.0,
+            ),
+            (
+                "memory at 100,000 lines (MB)",
+                (rm, bm),
+                "<= 80".into(),
+                rm <= 80.0,
+            ),
+            (
+                "startup to Connected (ms)",
+                (rs, bs),
+                "<= 300".into(),
+                rs <= 300.0,
+            ),
+        ]
+    };
+    let mut table = String::from("| measure | Roomcast | baseline | ratio | budget | result |\n| --- | --- | --- | --- | --- | --- |\n");
+    for (name, (r, b), budget, pass) in &rows {
+        table += &format!(
+            "| {name} | {r:.1} | {b:.1} | {:.2} | {budget} | {} |\n",
+            r / b,
+            if *pass { "PASS" } else { "FAIL" }
+        );
+    }
+    table += &format!(
+        "| size: wasm+js+css (bytes) | {raw} raw, {gz} gzip, {br} brotli | — | — | <= {SIZE_BUDGET_GZIP} gzip | {} |\n",
+        if gz <= SIZE_BUDGET_GZIP { "PASS" } else { "FAIL" }
+    );
+    println!(
+        "\n{ROUNDS} rounds, medians (latency: all {} samples per page)\n\n{table}",
+        lat[0].len()
+    );
+    std::fs::write(out.join("results.md"), &table)?;
+    std::fs::write(root().join("bench/latency.svg"), latency_svg(&lat))?;
+    println!("wrote target/bench/results.md and bench/latency.svg");
+    drop(server);
+    Ok(())
+}
+
+/// The latency distributions (CDF) of both pages as an SVG.
+fn latency_svg(lat: &[Vec<f64>; 2]) -> String {
+    let (w, h, pad) = (640.0, 360.0, 48.0);
+    let max = lat
+        .iter()
+        .filter_map(|l| l.last())
+        .fold(1.0f64, |a, b| a.max(*b))
+        .min(200.0);
+    let mut svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-family='sans-serif' font-size='12'>\
+         <rect width='100%' height='100%' fill='white'/>\
+         <text x='{pad}' y='20'>Send to rendered latency, 1,000 lines at 50/s (CDF; x: ms, y: share of lines)</text>\
+         <line x1='{pad}' y1='{}' x2='{}' y2='{}' stroke='black'/><line x1='{pad}' y1='{pad}' x2='{pad}' y2='{}' stroke='black'/>",
+        h - pad, w - pad, h - pad, h - pad
+    );
+    for i in 0..=4 {
+        let x = pad + (w - 2.0 * pad) * f64::from(i) / 4.0;
+        svg += &format!(
+            "<text x='{x}' y='{}' text-anchor='middle'>{:.0}</text>",
+            h - pad + 16.0,
+            max * f64::from(i) / 4.0
+        );
+    }
+    for (series, color) in lat.iter().zip(["#2457c5", "#b3261e"]) {
+        let n = series.len().max(1) as f64;
+        let points: String = series
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let x = pad + (w - 2.0 * pad) * (v.min(max) / max);
+                let y = h - pad - (h - 2.0 * pad) * ((i + 1) as f64 / n);
+                format!("{x:.1},{y:.1} ")
+            })
+            .collect();
+        svg +=
+            &format!("<polyline fill='none' stroke='{color}' stroke-width='2' points='{points}'/>");
+    }
+    svg += &format!(
+        "<text x='{}' y='{}' fill='#2457c5'>Roomcast</text><text x='{}' y='{}' fill='#b3261e'>baseline (vanilla JS)</text></svg>",
+        w - 200.0, pad + 10.0, w - 200.0, pad + 26.0
+    );
+    svg
+}
+
+/// Floods (`/flood?n=N[&extra=1]`: N lines after 800 ms, then `b done`, and
+/// `b extra` 1.5 s later) or relays (`/relay`: every text to every client).
+async fn load_server(listener: std::net::TcpListener) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    let (relay, _) = tokio::sync::broadcast::channel::<String>(65_536);
+    while let Ok((stream, _)) = listener.accept().await {
+        let relay = relay.clone();
+        tokio::spawn(async move {
+            let mut path = String::new();
+            // tungstenite's callback type fixes the large error variant.
+            #[allow(clippy::result_large_err)]
+            let callback = |req: &Request, resp| {
+                path = req.uri().to_string();
+                Ok(resp)
+            };
+            let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
+                return;
+            };
+            let (mut tx, mut rx) = ws.split();
+            if path.starts_with("/flood") {
+                let arg = |k: &str| {
+                    path.split(['?', '&'])
+                        .find_map(|p| p.strip_prefix(&format!("{k}=")))
+                        .and_then(|v| v.parse::<usize>().ok())
+                };
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                for i in 1..=arg("n").unwrap_or(1000) {
+                    if tx
+                        .feed(Message::Text(format!("b {i}").into()))
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                let _ = tx.send(Message::Text("b done".into())).await;
+                if arg("extra").is_some() {
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    let _ = tx.send(Message::Text("b extra".into())).await;
+                }
+                while let Some(Ok(_)) = rx.next().await {}
+            } else {
+                let mut sub = relay.subscribe();
+                loop {
+                    tokio::select! {
+                        frame = rx.next() => match frame {
+                            Some(Ok(Message::Text(t))) => { let _ = relay.send(t.to_string()); }
+                            Some(Ok(_)) => {}
+                            _ => return,
+                        },
+                        line = sub.recv() => match line {
+                            Ok(line) => if tx.send(Message::Text(line.into())).await.is_err() { return },
+                            Err(_) => return,
+                        },
+                    }
+                }
+            }
+        });
+    }
+}
