@@ -95,6 +95,14 @@ impl Env<'_> {
     fn open(&self, page: Page, server: &str) -> Result<Session> {
         let s = self.driver.session(self.chrome)?;
         s.on_new_document(INSTRUMENT)?;
+        // The server URL has its own query: encode it as one value.
+        let server: String = server
+            .chars()
+            .map(|c| match c {
+                '%' | '&' | '?' | '=' | '#' | '+' | ' ' => format!("%{:02X}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
         let url = match page {
             Page::Roomcast => format!("{}/?server={server}&protocol=text&name=bench", self.origin),
             Page::Baseline => format!("{}/bench-baseline.html?server={server}", self.origin),
