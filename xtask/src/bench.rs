@@ -13,6 +13,7 @@ use serde_json::Value;
 use std::{io::Write, path::Path, time::Duration};
 use tokio_tungstenite::tungstenite::{handshake::server::Request, Message};
 
+/// Rounds unless `cargo xtask bench N` says otherwise.
 const ROUNDS: usize = 3;
 const INGEST_LINES: usize = 20_000;
 const HISTORY_LINES: usize = 100_000;
@@ -249,7 +250,8 @@ pub fn size_check() -> Result<()> {
     }
 }
 
-pub fn bench() -> Result<()> {
+pub fn bench(rounds: Option<usize>) -> Result<()> {
+    let rounds = rounds.unwrap_or(ROUNDS).max(1);
     tools::ensure()?;
     crate::build_client(true)?;
     let server_bin = crate::build_server()?;
@@ -306,8 +308,8 @@ pub fn bench() -> Result<()> {
         Samples,
     ) = Default::default();
     let mut lat: Samples = Default::default();
-    for round in 1..=ROUNDS {
-        tools::step(&format!("round {round} of {ROUNDS}"));
+    for round in 1..=rounds {
+        tools::step(&format!("round {round} of {rounds}"));
         for (i, page) in [Page::Roomcast, Page::Baseline].into_iter().enumerate() {
             let who = if page == Page::Roomcast {
                 "Roomcast"
@@ -409,7 +411,7 @@ pub fn bench() -> Result<()> {
         if gz <= SIZE_BUDGET_GZIP { "PASS" } else { "FAIL" }
     );
     println!(
-        "\n{ROUNDS} rounds, medians (latency: all {} samples per page)\n\n{table}",
+        "\n{rounds} rounds, medians (latency: all {} samples per page)\n\n{table}",
         lat[0].len()
     );
     std::fs::write(out.join("results.md"), &table)?;

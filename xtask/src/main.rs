@@ -30,7 +30,8 @@ cargo xtask <command>
   e2e [FILTER]
         only the end-to-end tests (those whose name contains FILTER)
   dist  the release build of the client in dist/
-  bench Roomcast against the vanilla-JS baseline in headless Chromium
+  bench [ROUNDS]
+        Roomcast against the vanilla-JS baseline in headless Chromium
         (ingest, latency, long history, startup, size); not part of `test`
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
@@ -77,7 +78,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(args.get(1).and_then(|n| n.parse().ok())),
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
