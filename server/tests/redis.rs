@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use roomcast::protocol::envelope::{ClientFrame, ServerFrame};
+use roomcast::protocol::envelope::ServerFrame;
 use std::{
     io::{BufRead, BufReader},
     net::TcpListener,
@@ -80,21 +80,6 @@ fn server(redis: &str) -> (Proc, String) {
         .unwrap_or_else(|| panic!("no address in {first:?}"))
         .to_string();
     (Proc(child), addr)
-}
-
-async fn joined(ws: &mut Ws, name: &str, since: Option<u64>) -> (Vec<String>, Vec<ServerFrame>) {
-    send(
-        ws,
-        ClientFrame::Hello {
-            name: name.into(),
-            since,
-        },
-    )
-    .await;
-    match envelope(ws).await {
-        ServerFrame::Joined { users, history, .. } => (users, history),
-        other => panic!("expected joined, got {other:?}"),
-    }
 }
 
 /// The next `message` frame (skipping presence, join, leave, ping).

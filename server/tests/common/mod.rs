@@ -82,7 +82,12 @@ pub async fn hello(ws: &mut Ws, name: &str) -> ServerFrame {
     envelope(ws).await
 }
 
-pub async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<ServerFrame> {
+/// Says hello (resuming after `since`, if given); returns who is here and the history.
+pub async fn joined(
+    ws: &mut Ws,
+    name: &str,
+    since: Option<u64>,
+) -> (Vec<String>, Vec<ServerFrame>) {
     send(
         ws,
         ClientFrame::Hello {
@@ -92,9 +97,13 @@ pub async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<Ser
     )
     .await;
     match envelope(ws).await {
-        ServerFrame::Joined { history, .. } => history,
+        ServerFrame::Joined { users, history, .. } => (users, history),
         other => panic!("expected joined, got {other:?}"),
     }
+}
+
+pub async fn hello_since(ws: &mut Ws, name: &str, since: Option<u64>) -> Vec<ServerFrame> {
+    joined(ws, name, since).await.1
 }
 
 pub fn seq(frame: &ServerFrame) -> u64 {
