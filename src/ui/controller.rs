@@ -19,6 +19,14 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 use yew::prelude::*;
 
+/// One frame at 60 Hz: repaints closer together than this are batched.
+const FRAME_MS: f64 = 16.0;
+
+/// `performance.now()`, in ms.
+fn now_precise() -> f64 {
+    gloo::utils::window().performance().map_or(0.0, |p| p.now())
+}
+
 /// Where the undelivered messages for `server` are kept across reloads.
 pub fn outbox_key(server: &str) -> String {
     format!("roomcast.outbox:{server}")
@@ -32,6 +40,8 @@ pub struct Controller {
     /// however many frames arrive in between.
     repaint: RefCell<Option<gloo::render::AnimationFrame>>,
     repaint_due: Cell<bool>,
+    /// When the last repaint was asked for (ms, `performance.now()` scale).
+    last_paint: Cell<f64>,
     _network: [EventListener; 2],
     version: Cell<u64>,
     on_change: Box<dyn Fn()>,
@@ -57,7 +67,7 @@ impl Controller {
                 let this = this.clone();
                 EventListener::new(&gloo::utils::window(), event, move |_| {
                     if let Some(this) = this.upgrade() {
-                        this.feed(input.clone());
+                        this.act(input.clone());
                     }
                 })
             };
@@ -67,6 +77,7 @@ impl Controller {
                 timers: RefCell::new(HashMap::new()),
                 repaint: RefCell::new(None),
                 repaint_due: Cell::new(false),
+                last_paint: Cell::new(f64::NEG_INFINITY),
                 _network: [
                     network("online", Input::Online),
                     network("offline", Input::Offline),
@@ -101,7 +112,7 @@ impl Controller {
                 LocalStorage::get(outbox_key(&config.server)).unwrap_or_default();
             self.feed(Input::Restore(saved));
         }
-        self.feed(Input::Connect(config));
+        self.act(Input::Connect(config));
         if !gloo::utils::window().navigator().on_line() {
             self.feed(Input::Offline);
         }
@@ -109,18 +120,18 @@ impl Controller {
 
     /// Closes the connection at the user's request: no retries.
     pub fn disconnect(&self) {
-        self.feed(Input::Disconnect);
+        self.act(Input::Disconnect);
     }
 
     /// Skips the wait before the next attempt.
     pub fn reconnect_now(&self) {
-        self.feed(Input::ReconnectNow);
+        self.act(Input::ReconnectNow);
     }
 
     /// Sends (or queues) a message the user typed.
     pub fn send(&self, text: String) {
         let client_id = self.next_client_id();
-        self.feed(Input::Compose { client_id, text });
+        self.act(Input::Compose { client_id, text });
     }
 
     /// Sends a file the user attached, unless it is too big (checked before reading it).
@@ -163,11 +174,11 @@ impl Controller {
     }
 
     pub fn retry(&self, client_id: String) {
-        self.feed(Input::Retry { client_id });
+        self.act(Input::Retry { client_id });
     }
 
     pub fn discard(&self, client_id: String) {
-        self.feed(Input::Discard { client_id });
+        self.act(Input::Discard { client_id });
     }
 
     /// Drops the socket (closing it, whatever its state) and every timer,
@@ -201,6 +212,13 @@ impl Controller {
             // Always followed by `close`, which says more.
             SocketEvent::Error => {}
         }
+    }
+
+    /// A user action: applied and shown at once, never batched with frames.
+    fn act(&self, input: Input) {
+        self.feed(input);
+        self.last_paint.set(now_precise());
+        (self.on_change)();
     }
 
     fn feed(&self, input: Input) {
@@ -261,18 +279,27 @@ impl Controller {
         self.schedule_repaint();
     }
 
-    /// Asks for one repaint before the next frame is drawn (a burst of inputs
-    /// costs one render, not one each).
+    /// Repaints at once after a quiet spell (a click or a lone message shows
+    /// without waiting for a frame), else once before the next frame is drawn
+    /// (a burst of inputs costs one render per frame, not one each).
     fn schedule_repaint(&self) {
-        if self.repaint_due.replace(true) {
+        if self.repaint_due.get() {
             return;
         }
+        let now = now_precise();
+        if now - self.last_paint.get() >= FRAME_MS {
+            self.last_paint.set(now);
+            (self.on_change)();
+            return;
+        }
+        self.repaint_due.set(true);
         let this = self.this.clone();
         // The previous handle already fired; replacing it here, outside its
         // own callback, releases it.
         *self.repaint.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
             if let Some(this) = this.upgrade() {
                 this.repaint_due.set(false);
+                this.last_paint.set(now_precise());
                 (this.on_change)();
             }
         }));

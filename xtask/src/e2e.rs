@@ -48,6 +48,22 @@ fn view(s: &Session) -> Result<View> {
     })
 }
 
+/// Pages the windowed log back ("Show earlier") until every line is in the DOM.
+fn show_all(s: &Session) -> Result<()> {
+    s.exec_async(
+        "const done = arguments[arguments.length - 1];
+         const step = () => {
+           const more = document.querySelector('[role=log] .earlier button');
+           if (!more) return done(null);
+           more.click();
+           requestAnimationFrame(() => requestAnimationFrame(step));
+         };
+         step();",
+        30_000,
+    )
+    .map(drop)
+}
+
 fn wait_view(s: &Session, what: &str, ok: impl Fn(&View) -> bool) -> Result<View> {
     wait_view_for(s, what, Duration::from_secs(10), ok)
 }
@@ -442,12 +458,20 @@ pub fn chaos_restarts(env: &Env) -> Result<()> {
     let settle = Duration::from_secs(45);
     let last_a = typed_a.last().cloned().unwrap_or_default();
     let last_b = typed_b.last().cloned().unwrap_or_default();
-    let seen_by_b = wait_view_for(&b, "a's last line and b delivered", settle, |v| {
+    wait_view_for(&b, "a's last line and b delivered", settle, |v| {
         v.count(&last_a) > 0 && all_delivered(v)
     })?;
-    let seen_by_a = wait_view_for(&a, "b's last line and a delivered", settle, |v| {
+    wait_view_for(&a, "b's last line and a delivered", settle, |v| {
         v.count(&last_b) > 0 && all_delivered(v)
     })?;
+    // The log renders a window of the newest lines: page back to see them all.
+    show_all(&b)?;
+    show_all(&a)?;
+    let (seen_by_b, seen_by_a) = (view(&b)?, view(&a)?);
+    ensure(
+        all_delivered(&seen_by_a) && all_delivered(&seen_by_b),
+        || "an own line further back is not delivered".into(),
+    )?;
     let got_b = texts_with(&seen_by_b, "chaos a ");
     let got_a = texts_with(&seen_by_a, "chaos b ");
     let dups =
