@@ -21,7 +21,7 @@ const LATENCY_LINES: usize = 1_000;
 
 /// Injected into every page before its scripts: the measuring instruments.
 const INSTRUMENT: &str = r#"(() => {
-  const b = window.__bench = { frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], latSeen: new Set(), wasm: null };
+  const b = window.__bench = { frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], recv: [], latSeen: new Set(), wasm: null };
   const Native = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
@@ -52,7 +52,12 @@ const INSTRUMENT: &str = r#"(() => {
     if (i >= 0) {
       // A line may show up as an element and again as its text node: count it once.
       const ts = parseFloat(text.slice(i + 4));
-      if (ts > 0 && !b.latSeen.has(ts)) { b.latSeen.add(ts); b.lat.push(performance.timeOrigin + now - ts); }
+      if (ts > 0 && !b.latSeen.has(ts)) {
+        b.latSeen.add(ts);
+        b.lat.push(performance.timeOrigin + now - ts);
+        // The receiving page's own share: from the last frame's arrival to the DOM.
+        b.recv.push(now - b.lastFrame);
+      }
     }
   };
   new MutationObserver(ms => {
@@ -177,15 +182,26 @@ fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     let lat = b.exec_async(
         &format!(
             "const done = arguments[arguments.length - 1];
-             const check = () => window.__bench.lat.length >= {LATENCY_LINES} ? done(window.__bench.lat) : setTimeout(check, 50);
+             const check = () => window.__bench.lat.length >= {LATENCY_LINES}
+               ? done([window.__bench.lat, window.__bench.recv]) : setTimeout(check, 50);
              check();"
         ),
         60_000,
     )?;
-    Ok(lat
-        .as_array()
-        .map(|a| a.iter().map(num).collect())
-        .unwrap_or_default())
+    let series = |i: usize| -> Vec<f64> {
+        lat[i]
+            .as_array()
+            .map(|a| a.iter().map(num).collect())
+            .unwrap_or_default()
+    };
+    let mut recv = series(1);
+    recv.sort_by(f64::total_cmp);
+    eprintln!(
+        "    receiving page's share (frame arrival to DOM): p50 {:.1} ms, p99 {:.1} ms",
+        pct(&recv, 0.5),
+        pct(&recv, 0.99)
+    );
+    Ok(series(0))
 }
 
 /// Startup: navigation to `Connected` on loopback, with a cold cache.
