@@ -488,15 +488,18 @@ impl Room {
                 }
             }
             Input::Timer(Timer::Heartbeat) => self.check_heartbeat(now, &mut fx),
-            Input::Frame(Frame::Binary(bytes)) if self.file_echo(&bytes).is_some() => {
-                self.last_rx = now;
-                if let Some(key) = self.file_echo(&bytes) {
-                    self.echoes = true;
-                    self.delivered(key, None, &mut fx);
-                }
-            }
             Input::Frame(frame) => {
                 self.last_rx = now;
+                // The echo of a file we sent: the bytes come back as they were.
+                let echo = match &frame {
+                    Frame::Binary(bytes) => self.file_echo(bytes),
+                    Frame::Text(_) => None,
+                };
+                if let Some(key) = echo {
+                    self.echoes = true;
+                    self.delivered(key, None, &mut fx);
+                    return fx;
+                }
                 for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
                     self.handshake(&incoming, now, &mut fx);
                     self.receive(incoming, now, &mut fx);
