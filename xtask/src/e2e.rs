@@ -455,6 +455,7 @@ pub fn chaos_restarts(env: &Env) -> Result<()> {
             "the chaos loop overran".into()
         })?;
     }
+    let chaos_time = started.elapsed();
     let settle = Duration::from_secs(45);
     let last_a = typed_a.last().cloned().unwrap_or_default();
     let last_b = typed_b.last().cloned().unwrap_or_default();
@@ -479,7 +480,7 @@ pub fn chaos_restarts(env: &Env) -> Result<()> {
     eprintln!(
         "    chaos: {restarts} restarts in {:.0} s; a typed {}, b received {} ({} duplicates); \
          b typed {}, a received {} ({} duplicates)",
-        started.elapsed().as_secs_f64(),
+        chaos_time.as_secs_f64(),
         typed_a.len(),
         got_b.len(),
         dups(&got_b),
