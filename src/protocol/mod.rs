@@ -175,11 +175,11 @@ fn decode_json_or_text(text: String) -> Incoming {
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return plain(text);
     }
-    if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
-        return from_envelope(frame);
-    }
     match serde_json::from_str::<Value>(&text) {
-        Ok(value) => from_json(&value),
+        Ok(value) => match ServerFrame::from_value(&value) {
+            Some(frame) => from_envelope(frame),
+            None => from_json(&value),
+        },
         Err(_) => plain(text),
     }
 }
