@@ -7,6 +7,7 @@
 pub mod config;
 pub mod protocol;
 pub mod room;
+pub mod text;
 
 #[cfg(feature = "web")]
 pub mod socket;

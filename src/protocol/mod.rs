@@ -9,6 +9,7 @@
 pub mod binary;
 pub mod envelope;
 pub mod generic;
+pub mod hostile;
 pub mod socketio;
 
 use envelope::{ClientFrame, ServerFrame};

@@ -17,6 +17,7 @@ pub use close::explain_close;
 
 use crate::config::Config;
 use crate::protocol::{self, binary, Dialect, Frame, Incoming, Wire};
+use crate::text;
 use backoff::{Backoff, Jitter};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -91,6 +92,30 @@ pub struct Line {
     pub ts: u64,
     pub kind: Kind,
     pub text: String,
+}
+
+/// Lines from one sender closer together than this are grouped under one name.
+pub const GROUP_MS: u64 = 5 * 60 * 1000;
+
+impl Line {
+    /// Who said it, for grouping: `Some(None)` is the user, `Some(Some(name))`
+    /// a peer; system, JSON and image lines stand alone (`None`).
+    pub fn sender(&self) -> Option<Option<&str>> {
+        match &self.kind {
+            Kind::Own { .. } => Some(None),
+            Kind::Peer { from } => Some(Some(from.as_deref().unwrap_or(""))),
+            _ => None,
+        }
+    }
+
+    /// Whether this line continues `previous`'s group: same sender, within
+    /// [`GROUP_MS`], in order.
+    pub fn continues(&self, previous: &Line) -> bool {
+        self.sender().is_some()
+            && self.sender() == previous.sender()
+            && self.ts >= previous.ts
+            && self.ts - previous.ts <= GROUP_MS
+    }
 }
 
 /// A message not yet delivered, as saved across page reloads.
@@ -627,10 +652,14 @@ impl Room {
                 _,
             ) => {
                 self.pace = rate.map(|limit| Pace::new(limit, now));
-                self.heartbeat = heartbeat_ms.map(|ms| Heartbeat {
-                    every_ms: ms,
-                    dead_after_ms: 2 * u64::from(ms) + 1000,
-                });
+                // Clamped: a server announcing 0 ms must not spin the page.
+                self.heartbeat =
+                    heartbeat_ms
+                        .map(|ms| ms.clamp(250, 3_600_000))
+                        .map(|ms| Heartbeat {
+                            every_ms: ms,
+                            dead_after_ms: 2 * u64::from(ms) + 1000,
+                        });
                 match self.conn {
                     // Auto found the envelope, at once or after giving up on it.
                     Conn::Probing | Conn::Open(Wire::Text) => self.settle(Wire::Envelope, now, fx),
@@ -647,7 +676,8 @@ impl Room {
             ) => {
                 self.heartbeat = Some(Heartbeat {
                     every_ms: (ping_interval_ms / 2).clamp(250, 5000),
-                    dead_after_ms: u64::from(*ping_interval_ms) + u64::from(*ping_timeout_ms),
+                    dead_after_ms: (u64::from(*ping_interval_ms) + u64::from(*ping_timeout_ms))
+                        .max(1000),
                 });
                 fx.push(Effect::Transmit {
                     frame: protocol::encode_socketio_connect(),
@@ -899,7 +929,7 @@ impl Room {
 
     fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
         match incoming {
-            Incoming::Welcome { users, .. } => self.users = users,
+            Incoming::Welcome { users, .. } => self.users = names(users),
             Incoming::Ping => fx.push(Effect::Transmit {
                 frame: protocol::encode_pong(self.config.dialect),
                 client_id: None,
@@ -946,8 +976,8 @@ impl Room {
                         self.config.name
                     )
                 };
-                self.me = Some(name);
-                self.users = users;
+                self.me = Some(text::name(&name));
+                self.users = names(users);
                 self.system(now, Level::Info, note);
                 // What was said before (or while we were away); repeats are dropped by id.
                 for message in history {
@@ -982,14 +1012,19 @@ impl Room {
                         return;
                     }
                 }
+                let from = from.map(|f| text::name(&f));
                 self.push(ts.unwrap_or(now), Kind::Peer { from }, text);
             }
             Incoming::Json(pretty) => {
                 self.push(now, Kind::Json, pretty);
             }
-            Incoming::Join { name } => self.system(now, Level::Info, format!("{name} joined.")),
-            Incoming::Leave { name } => self.system(now, Level::Info, format!("{name} left.")),
-            Incoming::Presence { users } => self.users = users,
+            Incoming::Join { name } => {
+                self.system(now, Level::Info, format!("{} joined.", text::name(&name)))
+            }
+            Incoming::Leave { name } => {
+                self.system(now, Level::Info, format!("{} left.", text::name(&name)))
+            }
+            Incoming::Presence { users } => self.users = names(users),
             Incoming::ServerError {
                 code,
                 message,
@@ -1122,7 +1157,13 @@ impl Room {
         self.push(now, Kind::System(level), text);
     }
 
+    /// Appends a line. Text from the wire is clipped and cleaned here, once
+    /// (the user's own lines are theirs to see whole).
     fn push(&mut self, ts: u64, kind: Kind, text: String) -> u64 {
+        let text = match kind {
+            Kind::Own { .. } => text,
+            _ => text::clean(text::clip(text)),
+        };
         self.next_key += 1;
         self.lines.push(Line {
             key: self.next_key,
@@ -1132,6 +1173,11 @@ impl Room {
         });
         self.next_key
     }
+}
+
+/// Names from the wire, made safe to show (see [`text::name`]).
+fn names(users: Vec<String>) -> Vec<String> {
+    users.iter().map(|u| text::name(u)).collect()
 }
 
 #[cfg(test)]

@@ -625,8 +625,11 @@ fn socketio_handshake_joins_the_namespace_then_flushes_and_answers_pings() {
         sent_frames(&room.handle(text("2"), 100)),
         vec!["3".to_string()]
     );
-    // No ping for longer than pingInterval + pingTimeout: dead.
-    let fx = room.handle(Input::Timer(Timer::Heartbeat), 100 + 501);
+    // No ping for longer than pingInterval + pingTimeout (at least 1 s): dead.
+    assert!(!room
+        .handle(Input::Timer(Timer::Heartbeat), 100 + 501)
+        .contains(&Effect::Close));
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 100 + 1001);
     assert!(fx.contains(&Effect::Close));
     assert!(room.lines().last().unwrap().text.contains("No heartbeat"));
 }
@@ -862,4 +865,31 @@ fn rate_limited_messages_go_back_in_the_queue_and_retry_by_themselves() {
         sent_frames(&fx),
         vec![r#"{"type":"message","id":"c1","text":"too fast"}"#.to_string()]
     );
+}
+
+#[test]
+fn lines_group_by_sender_within_five_minutes() {
+    let line = |ts, kind: Kind| Line {
+        key: ts,
+        ts,
+        kind,
+        text: String::new(),
+    };
+    let peer = |name: &str| Kind::Peer {
+        from: Some(name.into()),
+    };
+    let own = || Kind::Own {
+        client_id: "c".into(),
+        delivery: Delivery::Sent,
+        file: None,
+    };
+    let a1 = line(1_000, peer("a"));
+    assert!(line(2_000, peer("a")).continues(&a1));
+    assert!(!line(2_000, peer("b")).continues(&a1));
+    assert!(!line(1_000 + GROUP_MS + 1, peer("a")).continues(&a1));
+    assert!(!line(500, peer("a")).continues(&a1), "out of order");
+    assert!(line(2_000, own()).continues(&line(1_000, own())));
+    assert!(!line(2_000, own()).continues(&a1));
+    let system = line(2_000, Kind::System(Level::Info));
+    assert!(!system.continues(&line(1_000, Kind::System(Level::Info))));
 }

@@ -2,6 +2,7 @@
 
 use super::controller::use_room;
 use crate::room::{Attachment, Delivery, Kind, Level, Line};
+use crate::text::{self, Piece};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -83,14 +84,43 @@ pub fn message_log() -> Html {
                     </button>
                 </li>
             }
-            { for state.lines()[start..].iter().map(|line| render_line(line, &me, &room)) }
+            { for (start..state.lines().len()).map(|i| {
+                let lines = state.lines();
+                render_line(&lines[i], i.checked_sub(1).map(|p| &lines[p]), &me, &room)
+            }) }
         </ol>
     }
 }
 
-fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> Html {
+/// Text from the wire as text nodes, with http/https/mailto addresses as
+/// links that open in a new tab without telling the target who sent them.
+fn rich(text: &str) -> Html {
+    html! {
+        <>
+            { for text::linkify(text).into_iter().map(|piece| match piece {
+                Piece::Text(t) => html! { { t } },
+                Piece::Link(href) => html! {
+                    <a href={href.to_string()} target="_blank" rel="noopener noreferrer nofollow">{ href }</a>
+                },
+            }) }
+        </>
+    }
+}
+
+fn render_line(
+    line: &Line,
+    previous: Option<&Line>,
+    me: &str,
+    room: &super::controller::RoomHandle,
+) -> Html {
     let (short, full) = times(line.ts);
     let time = html! { <time class="ts" title={full}>{ short }</time> };
+    // A line that continues its sender's group hides the name (screen readers
+    // still hear it).
+    let cont = previous
+        .is_some_and(|p| line.continues(p))
+        .then_some("cont");
+    let from = |name: &str| html! { <span class="from" dir="auto">{ name.to_string() }</span> };
     match &line.kind {
         Kind::Own {
             client_id,
@@ -114,9 +144,9 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
                 }
             });
             html! {
-                <li key={line.key} class={classes!("line", "own", class)}>
+                <li key={line.key} class={classes!("line", "own", class, cont)}>
                     { time }
-                    <span class="from">{ me.to_string() }</span>
+                    { from(me) }
                     { match file {
                         Some(Attachment { mime: Some(mime), bytes }) => html! {
                             <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
@@ -124,40 +154,55 @@ fn render_line(line: &Line, me: &str, room: &super::controller::RoomHandle) -> H
                         Some(Attachment { bytes, .. }) => html! {
                             <span class="text file">{ format!("\u{1f4ce} {} \u{b7} {} bytes", line.text, bytes.len()) }</span>
                         },
-                        None => html! { <span class="text">{ &line.text }</span> },
+                        None => html! { <span class="text" dir="auto">{ rich(&line.text) }</span> },
                     } }
                     <span class="delivery" title={label.clone()}>{ label }</span>
                     { for actions }
                 </li>
             }
         }
-        Kind::Peer { from } => html! {
-            <li key={line.key} class="line peer">
-                { time }
-                <span class="from">{ from.as_deref().unwrap_or("server") }</span>
-                <span class="text">{ &line.text }</span>
-            </li>
-        },
+        Kind::Peer { from: sender } => {
+            let mention = text::mentions(&line.text, me).then_some("mention");
+            html! {
+                <li key={line.key} class={classes!("line", "peer", cont, mention)}>
+                    { time }
+                    { from(sender.as_deref().unwrap_or("server")) }
+                    <span class="text" dir="auto">{ rich(&line.text) }</span>
+                </li>
+            }
+        }
         Kind::System(level) => html! {
             <li key={line.key} class={classes!("line", "system", (*level == Level::Error).then_some("error"))}>
                 { time }
-                <span class="text">{ &line.text }</span>
+                <span class="text" dir="auto">{ &line.text }</span>
             </li>
         },
         Kind::Image { mime, bytes } => html! {
             <li key={line.key} class="line peer image">
                 { time }
-                <span class="from">{ "server" }</span>
+                { from("server") }
                 <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
             </li>
         },
-        Kind::Json => html! {
-            <li key={line.key} class="line json">
-                { time }
-                <span class="from">{ "server" }</span>
-                <pre class="text">{ &line.text }</pre>
-            </li>
-        },
+        Kind::Json => {
+            // Short JSON shows whole; longer JSON folds to its first line.
+            let first = line.text.lines().next().unwrap_or_default();
+            let rows = line.text.lines().count();
+            html! {
+                <li key={line.key} class="line json">
+                    { time }
+                    { from("server") }
+                    if rows <= 3 {
+                        <pre class="text">{ &line.text }</pre>
+                    } else {
+                        <details class="text">
+                            <summary>{ format!("JSON {first} \u{2026} ({rows} lines)") }</summary>
+                            <pre>{ &line.text }</pre>
+                        </details>
+                    }
+                </li>
+            }
+        }
     }
 }
 
