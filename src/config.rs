@@ -88,6 +88,27 @@ pub fn parse_server(input: &str) -> Result<String, String> {
     Ok(format!("{scheme}://{rest}"))
 }
 
+/// A warning when `server` (as returned by [`parse_server`]) is reached over
+/// plain `ws://` on a host other than this machine: anyone on the way can
+/// read and change the messages.
+pub fn insecure_warning(server: &str) -> Option<String> {
+    let rest = server.strip_prefix("ws://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    }
+    .to_ascii_lowercase();
+    let loopback = host == "localhost"
+        || host.ends_with(".localhost")
+        || (host.starts_with("127.") && host.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || host == "::1";
+    (!loopback).then(|| {
+        format!("Not encrypted: plain ws:// to {host}. Anyone on the network path can read and change messages; use wss:// in production.")
+    })
+}
+
 /// Checks a display name: trimmed, not empty, at most [`MAX_NAME`] characters,
 /// no control characters.
 pub fn parse_name(input: &str) -> Result<String, String> {
@@ -336,5 +357,25 @@ mod tests {
         assert!(q.errors[0].contains("carrier-pigeon"));
         assert_eq!(q.config.server, "ws://d/ws");
         assert_eq!(q.config.name, "guest");
+    }
+
+    #[test]
+    fn plain_ws_is_flagged_unless_loopback() {
+        for local in [
+            "ws://localhost:8080/ws",
+            "ws://127.0.0.1:9/x",
+            "ws://[::1]:80/",
+            "ws://app.localhost/ws",
+            "wss://example.org/ws",
+        ] {
+            assert_eq!(insecure_warning(local), None, "{local}");
+        }
+        let warning = insecure_warning("ws://user@chat.example.org:80/ws").unwrap();
+        assert!(
+            warning.contains("chat.example.org") && warning.contains("wss://"),
+            "{warning}"
+        );
+        assert!(insecure_warning("ws://127.0.0.1.evil.com/").is_some());
+        assert!(insecure_warning("ws://192.168.1.5/ws").is_some());
     }
 }

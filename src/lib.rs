@@ -17,5 +17,6 @@ pub mod ui;
 /// Mounts the app on `<body>`.
 #[cfg(feature = "web")]
 pub fn start() {
+    ui::crash::install();
     yew::Renderer::<ui::App>::new().render();
 }

@@ -391,6 +391,14 @@ impl Room {
         self.me.as_deref()
     }
 
+    /// The text of the user's last typed message (files aside), for recall.
+    pub fn last_own_text(&self) -> Option<&str> {
+        self.lines.iter().rev().find_map(|l| match &l.kind {
+            Kind::Own { file: None, .. } => Some(l.text.as_str()),
+            _ => None,
+        })
+    }
+
     /// Messages typed but not yet delivered (queued, sent or failed).
     pub fn outstanding(&self) -> usize {
         self.pending.len()

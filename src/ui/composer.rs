@@ -39,12 +39,33 @@ pub fn composer() -> Html {
             room.send(text);
         }
     };
+    // What the panic hook kept from a page that stopped, back in the box.
+    use_effect_with((), {
+        let input = input.clone();
+        move |_| {
+            if let (Some(area), Some(draft)) = (
+                input.cast::<HtmlTextAreaElement>(),
+                super::crash::take_draft(),
+            ) {
+                area.set_value(&draft);
+            }
+        }
+    });
     let onkeydown = {
-        let send = send.clone();
+        let (send, room) = (send.clone(), room.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 send();
+            } else if e.key() == "ArrowUp" && !e.is_composing() {
+                // Up in an empty box recalls the last message sent, for editing.
+                let area: HtmlTextAreaElement = e.target_unchecked_into();
+                if area.value().is_empty() {
+                    if let Some(last) = room.room().last_own_text() {
+                        e.prevent_default();
+                        area.set_value(last);
+                    }
+                }
             }
         })
     };

@@ -4,6 +4,7 @@
 mod composer;
 mod connect_form;
 pub mod controller;
+pub mod crash;
 mod log;
 mod status;
 

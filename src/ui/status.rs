@@ -52,6 +52,9 @@ pub fn status_bar() -> Html {
             if let Some(details) = details {
                 <span class="details">{ details }</span>
             }
+            if let Some(warning) = crate::config::insecure_warning(state.server()) {
+                <span class="insecure" title={warning.clone()}>{ warning }</span>
+            }
             if !users.is_empty() {
                 <span class="presence" title="Who is here">
                     { format!("{} here: {}", users.len(), users.join(", ")) }
