@@ -2,6 +2,7 @@
 
 mod bench;
 mod e2e;
+mod hostile;
 mod load;
 mod peers;
 mod proxy;
@@ -127,6 +128,18 @@ fn dev(args: &[String]) -> Result<()> {
         "starting the reference server; open http://{addr}/ in two tabs (Ctrl-C stops it)"
     ));
     run(Command::new(server).args(["--addr", addr, "--dist", "dist"]))
+}
+
+/// Figures the tests report (frames tried, fuzz executions, restarts
+/// survived...), printed together at the end of the run.
+static FIGURES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Prints `line` now and again in the figures at the end of the run.
+pub fn figure(line: String) {
+    eprintln!("    {line}");
+    if let Ok(mut figures) = FIGURES.lock() {
+        figures.push(line);
+    }
 }
 
 /// Passed and failed counts over every step of `cargo xtask test`.
@@ -305,6 +318,13 @@ fn test(everything: bool, filter: &str) -> Result<()> {
     }
     drop(e2e_env);
 
+    let figures = FIGURES.lock().map(|f| f.clone()).unwrap_or_default();
+    if !figures.is_empty() {
+        eprintln!("\nfigures:");
+        for f in figures {
+            eprintln!("    {f}");
+        }
+    }
     if !tally.failures.is_empty() {
         eprintln!("\nfailures:");
         for f in &tally.failures {
