@@ -612,7 +612,11 @@ impl Room {
                 unreadable,
             } => self.refuse_file(now, &name, size, unreadable),
             Input::SendFailed { client_id, reason } => {
-                if let Some(&key) = self.own.get(&client_id) {
+                if let Some(&key) = self
+                    .own
+                    .get(&client_id)
+                    .filter(|k| self.pending.contains(k))
+                {
                     self.set_delivery(key, Delivery::Failed(reason));
                     fx.push(Effect::SaveOutbox);
                 }
@@ -1038,7 +1042,9 @@ impl Room {
                 message,
                 id: Some(id),
             } if self.own.contains_key(&id) => {
-                if let Some(&key) = self.own.get(&id) {
+                // Only about a message still in the outbox: one already
+                // delivered stays delivered.
+                if let Some(&key) = self.own.get(&id).filter(|k| self.pending.contains(k)) {
                     if code == "rate_limited" {
                         // Too fast: back in the queue, sent again when the limit allows.
                         self.set_delivery(key, Delivery::Queued);

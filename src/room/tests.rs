@@ -893,3 +893,44 @@ fn lines_group_by_sender_within_five_minutes() {
     let system = line(2_000, Kind::System(Level::Info));
     assert!(!system.continues(&line(1_000, Kind::System(Level::Info))));
 }
+
+/// Found by the `room` fuzz target: an error frame naming a message that was
+/// already delivered marked it failed while the outbox no longer held it.
+#[test]
+fn an_error_about_a_delivered_message_changes_nothing() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Restore(vec![Unsent {
+            id: "r3".into(),
+            text: "saved".into(),
+            ts: 5,
+            failed: Some("earlier".into()),
+        }]),
+        10,
+    );
+    room.handle(text(r#"{"user":"x","text":"line","id":"r3"}"#), 11);
+    assert_eq!(
+        deliveries(&room),
+        vec![("saved".into(), Delivery::Delivered)]
+    );
+    for code in ["too_big", "rate_limited"] {
+        let frame = format!(r#"{{"type":"error","code":"{code}","message":"m","id":"r3"}}"#);
+        room.handle(text(&frame), 12);
+        assert_eq!(
+            deliveries(&room),
+            vec![("saved".into(), Delivery::Delivered)]
+        );
+        assert_eq!(room.outstanding(), 0);
+    }
+    room.handle(
+        Input::SendFailed {
+            client_id: "r3".into(),
+            reason: "late report".into(),
+        },
+        13,
+    );
+    assert_eq!(
+        deliveries(&room),
+        vec![("saved".into(), Delivery::Delivered)]
+    );
+}

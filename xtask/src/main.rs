@@ -2,6 +2,7 @@
 
 mod bench;
 mod e2e;
+mod fuzz;
 mod hostile;
 mod load;
 mod peers;
@@ -36,6 +37,9 @@ cargo xtask <command>
         (ingest, latency, long history, startup, size); not part of `test`
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
+  fuzz [TARGET] [SECONDS]
+        run the cargo-fuzz targets (decode, text_and_config, room), each for
+        SECONDS (default 60); `test` runs each for a few seconds
   setup install the tools only";
 
 /// The workspace root.
@@ -80,6 +84,11 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
         Some("bench") => bench::bench(args.get(1).and_then(|n| n.parse().ok())),
+        Some("fuzz") => {
+            let only = args.get(1).filter(|a| a.parse::<u32>().is_err());
+            let seconds = args.iter().find_map(|a| a.parse().ok()).unwrap_or(60);
+            fuzz::fuzz(only.map(String::as_str), seconds).map(drop)
+        }
         Some("help" | "--help" | "-h") | None => {
             println!("{HELP}");
             Ok(())
@@ -93,6 +102,32 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Seconds per fuzz target in `cargo xtask test`.
+const FUZZ_SECONDS: u32 = 10;
+
+/// The short fuzz run of `cargo xtask test`: one outcome per target.
+fn fuzz_short() -> Vec<(&'static str, Result<()>)> {
+    let setup = fuzz::ensure().and_then(|()| {
+        step("building the fuzz targets (nightly, sanitizers)");
+        run(Command::new("cargo").args(["+nightly", "fuzz", "build"]))
+    });
+    if let Err(e) = setup {
+        return vec![("build", Err(e))];
+    }
+    fuzz::TARGETS
+        .iter()
+        .map(|&target| {
+            step(&format!("fuzzing {target} for {FUZZ_SECONDS} s"));
+            let outcome = fuzz::run_target(target, FUZZ_SECONDS).map(|runs| {
+                figure(format!(
+                    "fuzz {target}: {runs} executions in {FUZZ_SECONDS} s, no crash"
+                ))
+            });
+            (target, outcome)
+        })
+        .collect()
 }
 
 pub fn build_client(release: bool) -> Result<()> {
@@ -254,6 +289,9 @@ fn test(everything: bool, filter: &str) -> Result<()> {
             ]),
         );
         tally.tests("native tests", cargo().args(["test", "--workspace"]))?;
+        for (target, outcome) in fuzz_short() {
+            tally.record(&format!("fuzz {target} (short run)"), outcome);
+        }
     }
     let server_bin = build_server()?;
     let client = build_client(true);
