@@ -57,6 +57,8 @@ fn show_all(s: &Session) -> Result<()> {
            const more = document.querySelector('[role=log] .earlier button');
            if (!more) return done(null);
            more.click();
+           // As a reader paging back would be: at the top, not following the bottom.
+           document.querySelector('[role=log]').scrollTop = 0;
            requestAnimationFrame(() => requestAnimationFrame(step));
          };
          step();",
@@ -606,78 +608,93 @@ pub fn unsent_survive_a_reload(env: &Env) -> Result<()> {
     receives_exactly(&di, "kept across the reload", &typed)
 }
 
-/// Two clients type at a steady rate while the server is killed or stopped
-/// and restarted at least 10 times; in the end each received every line the
-/// other typed, once, in order.
-pub fn chaos_restarts(env: &Env) -> Result<()> {
-    const RESTARTS: usize = 10;
-    let a = join(env, "chaos-a")?;
-    let b = join(env, "chaos-b")?;
+/// Undoes a disruption when its time is up.
+type Heal<'e> = Box<dyn FnOnce() -> Result<()> + 'e>;
+
+/// A small xorshift for random moments (seeded from the clock).
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Self {
+        Jitter(Instant::now().elapsed().subsec_nanos() as u64 | 1)
+    }
+    fn ms(&mut self, lo: u64, hi: u64) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        Duration::from_millis(lo + self.0 % (hi - lo))
+    }
+}
+
+/// Two clients each type a line every 200 ms while `disrupt` breaks things
+/// `events` times at random moments (each disruption returns how long it
+/// lasts and how to heal it), within `limit`. Then, once both settle, each
+/// must have received every line the other typed exactly once, in order, and
+/// have every own line delivered (nobody stuck needing a reload).
+fn chaos<'e>(
+    what: &str,
+    (a, b): (&Session, &Session),
+    events: usize,
+    limit: Duration,
+    mut disrupt: impl FnMut(usize, &mut Jitter) -> Result<(Duration, Heal<'e>)>,
+) -> Result<()> {
     let started = Instant::now();
-    let mut seed = started.elapsed().subsec_nanos() as u64 | 1;
-    let mut jitter = |lo: u64, hi: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        Duration::from_millis(lo + seed % (hi - lo))
-    };
+    let mut jitter = Jitter::new();
     let (mut typed_a, mut typed_b) = (Vec::new(), Vec::new());
-    let (mut restarts, mut down_until, mut next_stop) =
-        (0, None, Instant::now() + jitter(1500, 3000));
-    while restarts < RESTARTS {
+    let mut done = 0;
+    let mut next_event = Instant::now() + jitter.ms(800, 2000);
+    let mut healing: Option<(Instant, Heal)> = None;
+    while done < events {
         let n = typed_a.len() + 1;
-        for (session, name, typed) in [(&a, "a", &mut typed_a), (&b, "b", &mut typed_b)] {
-            let line = format!("chaos {name} {n}");
+        for (session, name, typed) in [(a, "a", &mut typed_a), (b, "b", &mut typed_b)] {
+            let line = format!("{what} {name} {n}");
             session.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
             typed.push(line);
         }
         std::thread::sleep(Duration::from_millis(200));
         let now = Instant::now();
-        match down_until {
-            Some(until) if now >= until => {
-                env.server.borrow_mut().restart()?;
-                restarts += 1;
-                down_until = None;
-                next_stop = now + jitter(1800, 3200);
+        match healing.take() {
+            Some((at, heal)) if now >= at => {
+                heal()?;
+                done += 1;
+                next_event = now + jitter.ms(800, 2200);
             }
-            None if now >= next_stop => {
-                // Alternate a crash (no close frame) and a clean shutdown (1001).
-                env.server
-                    .borrow_mut()
-                    .stop(if restarts % 2 == 0 { "KILL" } else { "INT" })?;
-                down_until = Some(now + jitter(300, 1000));
+            Some(pending) => healing = Some(pending),
+            None if now >= next_event => {
+                let (lasts, heal) = disrupt(done, &mut jitter)?;
+                healing = Some((now + lasts, heal));
             }
-            _ => {}
+            None => {}
         }
-        ensure(started.elapsed() < Duration::from_secs(75), || {
-            "the chaos loop overran".into()
+        ensure(started.elapsed() < limit, || {
+            format!("{what}: only {done} of {events} disruptions within {limit:?}")
         })?;
     }
     let chaos_time = started.elapsed();
     let settle = Duration::from_secs(45);
     let last_a = typed_a.last().cloned().unwrap_or_default();
     let last_b = typed_b.last().cloned().unwrap_or_default();
-    wait_view_for(&b, "a's last line and b delivered", settle, |v| {
-        v.count(&last_a) > 0 && all_delivered(v)
+    wait_view_for(b, "a's last line and b delivered", settle, |v| {
+        v.status.contains("Connected") && v.count(&last_a) > 0 && all_delivered(v)
     })?;
-    wait_view_for(&a, "b's last line and a delivered", settle, |v| {
-        v.count(&last_b) > 0 && all_delivered(v)
+    wait_view_for(a, "b's last line and a delivered", settle, |v| {
+        v.status.contains("Connected") && v.count(&last_b) > 0 && all_delivered(v)
     })?;
     // The log renders a window of the newest lines: page back to see them all.
-    show_all(&b)?;
-    show_all(&a)?;
-    let (seen_by_b, seen_by_a) = (view(&b)?, view(&a)?);
+    show_all(b)?;
+    show_all(a)?;
+    let (seen_by_b, seen_by_a) = (view(b)?, view(a)?);
     ensure(
         all_delivered(&seen_by_a) && all_delivered(&seen_by_b),
         || "an own line further back is not delivered".into(),
     )?;
-    let got_b = texts_with(&seen_by_b, "chaos a ");
-    let got_a = texts_with(&seen_by_a, "chaos b ");
+    let got_b = texts_with(&seen_by_b, &format!("{what} a "));
+    let got_a = texts_with(&seen_by_a, &format!("{what} b "));
     let dups =
         |got: &[String]| got.len() - got.iter().collect::<std::collections::HashSet<_>>().len();
-    eprintln!(
-        "    chaos: {restarts} restarts in {:.0} s; a typed {}, b received {} ({} duplicates); \
-         b typed {}, a received {} ({} duplicates)",
+    crate::figure(format!(
+        "{what}: {done} disruptions survived in {:.0} s; a sent {}, b received {} \
+         ({} duplicates); b sent {}, a received {} ({} duplicates)",
         chaos_time.as_secs_f64(),
         typed_a.len(),
         got_b.len(),
@@ -685,13 +702,71 @@ pub fn chaos_restarts(env: &Env) -> Result<()> {
         typed_b.len(),
         got_a.len(),
         dups(&got_a),
-    );
+    ));
     ensure(got_b == typed_a, || {
         format!("b's copy of a's lines differs: {got_b:?}")
     })?;
     ensure(got_a == typed_b, || {
         format!("a's copy of b's lines differs: {got_a:?}")
     })
+}
+
+/// The reference server is killed (no close frame) or stopped (1001) and
+/// restarted 20 times at random moments within two minutes while two clients
+/// type.
+pub fn chaos_restarts(env: &Env) -> Result<()> {
+    let a = join(env, "chaos-a")?;
+    let b = join(env, "chaos-b")?;
+    chaos(
+        "chaos",
+        (&a, &b),
+        20,
+        Duration::from_secs(120),
+        |n, jitter| {
+            env.server
+                .borrow_mut()
+                .stop(if n % 2 == 0 { "KILL" } else { "INT" })?;
+            let heal: Heal = Box::new(|| env.server.borrow_mut().restart());
+            Ok((jitter.ms(200, 1000), heal))
+        },
+    )
+}
+
+/// Each client reaches the server through its own TCP proxy, which cuts its
+/// connection (no close frame, new ones refused for a while) or stalls it
+/// (bytes stop, nothing closes: only the heartbeat can tell) at random
+/// moments while both type.
+pub fn chaos_network(env: &Env) -> Result<()> {
+    let upstream = env.server.borrow().addr.clone();
+    let (pa, pb) = (Proxy::start(&upstream)?, Proxy::start(&upstream)?);
+    let via = |p: &Proxy| format!("ws://127.0.0.1:{}/ws", p.port);
+    let a = visit(env, "net-a", &via(&pa), "auto")?;
+    let b = visit(env, "net-b", &via(&pb), "auto")?;
+    let (pa, pb) = (&pa, &pb);
+    chaos(
+        "network",
+        (&a, &b),
+        10,
+        Duration::from_secs(120),
+        |n, jitter| {
+            let proxy = if n % 2 == 0 { pa } else { pb };
+            if n % 4 < 2 {
+                proxy.cut();
+                let heal: Heal = Box::new(move || {
+                    proxy.restore();
+                    Ok(())
+                });
+                Ok((jitter.ms(300, 1500), heal))
+            } else {
+                proxy.stall();
+                let heal: Heal = Box::new(move || {
+                    proxy.release();
+                    Ok(())
+                });
+                Ok((jitter.ms(2500, 4000), heal))
+            }
+        },
+    )
 }
 
 /// Opens Roomcast on another server: `?server=…&name=…&protocol=…`.
@@ -862,7 +937,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 18] = [
+pub const SCENARIOS: [(&str, Scenario); 19] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -876,6 +951,7 @@ pub const SCENARIOS: [(&str, Scenario); 18] = [
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
     ("chaos_restarts", chaos_restarts),
+    ("chaos_network", chaos_network),
     (
         "missed_lines_arrive_after_an_outage",
         missed_lines_arrive_after_an_outage,
