@@ -128,6 +128,33 @@ pub struct Unsent {
     pub failed: Option<String>,
 }
 
+/// A line kept in the browser across reloads (see [`Room::history`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub ts: u64,
+    #[serde(rename = "k")]
+    pub kind: SavedKind,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(rename = "t")]
+    pub text: String,
+}
+
+/// What a saved line was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SavedKind {
+    #[serde(rename = "o")]
+    Own,
+    #[serde(rename = "p")]
+    Peer,
+    #[serde(rename = "i")]
+    Info,
+    #[serde(rename = "e")]
+    Error,
+    #[serde(rename = "j")]
+    Json,
+}
+
 /// Why and how a connection stopped for good (until the user acts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Closed {
@@ -227,6 +254,14 @@ pub enum Input {
     },
     /// Messages saved by an earlier page, to send again.
     Restore(Vec<Unsent>),
+    /// The log an earlier page kept, shown before anything new, and where
+    /// the reference server should resume (`seq`).
+    History {
+        lines: Vec<Saved>,
+        last_seq: Option<u64>,
+    },
+    /// The user clears the log; undelivered own lines stay.
+    ClearLog,
 }
 
 /// What the edges must do after [`Room::handle`].
@@ -332,6 +367,10 @@ pub struct Room {
     pace: Option<Pace>,
     users: Vec<String>,
     next_key: u64,
+    /// When each own line in flight was handed to the socket, and the last
+    /// send-to-echo time: the round trip as the user feels it.
+    sent_at: HashMap<u64, u64>,
+    rtt_ms: Option<u64>,
 }
 
 impl Room {
@@ -356,6 +395,8 @@ impl Room {
             pace: None,
             users: Vec::new(),
             next_key: 0,
+            sent_at: HashMap::new(),
+            rtt_ms: None,
         }
     }
 
@@ -389,6 +430,50 @@ impl Room {
     /// The name the server granted, if it has one.
     pub fn me(&self) -> Option<&str> {
         self.me.as_deref()
+    }
+
+    /// The last round trip of one of the user's messages (sent to echoed), in ms.
+    pub fn rtt_ms(&self) -> Option<u64> {
+        self.rtt_ms
+    }
+
+    /// The highest `seq` the reference server sent, where a resume starts.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.last_seq
+    }
+
+    /// The last `max` lines worth keeping across a reload: text lines only
+    /// (files and images are too big), and not the undelivered own ones (the
+    /// outbox keeps those).
+    pub fn history(&self, max: usize) -> Vec<Saved> {
+        let mut saved: Vec<Saved> = self
+            .lines
+            .iter()
+            .rev()
+            .filter_map(|line| {
+                let (kind, from) = match &line.kind {
+                    Kind::Own {
+                        delivery: Delivery::Delivered,
+                        file: None,
+                        ..
+                    } => (SavedKind::Own, None),
+                    Kind::Peer { from } => (SavedKind::Peer, from.clone()),
+                    Kind::System(Level::Info) => (SavedKind::Info, None),
+                    Kind::System(Level::Error) => (SavedKind::Error, None),
+                    Kind::Json => (SavedKind::Json, None),
+                    _ => return None,
+                };
+                Some(Saved {
+                    ts: line.ts,
+                    kind,
+                    from,
+                    text: line.text.clone(),
+                })
+            })
+            .take(max)
+            .collect();
+        saved.reverse();
+        saved
     }
 
     /// The text of the user's last typed message (files aside), for recall.
@@ -530,7 +615,7 @@ impl Room {
                 };
                 if let Some(key) = echo {
                     self.echoes = true;
-                    self.delivered(key, None, &mut fx);
+                    self.delivered(key, None, now, &mut fx);
                     return fx;
                 }
                 for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
@@ -641,6 +726,35 @@ impl Room {
                         fx.push(Effect::SaveOutbox);
                     }
                 }
+            }
+            Input::History { lines, last_seq } => {
+                let count = lines.len();
+                for saved in lines {
+                    let kind = match saved.kind {
+                        SavedKind::Own => Kind::Own {
+                            client_id: format!("saved-{}", self.next_key + 1),
+                            delivery: Delivery::Delivered,
+                            file: None,
+                        },
+                        SavedKind::Peer => Kind::Peer { from: saved.from },
+                        SavedKind::Info => Kind::System(Level::Info),
+                        SavedKind::Error => Kind::System(Level::Error),
+                        SavedKind::Json => Kind::Json,
+                    };
+                    self.push(saved.ts, kind, saved.text);
+                }
+                if count > 0 {
+                    self.system(
+                        now,
+                        Level::Info,
+                        format!("{count} earlier lines, kept in this browser."),
+                    );
+                }
+                self.last_seq = self.last_seq.max(last_seq);
+            }
+            Input::ClearLog => {
+                let pending = &self.pending;
+                self.lines.retain(|l| pending.contains(&l.key));
             }
             Input::Restore(unsent) => {
                 for u in unsent {
@@ -896,6 +1010,7 @@ impl Room {
                 }
             }
             fx.extend(self.transmit(key, wire));
+            self.sent_at.insert(key, now);
             sent = true;
         }
         if sent {
@@ -1011,7 +1126,7 @@ impl Room {
                 if let Some(id) = &id {
                     if let Some(&key) = self.own.get(id) {
                         // Our own echo (a repeat after a resend changes nothing).
-                        self.delivered(key, ts, fx);
+                        self.delivered(key, ts, now, fx);
                         return;
                     }
                     if !self.seen.insert(id.clone()) {
@@ -1020,7 +1135,7 @@ impl Room {
                 } else if from.is_none() {
                     if let Some(key) = self.text_echo(&text) {
                         self.echoes = true;
-                        self.delivered(key, ts, fx);
+                        self.delivered(key, ts, now, fx);
                         return;
                     }
                 }
@@ -1098,9 +1213,12 @@ impl Room {
         })
     }
 
-    fn delivered(&mut self, key: u64, ts: Option<u64>, fx: &mut Vec<Effect>) {
+    fn delivered(&mut self, key: u64, ts: Option<u64>, now: u64, fx: &mut Vec<Effect>) {
         if !self.pending.contains(&key) {
             return;
+        }
+        if let Some(at) = self.sent_at.remove(&key) {
+            self.rtt_ms = Some(now.saturating_sub(at));
         }
         self.pending.retain(|&k| k != key);
         self.set_delivery(key, Delivery::Delivered);

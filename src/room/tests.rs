@@ -934,3 +934,108 @@ fn an_error_about_a_delivered_message_changes_nothing() {
         vec![("saved".into(), Delivery::Delivered)]
     );
 }
+
+#[test]
+fn history_survives_a_reload_and_resumes_after_the_last_seq() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME), 1);
+    room.handle(
+        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
+        2,
+    );
+    room.handle(
+        text(r#"{"type":"message","id":"p1","seq":41,"from":"bob","text":"hi","ts":5}"#),
+        3,
+    );
+    compose(&mut room, "c1", "mine");
+    room.handle(
+        text(r#"{"type":"message","id":"c1","seq":42,"from":"alice","text":"mine","ts":6}"#),
+        4,
+    );
+    compose(&mut room, "c2", "not yet delivered");
+    let saved = room.history(5000);
+    let texts: Vec<&str> = saved.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["You joined as alice.", "hi", "mine"],
+        "undelivered ones live in the outbox"
+    );
+    assert_eq!(room.history(2).len(), 2, "bounded: the newest");
+    let json = serde_json::to_string(&saved).unwrap();
+    assert!(json.contains(r#""k":"p","f":"bob","t":"hi""#), "{json}");
+
+    // The next page: the lines come back first, and hello resumes after seq 42.
+    let mut next = Room::new(2);
+    next.handle(
+        Input::History {
+            lines: serde_json::from_str(&json).unwrap(),
+            last_seq: room.last_seq(),
+        },
+        10,
+    );
+    let shown: Vec<(&str, bool)> = next
+        .lines()
+        .iter()
+        .map(|l| {
+            (
+                l.text.as_str(),
+                matches!(
+                    l.kind,
+                    Kind::Own {
+                        delivery: Delivery::Delivered,
+                        ..
+                    }
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("You joined as alice.", false),
+            ("hi", false),
+            ("mine", true),
+            ("3 earlier lines, kept in this browser.", false)
+        ]
+    );
+    next.handle(Input::Connect(config(Dialect::Auto)), 11);
+    next.handle(opened(), 12);
+    let fx = next.handle(text(WELCOME), 13);
+    assert!(
+        sent_frames(&fx).iter().any(|f| f.contains(r#""since":42"#)),
+        "{:?}",
+        sent_frames(&fx)
+    );
+}
+
+#[test]
+fn clearing_keeps_undelivered_lines_and_rtt_is_send_to_echo() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME), 1);
+    room.handle(
+        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
+        2,
+    );
+    room.handle(
+        Input::Compose {
+            client_id: "c1".into(),
+            text: "one".into(),
+        },
+        100,
+    );
+    room.handle(
+        text(r#"{"type":"message","id":"c1","seq":1,"from":"alice","text":"one","ts":6}"#),
+        137,
+    );
+    assert_eq!(room.rtt_ms(), Some(37));
+    room.handle(
+        Input::Compose {
+            client_id: "c2".into(),
+            text: "two".into(),
+        },
+        200,
+    );
+    room.handle(Input::ClearLog, 201);
+    assert_eq!(deliveries(&room), vec![("two".into(), Delivery::Sent)]);
+    assert_eq!(room.lines().len(), 1);
+}
