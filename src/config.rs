@@ -232,6 +232,40 @@ pub fn from_query<'a>(
     FromQuery { config, errors }
 }
 
+/// How many recent servers are remembered.
+pub const MAX_RECENT: usize = 8;
+
+/// Puts `server` first in the recent list, once, keeping at most [`MAX_RECENT`].
+pub fn remember(recent: &mut Vec<String>, server: &str) {
+    recent.retain(|s| s != server);
+    recent.insert(0, server.to_string());
+    recent.truncate(MAX_RECENT);
+}
+
+/// The settings of a deployment's `config.json` (an object with any of the
+/// URL's keys: `server`, `name`, `protocol`, `event`, `subprotocols`) as
+/// query pairs, which the page URL's own pairs then override. Anything else
+/// is ignored; text that is not a JSON object gives nothing.
+pub fn defaults_from_json(text: &str) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_str(text) else {
+        return Vec::new();
+    };
+    QUERY_KEYS
+        .iter()
+        .filter_map(|key| match object.get(*key)? {
+            serde_json::Value::String(v) => Some((key.to_string(), v.clone())),
+            serde_json::Value::Array(list) => Some((
+                key.to_string(),
+                list.iter()
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +411,38 @@ mod tests {
         );
         assert!(insecure_warning("ws://127.0.0.1.evil.com/").is_some());
         assert!(insecure_warning("ws://192.168.1.5/ws").is_some());
+    }
+
+    #[test]
+    fn recent_servers_are_newest_first_once_and_bounded() {
+        let mut recent = Vec::new();
+        for i in 0..10 {
+            remember(&mut recent, &format!("ws://h{i}/ws"));
+        }
+        remember(&mut recent, "ws://h5/ws");
+        assert_eq!(recent.len(), MAX_RECENT);
+        assert_eq!(recent[0], "ws://h5/ws");
+        assert_eq!(recent.iter().filter(|s| *s == "ws://h5/ws").count(), 1);
+    }
+
+    #[test]
+    fn config_json_gives_defaults_the_url_overrides() {
+        let defaults = defaults_from_json(
+            r#"{"server":"wss://chat.example/ws","protocol":"json","subprotocols":["a","b"],"theme":"x","name":7}"#,
+        );
+        let url = [("protocol".to_string(), "text".to_string())];
+        let pairs: Vec<(&str, &str)> = defaults
+            .iter()
+            .chain(url.iter())
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let q = from_query(pairs, "ws://self/ws", "guest");
+        assert!(q.errors.is_empty(), "{:?}", q.errors);
+        assert_eq!(q.config.server, "wss://chat.example/ws");
+        assert_eq!(q.config.dialect, Dialect::Text, "the URL wins");
+        assert_eq!(q.config.subprotocols, ["a", "b"]);
+        assert_eq!(q.config.name, "guest");
+        assert!(defaults_from_json("not json").is_empty());
+        assert!(defaults_from_json("[1]").is_empty());
     }
 }

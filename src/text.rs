@@ -198,6 +198,16 @@ pub fn mentions(text: &str, name: &str) -> bool {
     })
 }
 
+/// Whether `haystack` contains `needle`, ignoring ASCII case (search).
+pub fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack.char_indices().any(|(i, _)| {
+            haystack
+                .get(i..i + needle.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(needle))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +277,14 @@ mod tests {
         );
         assert_eq!(linkify(""), []);
         assert_eq!(linkify("héllo wörld"), [Text("héllo wörld")]);
+    }
+
+    #[test]
+    fn search_ignores_ascii_case() {
+        assert!(contains_ignoring_case("Hello World", "wORLD"));
+        assert!(contains_ignoring_case("anything", ""));
+        assert!(!contains_ignoring_case("héllo", "HÉLLO"), "ASCII only");
+        assert!(contains_ignoring_case("ça va", "VA"));
     }
 
     #[test]

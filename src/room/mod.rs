@@ -12,6 +12,7 @@
 
 pub mod backoff;
 mod close;
+pub mod export;
 
 pub use close::explain_close;
 
@@ -19,7 +20,7 @@ use crate::config::Config;
 use crate::protocol::{self, binary, Dialect, Frame, Incoming, Wire};
 use crate::text;
 use backoff::{Backoff, Jitter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -119,7 +120,7 @@ impl Line {
 }
 
 /// A message not yet delivered, as saved across page reloads.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unsent {
     pub id: String,
     pub text: String,
@@ -129,7 +130,7 @@ pub struct Unsent {
 }
 
 /// A line kept in the browser across reloads (see [`Room::history`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Saved {
     pub ts: u64,
     #[serde(rename = "k")]
@@ -141,7 +142,7 @@ pub struct Saved {
 }
 
 /// What a saved line was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum SavedKind {
     #[serde(rename = "o")]
     Own,
@@ -153,6 +154,52 @@ pub enum SavedKind {
     Error,
     #[serde(rename = "j")]
     Json,
+}
+
+impl Unsent {
+    /// Reads a list saved with serde (`[{id, text, ts, failed?}]`); entries
+    /// that do not read are skipped. Hand-written, to keep serde's derived
+    /// deserializers out of the browser bundle.
+    pub fn list_from_value(value: &serde_json::Value) -> Vec<Unsent> {
+        let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                Some(Unsent {
+                    id: v.get("id")?.as_str()?.to_string(),
+                    text: v.get("text")?.as_str()?.to_string(),
+                    ts: v.get("ts")?.as_u64()?,
+                    failed: v.get("failed").and_then(|f| f.as_str()).map(String::from),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Saved {
+    /// Reads a list saved with serde; entries that do not read are skipped.
+    pub fn list_from_value(value: &serde_json::Value) -> Vec<Saved> {
+        let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                let kind = match v.get("k")?.as_str()? {
+                    "o" => SavedKind::Own,
+                    "p" => SavedKind::Peer,
+                    "i" => SavedKind::Info,
+                    "e" => SavedKind::Error,
+                    "j" => SavedKind::Json,
+                    _ => return None,
+                };
+                Some(Saved {
+                    ts: v.get("ts")?.as_u64()?,
+                    kind,
+                    from: v.get("f").and_then(|f| f.as_str()).map(String::from),
+                    text: v.get("t")?.as_str()?.to_string(),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Why and how a connection stopped for good (until the user acts).

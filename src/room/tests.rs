@@ -482,8 +482,18 @@ fn the_outbox_survives_a_reload_in_order_and_is_sent_once() {
     let json = serde_json::to_string(&saved).unwrap();
 
     let mut second = Room::new(2);
-    second.handle(Input::Restore(serde_json::from_str(&json).unwrap()), 10);
-    second.handle(Input::Restore(serde_json::from_str(&json).unwrap()), 10); // idempotent
+    second.handle(
+        Input::Restore(Unsent::list_from_value(
+            &serde_json::from_str(&json).unwrap(),
+        )),
+        10,
+    );
+    second.handle(
+        Input::Restore(Unsent::list_from_value(
+            &serde_json::from_str(&json).unwrap(),
+        )),
+        10,
+    ); // idempotent
     assert_eq!(
         deliveries(&second),
         vec![
@@ -968,7 +978,7 @@ fn history_survives_a_reload_and_resumes_after_the_last_seq() {
     let mut next = Room::new(2);
     next.handle(
         Input::History {
-            lines: serde_json::from_str(&json).unwrap(),
+            lines: Saved::list_from_value(&serde_json::from_str(&json).unwrap()),
             last_seq: room.last_seq(),
         },
         10,
@@ -1038,4 +1048,34 @@ fn clearing_keeps_undelivered_lines_and_rtt_is_send_to_echo() {
     room.handle(Input::ClearLog, 201);
     assert_eq!(deliveries(&room), vec![("two".into(), Delivery::Sent)]);
     assert_eq!(room.lines().len(), 1);
+}
+
+#[test]
+fn saved_records_read_back_and_garbage_is_skipped() {
+    let unsent = vec![
+        Unsent {
+            id: "a".into(),
+            text: "one".into(),
+            ts: 5,
+            failed: None,
+        },
+        Unsent {
+            id: "b".into(),
+            text: "two".into(),
+            ts: 6,
+            failed: Some("refused".into()),
+        },
+    ];
+    let value = serde_json::to_value(&unsent).unwrap();
+    assert_eq!(Unsent::list_from_value(&value), unsent);
+    let garbage: serde_json::Value =
+        serde_json::from_str(r#"[{"id":1},{"id":"c","text":"ok","ts":1},"x",null]"#).unwrap();
+    assert_eq!(Unsent::list_from_value(&garbage).len(), 1);
+    assert!(Unsent::list_from_value(&serde_json::Value::Null).is_empty());
+    let saved: serde_json::Value =
+        serde_json::from_str(r#"[{"ts":1,"k":"p","f":"bob","t":"hi"},{"ts":2,"k":"?","t":"x"}]"#)
+            .unwrap();
+    let read = Saved::list_from_value(&saved);
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].from.as_deref(), Some("bob"));
 }

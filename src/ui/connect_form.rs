@@ -1,7 +1,8 @@
 //! Server address, name, protocol, socket.io event and subprotocols;
 //! validated (by [`config::from_form`]) before connecting.
 
-use super::controller::use_room;
+use super::controller::{use_room, RECENT_KEY};
+use super::store;
 use crate::config::{self, Config, Form};
 use crate::protocol::Dialect;
 use crate::room::Conn;
@@ -26,15 +27,17 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
         use_node_ref(),
     ];
     let dialect = use_node_ref();
-    let errors = use_state(|| props.errors.clone());
+    let redraw = use_force_update();
+    let errors = use_mut_ref(|| props.errors.clone());
     // Only socket.io has an event name; the field shows when it is chosen.
-    let socketio = use_state(|| props.initial.dialect == Dialect::SocketIo);
+    let socketio = use_mut_ref(|| props.initial.dialect == Dialect::SocketIo);
     let onsubmit = {
-        let (room, errors, fields, dialect) = (
+        let (room, errors, fields, dialect, redraw) = (
             room.clone(),
             errors.clone(),
             fields.clone(),
             dialect.clone(),
+            redraw.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -56,21 +59,26 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             };
             match config::from_form(&form) {
                 Ok(config) => {
-                    errors.set(Vec::new());
+                    errors.borrow_mut().clear();
+                    redraw.force_update();
                     room.connect(config);
                 }
-                Err(problems) => errors.set(problems),
+                Err(problems) => {
+                    *errors.borrow_mut() = problems;
+                    redraw.force_update();
+                }
             }
         })
     };
     let onchange = {
-        let (socketio, dialect) = (socketio.clone(), dialect.clone());
+        let (socketio, dialect, redraw) = (socketio.clone(), dialect.clone(), redraw.clone());
         Callback::from(move |_: Event| {
             let chosen = dialect
                 .cast::<HtmlSelectElement>()
                 .map(|s| s.value())
                 .unwrap_or_default();
-            socketio.set(chosen == Dialect::SocketIo.as_str());
+            *socketio.borrow_mut() = chosen == Dialect::SocketIo.as_str();
+            redraw.force_update();
         })
     };
     let live = !matches!(room.room().conn(), Conn::Idle | Conn::Closed(_));
@@ -79,11 +87,17 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
         Callback::from(move |_| room.disconnect())
     };
     let initial = &props.initial;
+    // Servers this browser connected to before, newest first, to pick from.
+    let recent = store::get_strings(RECENT_KEY);
     html! {
         <form class="connect" {onsubmit} aria-label="Connection">
             <label>{ "Server" }
                 <input ref={fields[0].clone()} type="text" inputmode="url" spellcheck="false"
+                    list="recent-servers" autocomplete="off"
                     value={initial.server.clone()} placeholder="ws://localhost:8080/ws" />
+                <datalist id="recent-servers">
+                    { for recent.iter().map(|s| html! { <option value={s.clone()} /> }) }
+                </datalist>
             </label>
             <label>{ "Name" }
                 <input ref={fields[1].clone()} type="text" value={initial.name.clone()} maxlength="32" />
@@ -95,7 +109,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                     }) }
                 </select>
             </label>
-            <label hidden={!*socketio}>{ "Event" }
+            <label hidden={!*socketio.borrow()}>{ "Event" }
                 <input ref={fields[2].clone()} type="text" value={initial.event.clone()} />
             </label>
             <label>{ "Subprotocols" }
@@ -106,9 +120,9 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             if live {
                 <button type="button" onclick={ondisconnect}>{ "Disconnect" }</button>
             }
-            if !errors.is_empty() {
+            if !errors.borrow().is_empty() {
                 <ul class="errors" role="alert">
-                    { for errors.iter().map(|e| html! { <li>{ e }</li> }) }
+                    { for errors.borrow().iter().map(|e| html! { <li>{ e }</li> }) }
                 </ul>
             }
         </form>

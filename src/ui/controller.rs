@@ -7,16 +7,18 @@
 //! owner here (the socket's listeners, each timer, the network listeners) and
 //! only holds a `Weak` to the controller; dropping the controller drops them all.
 
-use crate::config::Config;
+use super::store;
+use crate::config::{self, Config};
 use crate::protocol::Frame;
-use crate::room::{Effect, Input, Room, Timer, Unsent, MAX_FILE_BYTES};
+use crate::room::{export, Conn, Effect, Input, Kind, Room, Saved, Timer, Unsent, MAX_FILE_BYTES};
 use crate::socket::{ReadyState, Socket, SocketError, SocketEvent};
 use gloo::events::EventListener;
-use gloo::storage::{LocalStorage, Storage};
 use gloo::timers::callback::Timeout;
+use serde::Serialize;
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// One frame at 60 Hz: repaints closer together than this are batched.
@@ -32,6 +34,37 @@ pub fn outbox_key(server: &str) -> String {
     format!("roomcast.outbox:{server}")
 }
 
+/// Where the log of `server` is kept across reloads.
+pub fn history_key(server: &str) -> String {
+    format!("roomcast.history:{server}")
+}
+
+/// The recent servers, newest first.
+pub const RECENT_KEY: &str = "roomcast.recent";
+/// Whether the user asked for desktop notifications.
+const NOTIFY_KEY: &str = "roomcast.notify";
+/// Lines of each server's log kept in the browser.
+pub const HISTORY_LINES: usize = 5000;
+/// How long changes wait before the log is saved (a burst saves once).
+const HISTORY_SAVE_MS: u32 = 2000;
+const TITLE: &str = "Roomcast";
+
+/// A server's log as kept in localStorage.
+#[derive(Serialize)]
+struct KeptLog {
+    seq: Option<u64>,
+    lines: Vec<Saved>,
+}
+
+/// What the user has not seen while the tab was hidden.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unread {
+    /// Lines from others that arrived while hidden (the title shows it).
+    pub count: usize,
+    /// The first of them: where the log draws its "new" divider.
+    pub from_key: Option<u64>,
+}
+
 pub struct Controller {
     room: RefCell<Room>,
     socket: RefCell<Option<Socket>>,
@@ -43,6 +76,21 @@ pub struct Controller {
     /// When the last repaint was asked for (ms, `performance.now()` scale).
     last_paint: Cell<f64>,
     _network: [EventListener; 2],
+    /// Page visibility (unread count, divider, notifications) and `pagehide`
+    /// (the log is saved before the page goes).
+    _page: [EventListener; 2],
+    hidden: Cell<bool>,
+    unread: Cell<Unread>,
+    /// The newest line already looked at for attention.
+    attended_key: Cell<u64>,
+    notify: Cell<bool>,
+    history_save: RefCell<Option<Timeout>>,
+    /// The recent-server list got this connection already.
+    remembered: Cell<bool>,
+    /// The user sent something: the log jumps to the bottom.
+    jump: Cell<bool>,
+    /// The last export's object URL, alive until the next export.
+    download: RefCell<Option<gloo::file::ObjectUrl>>,
     version: Cell<u64>,
     on_change: Box<dyn Fn()>,
     this: Weak<Controller>,
@@ -71,7 +119,35 @@ impl Controller {
                     }
                 })
             };
+            let page =
+                |target: &web_sys::EventTarget, event: &'static str, act: fn(&Controller)| {
+                    let this = this.clone();
+                    EventListener::new(target, event, move |_| {
+                        if let Some(this) = this.upgrade() {
+                            act(&this);
+                        }
+                    })
+                };
             Controller {
+                _page: [
+                    page(
+                        &gloo::utils::document(),
+                        "visibilitychange",
+                        Controller::on_visibility,
+                    ),
+                    page(&gloo::utils::window(), "pagehide", Controller::save_history),
+                ],
+                hidden: Cell::new(gloo::utils::document().hidden()),
+                unread: Cell::new(Unread::default()),
+                attended_key: Cell::new(0),
+                notify: Cell::new(
+                    store::get_raw(NOTIFY_KEY).is_some_and(|v| v == "true")
+                        && notification_permission() == "granted",
+                ),
+                history_save: RefCell::new(None),
+                remembered: Cell::new(false),
+                download: RefCell::new(None),
+                jump: Cell::new(false),
                 room: RefCell::new(Room::new(random_u64())),
                 socket: RefCell::new(None),
                 timers: RefCell::new(HashMap::new()),
@@ -106,12 +182,21 @@ impl Controller {
     /// server is a different room: its own log, and its own saved outbox.
     pub fn connect(&self, config: Config) {
         if self.room.borrow().server() != config.server {
+            self.save_history();
             self.release();
             *self.room.borrow_mut() = Room::new(random_u64());
-            let saved: Vec<Unsent> =
-                LocalStorage::get(outbox_key(&config.server)).unwrap_or_default();
-            self.feed(Input::Restore(saved));
+            self.attended_key.set(0);
+            let kept = store::get(&history_key(&config.server)).unwrap_or_default();
+            self.feed(Input::History {
+                lines: Saved::list_from_value(&kept["lines"]),
+                last_seq: kept["seq"].as_u64(),
+            });
+            self.attended_key
+                .set(self.room.borrow().lines().last().map_or(0, |l| l.key));
+            let saved = store::get(&outbox_key(&config.server)).unwrap_or_default();
+            self.feed(Input::Restore(Unsent::list_from_value(&saved)));
         }
+        self.remembered.set(false);
         self.act(Input::Connect(config));
         if !gloo::utils::window().navigator().on_line() {
             self.feed(Input::Offline);
@@ -130,6 +215,7 @@ impl Controller {
 
     /// Sends (or queues) a message the user typed.
     pub fn send(&self, text: String) {
+        self.jump.set(true);
         let client_id = self.next_client_id();
         self.act(Input::Compose { client_id, text });
     }
@@ -173,6 +259,182 @@ impl Controller {
         format!("{}-{n}", self.id_prefix)
     }
 
+    /// Empties the log (undelivered messages stay) and what the browser kept of it.
+    pub fn clear_log(&self) {
+        store::remove(&history_key(self.room.borrow().server()));
+        self.act(Input::ClearLog);
+    }
+
+    /// Downloads the log as JSON or plain text.
+    pub fn export(&self, as_json: bool) {
+        let room = self.room.borrow();
+        let me = room.me().unwrap_or(room.name());
+        let (body, mime, ext) = if as_json {
+            (export::json(room.lines(), me), "application/json", "json")
+        } else {
+            (export::text(room.lines(), me), "text/plain", "txt")
+        };
+        let url = gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(
+            body.as_str(),
+            Some(mime),
+        ));
+        let document = gloo::utils::document();
+        if let Some(link) = document
+            .create_element("a")
+            .ok()
+            .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = link.set_attribute("href", &url);
+            let _ = link.set_attribute("download", &format!("roomcast-log.{ext}"));
+            link.click();
+        }
+        // Revoked at the next export or when the controller goes.
+        *self.download.borrow_mut() = Some(url);
+    }
+
+    /// Whether the user sent something since the log last asked.
+    pub fn take_jump(&self) -> bool {
+        self.jump.replace(false)
+    }
+
+    /// What the tab title and the log's divider need.
+    pub fn unread(&self) -> Unread {
+        self.unread.get()
+    }
+
+    /// "granted", "denied" or "default" (not asked); "unsupported" without the API.
+    pub fn notifications(&self) -> &'static str {
+        if self.notify.get() {
+            "on"
+        } else {
+            notification_permission()
+        }
+    }
+
+    /// Asks for permission to show desktop notifications while the tab is hidden.
+    pub fn enable_notifications(&self) {
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let granted = match web_sys::Notification::request_permission() {
+                Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                    .await
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .is_some_and(|p| p == "granted"),
+                Err(_) => false,
+            };
+            if let Some(this) = this.upgrade() {
+                this.notify.set(granted);
+                let _ = store::set_raw(NOTIFY_KEY, if granted { "true" } else { "false" });
+                this.bump();
+            }
+        });
+    }
+
+    /// Turns desktop notifications off.
+    pub fn disable_notifications(&self) {
+        self.notify.set(false);
+        let _ = store::set_raw(NOTIFY_KEY, "false");
+        self.bump();
+    }
+
+    fn bump(&self) {
+        self.version.set(self.version.get() + 1);
+        (self.on_change)();
+    }
+
+    fn on_visibility(&self) {
+        let hidden = gloo::utils::document().hidden();
+        self.hidden.set(hidden);
+        if hidden {
+            // The next line that arrives unseen gets the divider.
+            self.unread.set(Unread::default());
+            self.save_history();
+        } else {
+            self.unread.set(Unread {
+                count: 0,
+                ..self.unread.get()
+            });
+            gloo::utils::document().set_title(TITLE);
+        }
+        self.bump();
+    }
+
+    /// After every change: counts what arrived unseen, notifies, remembers
+    /// the server once connected, and schedules saving the log.
+    fn attend(&self) {
+        let room = self.room.borrow();
+        if !self.remembered.get() && matches!(room.conn(), Conn::Open(_)) {
+            self.remembered.set(true);
+            let mut recent = store::get_strings(RECENT_KEY);
+            config::remember(&mut recent, room.server());
+            let _ = store::set(RECENT_KEY, &recent);
+        }
+        let newest = room.lines().last().map_or(0, |l| l.key);
+        let attended = self.attended_key.get();
+        if newest == attended {
+            return;
+        }
+        self.attended_key.set(newest);
+        if self.hidden.get() {
+            let fresh: Vec<_> = room
+                .lines()
+                .iter()
+                .rev()
+                .take_while(|l| l.key > attended)
+                .filter(|l| matches!(l.kind, Kind::Peer { .. }))
+                .collect();
+            if let Some(last) = fresh.first() {
+                let mut unread = self.unread.get();
+                unread.count += fresh.len();
+                unread.from_key = unread.from_key.or(fresh.last().map(|l| l.key));
+                self.unread.set(unread);
+                gloo::utils::document().set_title(&format!("({}) {TITLE}", unread.count));
+                if self.notify.get() {
+                    let from = match &last.kind {
+                        Kind::Peer { from } => from.clone().unwrap_or_else(|| "server".into()),
+                        _ => String::new(),
+                    };
+                    let options = web_sys::NotificationOptions::new();
+                    options.set_body(&last.text.chars().take(200).collect::<String>());
+                    options.set_tag("roomcast");
+                    let _ = web_sys::Notification::new_with_options(&from, &options);
+                }
+            }
+        }
+        drop(room);
+        if self.history_save.borrow().is_none() {
+            let this = self.this.clone();
+            *self.history_save.borrow_mut() = Some(Timeout::new(HISTORY_SAVE_MS, move || {
+                if let Some(this) = this.upgrade() {
+                    this.save_history();
+                }
+            }));
+        }
+    }
+
+    /// Keeps the newest lines of this server's log in localStorage.
+    fn save_history(&self) {
+        self.history_save.borrow_mut().take();
+        let Ok(room) = self.room.try_borrow() else {
+            return;
+        };
+        if room.server().is_empty() {
+            return;
+        }
+        let key = history_key(room.server());
+        // A full localStorage keeps a shorter log rather than none.
+        for max in [HISTORY_LINES, HISTORY_LINES / 5] {
+            let kept = KeptLog {
+                seq: room.last_seq(),
+                lines: room.history(max),
+            };
+            if store::set(&key, &kept).is_ok() {
+                return;
+            }
+        }
+    }
+
     pub fn retry(&self, client_id: String) {
         self.act(Input::Retry { client_id });
     }
@@ -184,6 +446,7 @@ impl Controller {
     /// Drops the socket (closing it, whatever its state) and every timer,
     /// without a word to the room: for unmounting.
     pub fn release(&self) {
+        self.history_save.borrow_mut().take();
         self.repaint.borrow_mut().take();
         self.repaint_due.set(false);
         self.timers.borrow_mut().clear();
@@ -275,6 +538,7 @@ impl Controller {
         for input in followups {
             self.feed(input);
         }
+        self.attend();
         self.version.set(self.version.get() + 1);
         self.schedule_repaint();
     }
@@ -317,8 +581,8 @@ impl Controller {
         let key = outbox_key(room.server());
         let unsent = room.unsent();
         if unsent.is_empty() {
-            LocalStorage::delete(key);
-        } else if let Err(err) = LocalStorage::set(key, unsent) {
+            store::remove(&key);
+        } else if let Err(err) = store::set(&key, &unsent) {
             gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
         }
     }
@@ -327,6 +591,20 @@ impl Controller {
 impl Drop for Controller {
     fn drop(&mut self) {
         self.release();
+    }
+}
+
+/// `Notification.permission`, or "unsupported" when the browser has no such API.
+fn notification_permission() -> &'static str {
+    let supported =
+        js_sys::Reflect::has(&gloo::utils::window(), &"Notification".into()).unwrap_or(false);
+    if !supported {
+        return "unsupported";
+    }
+    match web_sys::Notification::permission() {
+        web_sys::NotificationPermission::Granted => "granted",
+        web_sys::NotificationPermission::Denied => "denied",
+        _ => "default",
     }
 }
 

@@ -4,7 +4,7 @@
 //! keeps the half-typed message; the outbox is already in storage (it is
 //! saved on every change), so a reload sends what was not delivered.
 
-use gloo::storage::{LocalStorage, Storage};
+use super::store;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
@@ -32,7 +32,7 @@ pub fn report(message: &str) {
             };
             let draft = area.value();
             if !draft.is_empty() {
-                let _ = LocalStorage::set(DRAFT_KEY, draft);
+                let _ = store::set_raw(DRAFT_KEY, &draft);
             }
             area.set_disabled(true);
         }
@@ -69,7 +69,7 @@ pub fn report(message: &str) {
 
 /// The draft the hook kept, once (it is removed as it is read).
 pub fn take_draft() -> Option<String> {
-    let draft = LocalStorage::get::<String>(DRAFT_KEY).ok();
-    LocalStorage::delete(DRAFT_KEY);
+    let draft = store::get_raw(DRAFT_KEY);
+    store::remove(DRAFT_KEY);
     draft
 }

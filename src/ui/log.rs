@@ -29,66 +29,226 @@ pub fn window_start(len: usize, anchor: Option<usize>) -> usize {
     }
 }
 
+/// Which lines the log shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    All,
+    Own,
+    Others,
+    System,
+}
+
+impl Show {
+    const ALL: [(Show, &'static str, &'static str); 4] = [
+        (Show::All, "all", "All lines"),
+        (Show::Own, "own", "Mine"),
+        (Show::Others, "others", "Others'"),
+        (Show::System, "system", "Roomcast and server"),
+    ];
+
+    fn keeps(self, line: &Line) -> bool {
+        match self {
+            Show::All => true,
+            Show::Own => matches!(line.kind, Kind::Own { .. }),
+            Show::Others => matches!(line.kind, Kind::Peer { .. } | Kind::Image { .. }),
+            Show::System => matches!(line.kind, Kind::System(_) | Kind::Json),
+        }
+    }
+}
+
+/// Where the reader is: following the bottom, or reading further up.
+struct Reading {
+    /// Following the bottom: new lines scroll into view.
+    stick: bool,
+    /// The first line shown while not following (`None`: the newest window).
+    anchor: Option<usize>,
+    /// How many lines there were when the reader left the bottom.
+    left_at: usize,
+}
+
 #[function_component(MessageLog)]
 pub fn message_log() -> Html {
     let room = use_room();
     let list = use_node_ref();
     let redraw = use_force_update();
-    // Stick to the bottom while the reader is there; once they scroll up, the
-    // window stays where they are (`anchor`) and new lines do not move it.
-    let stick = use_mut_ref(|| true);
-    let anchor = use_mut_ref(|| None::<usize>);
-    let len = room.room().lines().len();
-    let start = window_start(len, *anchor.borrow());
+    let reading = use_mut_ref(|| Reading {
+        stick: true,
+        anchor: None,
+        left_at: 0,
+    });
+    // The search text and the kind of lines shown.
+    let filter = use_mut_ref(|| (String::new(), Show::All));
+    let state = room.room();
+    let lines = state.lines();
+    if room.take_jump() {
+        // Sending jumps to the bottom, wherever the reader was.
+        let mut r = reading.borrow_mut();
+        r.stick = true;
+        r.anchor = None;
+    }
+    // The lines that pass the search and the filter (all of them, cheaply,
+    // when neither is set).
+    let (search, show) = filter.borrow().clone();
+    let filtering = !search.is_empty() || show != Show::All;
+    let shown: Option<Vec<usize>> = filtering.then(|| {
+        (0..lines.len())
+            .filter(|&i| {
+                let line = &lines[i];
+                show.keeps(line)
+                    && (text::contains_ignoring_case(&line.text, &search)
+                        || match &line.kind {
+                            Kind::Peer { from: Some(from) } => {
+                                text::contains_ignoring_case(from, &search)
+                            }
+                            _ => false,
+                        })
+            })
+            .collect()
+    });
+    let total = shown.as_ref().map_or(lines.len(), Vec::len);
+    let start = window_start(total, reading.borrow().anchor);
+    let unseen = {
+        let r = reading.borrow();
+        if r.stick {
+            0
+        } else {
+            lines.len().saturating_sub(r.left_at)
+        }
+    };
     let onscroll = {
-        let (list, stick, anchor) = (list.clone(), stick.clone(), anchor.clone());
+        let (list, reading, redraw) = (list.clone(), reading.clone(), redraw.clone());
+        let len = lines.len();
         Callback::from(move |_: Event| {
-            if let Some(el) = list.cast::<web_sys::Element>() {
-                let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
-                *stick.borrow_mut() = at_bottom;
-                let mut anchor = anchor.borrow_mut();
-                if at_bottom {
-                    *anchor = None;
-                } else if anchor.is_none() {
-                    *anchor = Some(start);
-                }
+            let Some(el) = list.cast::<web_sys::Element>() else {
+                return;
+            };
+            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+            let mut r = reading.borrow_mut();
+            if at_bottom && !r.stick {
+                r.stick = true;
+                r.anchor = None;
+                drop(r);
+                redraw.force_update();
+            } else if !at_bottom && r.stick {
+                r.stick = false;
+                r.anchor = Some(start);
+                r.left_at = len;
+                drop(r);
+                redraw.force_update();
             }
         })
     };
     let earlier = {
-        let (stick, anchor) = (stick.clone(), anchor.clone());
+        let (reading, redraw) = (reading.clone(), redraw.clone());
+        let len = lines.len();
         Callback::from(move |_| {
-            *stick.borrow_mut() = false;
-            *anchor.borrow_mut() = Some(start.saturating_sub(WINDOW));
+            let mut r = reading.borrow_mut();
+            if r.stick {
+                r.left_at = len;
+            }
+            r.stick = false;
+            r.anchor = Some(start.saturating_sub(WINDOW));
+            drop(r);
             redraw.force_update();
         })
     };
-    use_effect_with((room.version, start), {
-        let (list, stick) = (list.clone(), stick.clone());
+    let to_bottom = {
+        let (reading, redraw) = (reading.clone(), redraw.clone());
+        Callback::from(move |_| {
+            let mut r = reading.borrow_mut();
+            r.stick = true;
+            r.anchor = None;
+            drop(r);
+            redraw.force_update();
+        })
+    };
+    use_effect_with((room.version, start, total), {
+        let (list, reading) = (list.clone(), reading.clone());
         move |_| {
-            if *stick.borrow() {
+            if reading.borrow().stick {
                 if let Some(el) = list.cast::<web_sys::Element>() {
                     el.set_scroll_top(el.scroll_height());
                 }
             }
         }
     });
-    let state = room.room();
+    // A new search or filter starts at the newest matching lines.
+    let refilter = {
+        let (filter, reading, redraw) = (filter.clone(), reading.clone(), redraw.clone());
+        move |change: &dyn Fn(&mut (String, Show))| {
+            let mut r = reading.borrow_mut();
+            r.stick = true;
+            r.anchor = None;
+            drop(r);
+            change(&mut filter.borrow_mut());
+            redraw.force_update();
+        }
+    };
+    let oninput = {
+        let refilter = refilter.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            refilter(&|f| f.0 = input.value());
+        })
+    };
+    let onshow = Callback::from(move |e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let chosen = Show::ALL
+            .iter()
+            .find(|(_, v, _)| *v == select.value())
+            .map_or(Show::All, |(s, _, _)| *s);
+        refilter(&|f| f.1 = chosen);
+    });
+    let (export_json, export_text, clear) = (room.clone(), room.clone(), room.clone());
     let me = state.me().unwrap_or(state.name()).to_string();
+    let divider = room.unread().from_key;
+    let index = |position: usize| shown.as_ref().map_or(position, |s| s[position]);
+    // Every item keyed (lines by their key), the divider before the first
+    // line that arrived unseen.
+    let mut items: Vec<Html> = Vec::with_capacity(total - start + 1);
+    for position in start..total {
+        let line = &lines[index(position)];
+        if divider == Some(line.key) {
+            items.push(html! { <li key="divider" class="divider">{ "New messages" }</li> });
+        }
+        let previous = position.checked_sub(1).map(|p| &lines[index(p)]);
+        items.push(render_line(line, previous, &me, &room));
+    }
     html! {
-        <ol class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}>
-            if start > 0 {
-                <li class="earlier">
-                    <button type="button" onclick={earlier}>
-                        { format!("Show earlier messages ({start} more)") }
-                    </button>
-                </li>
+        <section class="logpane" aria-label="Message log">
+            <div class="tools" role="search">
+                <input type="search" aria-label="Search messages" placeholder="Search text or sender"
+                    value={search.clone()} {oninput} />
+                <select aria-label="Show" onchange={onshow}>
+                    { for Show::ALL.iter().map(|(s, value, label)| html! {
+                        <option value={*value} selected={*s == show}>{ *label }</option>
+                    }) }
+                </select>
+                if filtering {
+                    <span class="matches" role="status">{ format!("{total} of {} lines", lines.len()) }</span>
+                }
+                <button type="button" onclick={move |_| export_json.export(true)}>{ "Export JSON" }</button>
+                <button type="button" onclick={move |_| export_text.export(false)}>{ "Export text" }</button>
+                <button type="button" onclick={move |_| clear.clear_log()}>{ "Clear" }</button>
+            </div>
+            <div class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll} tabindex="0">
+                <ol class="lines">
+                    if start > 0 {
+                        <li class="earlier">
+                            <button type="button" onclick={earlier}>
+                                { format!("Show earlier messages ({start} more)") }
+                            </button>
+                        </li>
+                    }
+                    { for items }
+                </ol>
+            </div>
+            if unseen > 0 {
+                <button type="button" class="jump" onclick={to_bottom}>
+                    { format!("{unseen} new message{} \u{2193}", if unseen == 1 { "" } else { "s" }) }
+                </button>
             }
-            { for (start..state.lines().len()).map(|i| {
-                let lines = state.lines();
-                render_line(&lines[i], i.checked_sub(1).map(|p| &lines[p]), &me, &room)
-            }) }
-        </ol>
+        </section>
     }
 }
 

@@ -7,6 +7,7 @@ pub mod controller;
 pub mod crash;
 mod log;
 mod status;
+pub mod store;
 
 use crate::config::{self, Config, FromQuery};
 use composer::Composer;
@@ -23,9 +24,18 @@ pub struct AppProps {
     pub query: Option<FromQuery>,
 }
 
-/// The page's settings: `?server=&name=&protocol=`, defaulting to the
-/// reference server on this page's own origin.
-pub fn query_from_location() -> FromQuery {
+/// Whether the page URL names the server (then `config.json` is not needed).
+fn url_names_server() -> bool {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    web_sys::UrlSearchParams::new_with_str(&search).is_ok_and(|p| p.has("server"))
+}
+
+/// The page's settings: `?server=&name=&protocol=`, over `defaults` (from a
+/// deployment's `config.json`), over the reference server on this page's
+/// own origin.
+pub fn query_from_location(defaults: &[(String, String)]) -> FromQuery {
     let location = web_sys::window().map(|w| w.location());
     let protocol = location
         .as_ref()
@@ -41,7 +51,7 @@ pub fn query_from_location() -> FromQuery {
         .unwrap_or_default();
     let default_server = config::same_origin_server(&protocol, &host);
     let default_name = format!("guest-{}", (js_sys::Math::random() * 9000.0) as u32 + 1000);
-    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut pairs: Vec<(String, String)> = defaults.to_vec();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
         for key in config::QUERY_KEYS {
             if let Some(value) = params.get(key) {
@@ -56,26 +66,110 @@ pub fn query_from_location() -> FromQuery {
     )
 }
 
+/// Where the chosen theme is kept; absent means "follow the system".
+const THEME_KEY: &str = "roomcast.theme";
+
+/// Shows `theme` ("light", "dark", or "" to follow the system).
+fn apply_theme(theme: &str) {
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = match theme {
+            "light" | "dark" => root.set_attribute("data-theme", theme),
+            _ => root.remove_attribute("data-theme"),
+        };
+    }
+}
+
+/// Settings from a deployment's `config.json` next to the page, if any.
+async fn deployment_defaults() -> Vec<(String, String)> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let fetched = JsFuture::from(gloo::utils::window().fetch_with_str("config.json")).await;
+    let Some(response) = fetched
+        .ok()
+        .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+        .filter(web_sys::Response::ok)
+    else {
+        return Vec::new();
+    };
+    let Ok(body) = response.text() else {
+        return Vec::new();
+    };
+    match JsFuture::from(body).await.ok().and_then(|t| t.as_string()) {
+        Some(text) => config::defaults_from_json(&text),
+        None => Vec::new(),
+    }
+}
+
 /// The whole page: connect form, status, log and composer around one room.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
-    let query = use_memo((), {
-        let given = props.query.clone();
-        move |_| given.unwrap_or_else(query_from_location)
-    });
+    // Known at once from the props or a URL naming the server; otherwise
+    // after looking for the deployment's config.json.
     let update = use_force_update();
-    let ctl = use_memo((), move |_| Controller::new(move || update.force_update()));
+    let query = use_mut_ref({
+        let given = props.query.clone();
+        move || given.or_else(|| url_names_server().then(|| query_from_location(&[])))
+    });
     use_effect_with((), {
-        let ctl = (*ctl).clone();
-        let query = (*query).clone();
+        let (query, update) = (query.clone(), update.clone());
         move |_| {
-            if query.errors.is_empty() {
+            if query.borrow().is_none() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let defaults = deployment_defaults().await;
+                    *query.borrow_mut() = Some(query_from_location(&defaults));
+                    update.force_update();
+                });
+            }
+        }
+    });
+    // Light, dark, or the system's choice, kept in localStorage.
+    let theme = use_mut_ref(|| {
+        let theme = store::get_raw(THEME_KEY).unwrap_or_default();
+        apply_theme(&theme);
+        theme
+    });
+    let ontheme = {
+        let (theme, update) = (theme.clone(), update.clone());
+        Callback::from(move |_| {
+            let mut theme = theme.borrow_mut();
+            let next = match theme.as_str() {
+                "" => "dark",
+                "dark" => "light",
+                _ => "",
+            };
+            if next.is_empty() {
+                store::remove(THEME_KEY);
+            } else {
+                let _ = store::set_raw(THEME_KEY, next);
+            }
+            apply_theme(next);
+            *theme = next.to_string();
+            update.force_update();
+        })
+    };
+    let theme_label = format!(
+        "Theme: {}",
+        match theme.borrow().as_str() {
+            "" => "system",
+            other => other,
+        }
+    );
+    let ctl = use_memo((), move |_| Controller::new(move || update.force_update()));
+    let known = query.borrow().clone();
+    use_effect_with(known.is_some(), {
+        let ctl = (*ctl).clone();
+        let query = known.clone();
+        move |_| {
+            if let Some(query) = query.filter(|q| q.errors.is_empty()) {
                 ctl.connect(query.config);
             }
             // The connection lives as long as this effect: cleanup closes it.
             move || ctl.release()
         }
     });
+    let Some(query) = known else {
+        return html! { <div class="app" aria-busy="true"></div> };
+    };
     let handle = RoomHandle {
         ctl: (*ctl).clone(),
         version: ctl.version(),
@@ -87,10 +181,15 @@ pub fn app(props: &AppProps) -> Html {
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
                     <ConnectForm {initial} errors={query.errors.clone()} />
+                    <button type="button" class="theme" onclick={ontheme} title="Light, dark, or as the system">
+                        { theme_label }
+                    </button>
                 </header>
-                <StatusBar />
-                <MessageLog />
-                <Composer />
+                <main class="room">
+                    <StatusBar />
+                    <MessageLog />
+                    <Composer />
+                </main>
             </div>
         </ContextProvider<RoomHandle>>
     }

@@ -44,6 +44,23 @@ pub fn status_bar() -> Html {
         }
         (!parts.is_empty()).then(|| parts.join(" \u{b7} "))
     });
+    // Desktop notifications while the tab is hidden, only once asked for.
+    let notify = match room.notifications() {
+        "on" => {
+            let ctl = room.clone();
+            html! { <button type="button" class="notify" aria-pressed="true"
+            onclick={move |_| ctl.disable_notifications()}>{ "Notifications on" }</button> }
+        }
+        "default" | "granted" => {
+            let ctl = room.clone();
+            html! { <button type="button" class="notify" aria-pressed="false"
+            onclick={move |_| ctl.enable_notifications()}>{ "Notify me" }</button> }
+        }
+        "denied" => {
+            html! { <span class="details">{ "Notifications blocked by the browser" }</span> }
+        }
+        _ => html! {},
+    };
     html! {
         <div class="statusbar">
             // The testing contract: this element's text says `Connected` only when open.
@@ -52,6 +69,10 @@ pub fn status_bar() -> Html {
             if let Some(details) = details {
                 <span class="details">{ details }</span>
             }
+            if let (Conn::Open(_), Some(rtt)) = (state.conn(), state.rtt_ms()) {
+                <span class="rtt" title="Round trip of your last message: sent to echoed">{ format!("rtt {rtt} ms") }</span>
+            }
+            { notify }
             if let Some(warning) = crate::config::insecure_warning(state.server()) {
                 <span class="insecure" title={warning.clone()}>{ warning }</span>
             }

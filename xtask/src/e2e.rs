@@ -36,7 +36,7 @@ fn view(s: &Session) -> Result<View> {
     let v = s.exec(
         "const t = (e, s) => e.querySelector(s)?.textContent ?? '';
          return { status: t(document, '[role=status]'),
-                  lines: [...document.querySelectorAll('[role=log] > li')]
+                  lines: [...document.querySelectorAll('[role=log] li')]
                     .map(li => [li.className, t(li, '.from'), t(li, '.text')]) };",
     )?;
     let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
@@ -263,7 +263,7 @@ pub fn burst_keeps_the_dom_bounded(env: &Env) -> Result<()> {
     )?;
     let elapsed = started.elapsed();
     let shown = s.exec(
-        "const lines = [...document.querySelectorAll('[role=log] > li .text')].map(e => e.textContent);
+        "const lines = [...document.querySelectorAll('[role=log] li .text')].map(e => e.textContent);
          return { elements: document.querySelectorAll('[role=log] *').length,
                   all: document.querySelectorAll('*').length,
                   lines, earlier: document.querySelector('[role=log] .earlier')?.textContent ?? '' };",
@@ -316,7 +316,7 @@ const PNG: &[u8] = &[
 /// The widths of the decoded images in the log's peer / own lines.
 fn image_widths(s: &Session, class: &str) -> Result<Vec<u64>> {
     let v = s.exec(&format!(
-        "return [...document.querySelectorAll('[role=log] > li.{class} img.inline')]
+        "return [...document.querySelectorAll('[role=log] li.{class} img.inline')]
            .filter(i => i.complete).map(i => i.naturalWidth);"
     ))?;
     Ok(v.as_array()

@@ -1,0 +1,127 @@
+//! The log as a download: JSON (one object per line) or plain text.
+
+use super::{Delivery, Kind, Line};
+use serde_json::{json, Value};
+
+/// `2026-11-23T08:47:29Z` for `ms` since the Unix epoch (UTC).
+pub fn iso_utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+/// Who a line is from, and its kind, as exported.
+fn who<'a>(line: &'a Line, me: &'a str) -> (&'a str, &'static str) {
+    match &line.kind {
+        Kind::Own { .. } => (me, "own"),
+        Kind::Peer { from } => (from.as_deref().unwrap_or("server"), "peer"),
+        Kind::System(_) => ("roomcast", "system"),
+        Kind::Json => ("server", "json"),
+        Kind::Image { .. } => ("server", "image"),
+    }
+}
+
+/// One `[time] sender: text` per line.
+pub fn text(lines: &[Line], me: &str) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let (from, _) = who(line, me);
+        out.push_str(&format!("[{}] {from}: {}\n", iso_utc(line.ts), line.text));
+    }
+    out
+}
+
+/// A JSON array of `{ts, time, kind, from, text, delivery?}`.
+pub fn json(lines: &[Line], me: &str) -> String {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|line| {
+            let (from, kind) = who(line, me);
+            let mut item = json!({
+                "ts": line.ts,
+                "time": iso_utc(line.ts),
+                "kind": kind,
+                "from": from,
+                "text": line.text,
+            });
+            if let Kind::Own { delivery, .. } = &line.kind {
+                item["delivery"] = Value::from(match delivery {
+                    Delivery::Queued => "queued",
+                    Delivery::Sent => "sent",
+                    Delivery::Delivered => "delivered",
+                    Delivery::Failed(_) => "failed",
+                });
+            }
+            item
+        })
+        .collect();
+    // The same pretty printer as JSON messages: one copy of it in the bundle.
+    crate::protocol::generic::pretty(&Value::Array(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::room::Level;
+
+    #[test]
+    fn dates_are_utc_iso() {
+        assert_eq!(iso_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_utc(951_782_400_000), "2000-02-29T00:00:00Z");
+        assert_eq!(iso_utc(1_795_423_649_000), "2026-11-23T08:47:29Z");
+    }
+
+    #[test]
+    fn exports_say_who_when_and_what() {
+        let lines = [
+            Line {
+                key: 1,
+                ts: 0,
+                kind: Kind::Peer {
+                    from: Some("bob".into()),
+                },
+                text: "hi <b>".into(),
+            },
+            Line {
+                key: 2,
+                ts: 1000,
+                kind: Kind::Own {
+                    client_id: "c".into(),
+                    delivery: Delivery::Delivered,
+                    file: None,
+                },
+                text: "yo\nthere".into(),
+            },
+            Line {
+                key: 3,
+                ts: 2000,
+                kind: Kind::System(Level::Info),
+                text: "left.".into(),
+            },
+        ];
+        assert_eq!(
+            text(&lines, "me"),
+            "[1970-01-01T00:00:00Z] bob: hi <b>\n[1970-01-01T00:00:01Z] me: yo\nthere\n[1970-01-01T00:00:02Z] roomcast: left.\n"
+        );
+        let parsed: Value = serde_json::from_str(&json(&lines, "me")).unwrap();
+        assert_eq!(parsed[1]["delivery"], "delivered");
+        assert_eq!(parsed[1]["from"], "me");
+        assert_eq!(parsed[0]["text"], "hi <b>");
+        assert_eq!(parsed[2]["kind"], "system");
+    }
+}
