@@ -57,7 +57,8 @@ pub fn chat(value: &Value) -> Option<Chat> {
 
 /// Pretty-printed JSON for reading.
 pub fn pretty(value: &Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    // Serializing a Value cannot fail.
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
 #[cfg(test)]

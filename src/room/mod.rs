@@ -416,7 +416,7 @@ pub struct Room {
     next_key: u64,
     /// When each own line in flight was handed to the socket, and the last
     /// send-to-echo time: the round trip as the user feels it.
-    sent_at: HashMap<u64, u64>,
+    sent_at: Vec<(u64, u64)>,
     rtt_ms: Option<u64>,
 }
 
@@ -442,7 +442,7 @@ impl Room {
             pace: None,
             users: Vec::new(),
             next_key: 0,
-            sent_at: HashMap::new(),
+            sent_at: Vec::new(),
             rtt_ms: None,
         }
     }
@@ -1057,7 +1057,12 @@ impl Room {
                 }
             }
             fx.extend(self.transmit(key, wire));
-            self.sent_at.insert(key, now);
+            // A resend restarts the clock; bounded, as failed lines stay.
+            self.sent_at.retain(|(k, _)| *k != key);
+            if self.sent_at.len() >= 256 {
+                self.sent_at.remove(0);
+            }
+            self.sent_at.push((key, now));
             sent = true;
         }
         if sent {
@@ -1264,8 +1269,8 @@ impl Room {
         if !self.pending.contains(&key) {
             return;
         }
-        if let Some(at) = self.sent_at.remove(&key) {
-            self.rtt_ms = Some(now.saturating_sub(at));
+        if let Some(i) = self.sent_at.iter().position(|(k, _)| *k == key) {
+            self.rtt_ms = Some(now.saturating_sub(self.sent_at.swap_remove(i).1));
         }
         self.pending.retain(|&k| k != key);
         self.set_delivery(key, Delivery::Delivered);

@@ -14,7 +14,6 @@ use composer::Composer;
 use connect_form::ConnectForm;
 use controller::{Controller, RoomHandle};
 use log::MessageLog;
-use status::StatusBar;
 use yew::prelude::*;
 
 /// Settings for [`App`]; `None` reads them from the page URL.
@@ -154,7 +153,18 @@ pub fn app(props: &AppProps) -> Html {
             other => other,
         }
     );
-    let ctl = use_memo((), move |_| Controller::new(move || update.force_update()));
+    let ctl = use_memo((), {
+        let update = update.clone();
+        move |_| Controller::new(move || update.force_update())
+    });
+    // Re-render every second while the status shows a countdown; the
+    // interval is dropped with the effect.
+    let counting = matches!(ctl.room().conn(), crate::room::Conn::Reconnecting { .. });
+    use_effect_with(counting, move |counting| {
+        let interval = counting
+            .then(|| gloo::timers::callback::Interval::new(1000, move || update.force_update()));
+        move || drop(interval)
+    });
     let known = query.borrow().clone();
     use_effect_with(known.is_some(), {
         let ctl = (*ctl).clone();
@@ -176,7 +186,7 @@ pub fn app(props: &AppProps) -> Html {
     };
     let initial: Config = query.config.clone();
     html! {
-        <ContextProvider<RoomHandle> context={handle}>
+        <ContextProvider<RoomHandle> context={handle.clone()}>
             <div class="app">
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
@@ -186,7 +196,7 @@ pub fn app(props: &AppProps) -> Html {
                     </button>
                 </header>
                 <main class="room">
-                    <StatusBar />
+                    { status::status_bar(&handle) }
                     <MessageLog />
                     <Composer />
                 </main>

@@ -1,20 +1,13 @@
 //! The connection state in words, the way back when it is lost, and who is here.
 
-use super::controller::{now, use_room};
+use super::controller::{now, RoomHandle};
 use crate::room::Conn;
-use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
-#[function_component(StatusBar)]
-pub fn status_bar() -> Html {
-    let room = use_room();
-    let tick = use_force_update();
-    let counting = matches!(room.room().conn(), Conn::Reconnecting { .. });
-    // Re-render every second while a countdown shows; the interval is dropped with the effect.
-    use_effect_with(counting, move |counting| {
-        let interval = counting.then(|| Interval::new(1000, move || tick.force_update()));
-        move || drop(interval)
-    });
+/// The status bar. A plain function rather than a component (each component
+/// costs the bundle about 1 KB); the App re-renders it every second while a
+/// countdown shows.
+pub fn status_bar(room: &RoomHandle) -> Html {
     let state = room.room();
     let class = match state.conn() {
         Conn::Open(_) => "status open",

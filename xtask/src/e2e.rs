@@ -937,7 +937,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 19] = [
+pub const SCENARIOS: [(&str, Scenario); 21] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -950,6 +950,8 @@ pub const SCENARIOS: [(&str, Scenario); 19] = [
     ("server_killed_while_typing", server_killed_while_typing),
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
+    ("room_ui", room_ui),
+    ("config_json_sets_defaults", config_json_sets_defaults),
     ("chaos_restarts", chaos_restarts),
     ("chaos_network", chaos_network),
     (
@@ -970,3 +972,245 @@ pub const SCENARIOS: [(&str, Scenario); 19] = [
     ("peer_em_websocket", peer_em_websocket),
     ("peer_python_websockets", peer_python_websockets),
 ];
+
+/// A JS expression's value in `s`.
+fn js(s: &Session, expr: &str) -> Result<Value> {
+    s.exec(&format!("return {expr};"))
+}
+
+/// Pretends the tab is hidden or shown again (headless tabs are always
+/// visible): `document.hidden` is overridden and `visibilitychange` fired,
+/// which is all Roomcast listens to.
+fn set_hidden(s: &Session, hidden: bool) -> Result<()> {
+    s.exec(&format!(
+        "Object.defineProperty(document, 'hidden', {{ configurable: true, get: () => {hidden} }});
+         document.dispatchEvent(new Event('visibilitychange'));
+         return null;"
+    ))
+    .map(drop)
+}
+
+const ARROW_UP: &str = "\u{E013}";
+
+/// The room UI end to end, between two real browsers: grouping, mentions, no
+/// markup from the wire, the unread count and divider while hidden, search,
+/// export contents, sticking to the bottom and the "new messages" button,
+/// Up to recall, the theme toggle, recent servers, and the log kept across
+/// a reload without duplicates.
+pub fn room_ui(env: &Env) -> Result<()> {
+    let ada = join(env, "ada")?;
+    let bo = join(env, "bo")?;
+    // Grouping: bo's consecutive lines sit under one name.
+    for line in ["first of three", "second of three", "hey ada, <b>look</b>"] {
+        bo.type_into(COMPOSER, &format!("{line}{ENTER}"))?;
+    }
+    let v = wait_view(&ada, "bo's three lines", |v| {
+        v.count("hey ada, <b>look</b>") == 1
+    })?;
+    let class = |t: &str| v.line(t).map(|l| l.0.clone()).unwrap_or_default();
+    ensure(
+        !class("first of three").contains("cont")
+            && class("second of three").contains("cont")
+            && class("hey ada, <b>look</b>").contains("cont"),
+        || format!("grouping classes: {:?}", v.lines),
+    )?;
+    ensure(class("hey ada, <b>look</b>").contains("mention"), || {
+        "a mention of ada is not highlighted".into()
+    })?;
+    ensure(
+        js(&ada, "document.querySelectorAll('[role=log] b').length")? == 0,
+        || "markup from the wire became an element".into(),
+    )?;
+
+    // Hidden tab: the title counts, the divider marks the first unseen line.
+    set_hidden(&ada, true)?;
+    say(&bo, "bo", &[&ada], "while ada was away 1")?;
+    say(&bo, "bo", &[&ada], "while ada was away 2")?;
+    let title = js(&ada, "document.title")?;
+    ensure(title == "(2) Roomcast", || format!("hidden title {title}"))?;
+    let divider_next = js(
+        &ada,
+        "document.querySelector('[role=log] .divider')?.nextElementSibling?.querySelector('.text')?.textContent",
+    )?;
+    ensure(divider_next == "while ada was away 1", || {
+        format!("the divider sits before {divider_next}")
+    })?;
+    set_hidden(&ada, false)?;
+    ensure(js(&ada, "document.title")? == "Roomcast", || {
+        "title not restored".into()
+    })?;
+
+    // Search by text, then by sender.
+    ada.type_into("input[type=search]", "away")?;
+    let shown = ada.wait("the search to apply", Duration::from_secs(5), |s| {
+        let v = view(s)?;
+        let texts: Vec<String> = v
+            .lines
+            .iter()
+            .filter(|l| l.0.contains("line"))
+            .map(|l| l.2.clone())
+            .collect();
+        Ok((texts.len() == 2).then_some(texts))
+    })?;
+    ensure(shown.iter().all(|t| t.contains("away")), || {
+        format!("search shows {shown:?}")
+    })?;
+    ada.exec(
+        "const box = document.querySelector('input[type=search]');
+         box.value = ''; box.dispatchEvent(new InputEvent('input', { bubbles: true })); return null;",
+    )?;
+
+    // Export: capture the download link, read what it holds.
+    // (Blob URLs cannot be fetched under the page's CSP, so the blob itself
+    // is kept as it is made.)
+    ada.exec(
+        "window.__downloads = []; window.__blobs = new Map();
+         const make = URL.createObjectURL;
+         URL.createObjectURL = b => { const u = make(b); __blobs.set(u, b); return u; };
+         HTMLElement.prototype.click = function () {
+           if (this.download) window.__downloads.push([this.download, this.href]);
+         };
+         return null;",
+    )?;
+    // Each export's link lives until the next export: read each at once.
+    let read_export = |button: usize| -> Result<Value> {
+        ada.click(&format!(".tools button:nth-of-type({button})"))?;
+        ada.exec_async(
+            "const done = arguments[arguments.length - 1];
+             const [name, url] = window.__downloads.at(-1) ?? ['', ''];
+             const blob = __blobs.get(url);
+             blob ? blob.text().then(t => done([name, t])) : done([name, 'no blob for ' + url]);",
+            10_000,
+        )
+    };
+    let exported = [read_export(1)?, read_export(2)?]; // JSON, then text
+    let json_text = exported[0][1].as_str().unwrap_or_default();
+    let parsed: Value = serde_json::from_str(json_text).unwrap_or(Value::Null);
+    let has_line = parsed.as_array().is_some_and(|a| {
+        a.iter().any(|l| {
+            l["from"] == "bo" && l["text"] == "hey ada, <b>look</b>" && l["kind"] == "peer"
+        })
+    });
+    ensure(exported[0][0] == "roomcast-log.json" && has_line, || {
+        format!("JSON export: {}", &json_text[..json_text.len().min(300)])
+    })?;
+    let plain = exported[1][1].as_str().unwrap_or_default();
+    ensure(
+        exported[1][0] == "roomcast-log.txt" && plain.contains("] bo: while ada was away 2\n"),
+        || format!("text export: {}", &plain[..plain.len().min(300)]),
+    )?;
+
+    // Stick to the bottom; once scrolled up, new lines do not move the view
+    // and a button counts them; it brings the reader back down.
+    for i in 1..=25 {
+        bo.type_into(COMPOSER, &format!("filler {i}{ENTER}"))?;
+    }
+    wait_view(&ada, "the filler", |v| v.count("filler 25") == 1)?;
+    let at_bottom = "(() => { const l = document.querySelector('[role=log]'); return l.scrollHeight - l.scrollTop - l.clientHeight < 48; })()";
+    ensure(js(&ada, at_bottom)? == true, || {
+        "the log did not follow the bottom".into()
+    })?;
+    ada.exec("const l = document.querySelector('[role=log]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll')); return null;")?;
+    for i in 1..=3 {
+        say(&bo, "bo", &[&ada], &format!("while scrolled up {i}"))?;
+    }
+    let button = ada.wait("the new-messages button", Duration::from_secs(5), |s| {
+        let t = js(s, "document.querySelector('.jump')?.textContent ?? ''")?;
+        Ok(t.as_str().filter(|t| !t.is_empty()).map(String::from))
+    })?;
+    ensure(button.starts_with("3 new messages"), || {
+        format!("button says {button:?}")
+    })?;
+    ensure(
+        js(&ada, "document.querySelector('[role=log]').scrollTop")? == 0,
+        || "new lines moved the reader's view".into(),
+    )?;
+    ada.click(".jump")?;
+    ada.wait("back at the bottom", Duration::from_secs(5), |s| {
+        Ok(
+            (js(s, at_bottom)? == true && js(s, "!document.querySelector('.jump')")? == true)
+                .then_some(()),
+        )
+    })?;
+    // Scrolled up again, sending jumps to the bottom.
+    ada.exec("const l = document.querySelector('[role=log]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll')); return null;")?;
+    say(&ada, "ada", &[&bo], "sent from up there")?;
+    ada.wait("sending to jump down", Duration::from_secs(5), |s| {
+        Ok((js(s, at_bottom)? == true).then_some(()))
+    })?;
+
+    // Up in the empty composer recalls the last message.
+    ada.type_into(COMPOSER, ARROW_UP)?;
+    let recalled = js(
+        &ada,
+        "document.querySelector('textarea[aria-label=Message]').value",
+    )?;
+    ensure(recalled == "sent from up there", || {
+        format!("Up recalled {recalled}")
+    })?;
+    ada.exec("document.querySelector('textarea[aria-label=Message]').value = ''; return null;")?;
+
+    // Theme toggle, and the server is remembered as a recent one.
+    ada.click(".theme")?;
+    ensure(
+        js(&ada, "document.documentElement.dataset.theme")? == "dark",
+        || "no dark theme".into(),
+    )?;
+    ada.click(".theme")?;
+    ada.click(".theme")?;
+    let recent = js(
+        &ada,
+        "[...document.querySelectorAll('#recent-servers option')].map(o => o.value)",
+    )?;
+    ensure(recent.as_array().is_some_and(|r| !r.is_empty()), || {
+        format!("recent servers {recent}")
+    })?;
+
+    // A reload shows the log kept in the browser, each line once.
+    ada.goto(&format!("{}/?name=ada", env.origin))?;
+    let v = wait_view(&ada, "ada back with her log", |v| {
+        v.status.contains("Connected") && v.count("hey ada, <b>look</b>") >= 1
+    })?;
+    show_all(&ada)?;
+    let v2 = view(&ada)?;
+    for text in [
+        "hey ada, <b>look</b>",
+        "while scrolled up 3",
+        "sent from up there",
+    ] {
+        ensure(v2.count(text) == 1, || {
+            format!("after the reload {text:?} shows {} times", v2.count(text))
+        })?;
+    }
+    ensure(
+        v.lines.iter().any(|l| l.2.contains("kept in this browser")),
+        || "no note of the kept log".into(),
+    )?;
+    crate::figure("room ui: grouping, mention, unread title and divider, search, export, new-messages button, recall, reload kept the log once".into());
+    Ok(())
+}
+
+/// A deployment's config.json next to index.html sets the defaults; the
+/// page URL still overrides them.
+pub fn config_json_sets_defaults(env: &Env) -> Result<()> {
+    let path = crate::root().join("dist/config.json");
+    std::fs::write(&path, r#"{"name": "configured", "protocol": "json"}"#)?;
+    let outcome = (|| -> Result<()> {
+        let s = env.driver.session(env.chrome)?;
+        s.goto(&format!("{}/", env.origin))?;
+        wait_view(&s, "connected with config.json's name", |v| {
+            v.status.contains("Connected") && v.status.contains("as configured")
+        })?;
+        let dialect = js(&s, "document.querySelector('.connect select').value")?;
+        ensure(dialect == "json", || {
+            format!("protocol from config.json: {dialect}")
+        })?;
+        s.goto(&format!("{}/?name=overridden", env.origin))?;
+        wait_view(&s, "the URL's name winning", |v| {
+            v.status.contains("as overridden")
+        })?;
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&path);
+    outcome
+}
