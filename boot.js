@@ -3,12 +3,12 @@
 // the hashed file names as data attributes (see `pattern_script` in Trunk.toml).
 const tag = document.querySelector("script[data-wasm]");
 try {
-  const { default: init } = await import(tag.dataset.js);
-  await init({ module_or_path: tag.dataset.wasm });
+  const app = await import(tag.dataset.js);
+  await app["default"]({ module_or_path: tag.dataset.wasm });
 } catch (error) {
   const note = document.createElement("p");
   note.className = "boot-error";
   note.setAttribute("role", "alert");
-  note.textContent = `Roomcast could not start: ${error}. This browser needs WebAssembly.`;
+  note.textContent = "Roomcast could not start: " + error + ". This browser needs WebAssembly.";
   document.body.append(note);
 }

@@ -937,7 +937,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 21] = [
+pub const SCENARIOS: [(&str, Scenario); 22] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -951,6 +951,7 @@ pub const SCENARIOS: [(&str, Scenario); 21] = [
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
     ("room_ui", room_ui),
+    ("accessibility_audit", accessibility_audit),
     ("config_json_sets_defaults", config_json_sets_defaults),
     ("chaos_restarts", chaos_restarts),
     ("chaos_network", chaos_network),
@@ -1213,4 +1214,82 @@ pub fn config_json_sets_defaults(env: &Env) -> Result<()> {
     })();
     let _ = std::fs::remove_file(&path);
     outcome
+}
+
+/// axe-core (from npm, tests/peers) audits the running app in headless
+/// Chromium: light and dark themes, connected and disconnected, with a
+/// conversation on screen. Zero violations allowed. The connected light view
+/// is also the README's screenshot (`ROOMCAST_SCREENSHOT=1` writes it to
+/// docs/screenshot.png).
+pub fn accessibility_audit(env: &Env) -> Result<()> {
+    let axe = std::fs::read_to_string(
+        crate::root().join("tests/peers/node_modules/axe-core/axe.min.js"),
+    )?;
+    let alba = join(env, "alba")?;
+    let bram = join(env, "bram")?;
+    say(
+        &bram,
+        "bram",
+        &[&alba],
+        "Morning alba! The notes are at https://example.org/notes",
+    )?;
+    say(&bram, "bram", &[&alba], "Shall we go through them at ten?")?;
+    say(
+        &alba,
+        "alba",
+        &[&bram],
+        "Yes, ten works. I'll bring the draft.",
+    )?;
+    say(
+        &bram,
+        "bram",
+        &[&alba],
+        "{\"agenda\": [\"notes\", \"draft\"], \"room\": 4}",
+    )?;
+    let shot = env.artifacts.join("room.png");
+    alba.screenshot(&shot)?;
+    if std::env::var_os("ROOMCAST_SCREENSHOT").is_some() {
+        std::fs::copy(&shot, crate::root().join("docs/screenshot.png"))?;
+    }
+    alba.exec(&format!("{axe}\nreturn null;"))?;
+    let audit = |state: &str, theme: &str| -> Result<Vec<String>> {
+        alba.exec(&format!(
+            "document.documentElement.dataset.theme = '{theme}'; return null;"
+        ))?;
+        let found = alba.exec_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))),
+                     e => done(['axe failed: ' + e]));",
+            60_000,
+        )?;
+        Ok(found
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| format!("[{state}, {theme}] {}", v.as_str().unwrap_or("?")))
+                    .collect()
+            })
+            .unwrap_or_default())
+    };
+    let mut violations = Vec::new();
+    for theme in ["light", "dark"] {
+        violations.extend(audit("connected", theme)?);
+    }
+    alba.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&alba, "Disconnected", |v| {
+        v.status.starts_with("Disconnected")
+    })?;
+    for theme in ["light", "dark"] {
+        violations.extend(audit("disconnected", theme)?);
+    }
+    ensure(violations.is_empty(), || {
+        format!("axe-core found: {violations:#?}")
+    })?;
+    crate::figure(
+        "accessibility: axe-core, 0 violations in light and dark, connected and disconnected"
+            .into(),
+    );
+    Ok(())
 }
