@@ -478,6 +478,7 @@ impl Conn {
             }
             (_, Some(ClientFrame::Hello { name, since })) => self.hello(&name, since).await,
             (_, Some(ClientFrame::Message { id, text })) => self.chat(id, text).await,
+            (_, Some(ClientFrame::Typing)) => self.typing().await,
             (Message::Text(t), _) => {
                 // Anything else is a plain-text client's line, relayed as it is.
                 let from = self
@@ -533,6 +534,21 @@ impl Conn {
             .await?;
         self.hub.presence.notify_one();
         Ok(vec![text(&joined)])
+    }
+
+    /// Tells the others (envelope clients only) that this user is typing.
+    async fn typing(&mut self) -> store::StoreResult<Vec<Message>> {
+        let store = &self.hub.store;
+        if let Some(name) = store.name_of(self.id) {
+            store
+                .publish(
+                    ServerFrame::Typing { name },
+                    false,
+                    Some((store.server_id, self.id)),
+                )
+                .await?;
+        }
+        Ok(vec![])
     }
 
     async fn chat(&mut self, id: String, text_: String) -> store::StoreResult<Vec<Message>> {

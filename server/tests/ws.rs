@@ -570,3 +570,23 @@ async fn a_silent_connection_is_closed_after_the_idle_timeout() {
         }
     }
 }
+
+#[tokio::test]
+async fn typing_goes_to_the_others_only() {
+    let server = start().await;
+    let mut alice = join(&server, "alice").await;
+    let mut bob = join(&server, "bob").await;
+    // alice sees bob's join and the presence; then bob says he is typing.
+    envelope(&mut alice).await;
+    envelope(&mut alice).await;
+    send(&mut bob, ClientFrame::Typing).await;
+    assert_eq!(
+        envelope(&mut alice).await,
+        ServerFrame::Typing { name: "bob".into() }
+    );
+    // bob does not hear about himself: his next frame is alice's message.
+    say(&mut alice, "a-1", "after the typing").await;
+    assert!(
+        matches!(envelope(&mut bob).await, ServerFrame::Message { text, .. } if text == "after the typing")
+    );
+}

@@ -30,6 +30,8 @@ pub enum ClientFrame {
     Message { id: String, text: String },
     /// Answer to the server's `ping`.
     Pong,
+    /// The user is typing (sent at most every few seconds while they type).
+    Typing,
 }
 
 /// What the reference server sends.
@@ -77,6 +79,8 @@ pub enum ServerFrame {
     Presence { users: Vec<String> },
     /// Heartbeat; the client answers `pong`.
     Ping,
+    /// Someone else is typing; shown for a few seconds unless repeated.
+    Typing { name: String },
     /// The server refused a frame; the connection stays open. `id` names the
     /// refused message, when it was one.
     Error {
@@ -159,6 +163,9 @@ impl ServerFrame {
                 users: strings(o, "users")?,
             },
             "ping" => ServerFrame::Ping,
+            "typing" => ServerFrame::Typing {
+                name: string(o, "name")?,
+            },
             "error" => ServerFrame::Error {
                 code: string(o, "code")?,
                 message: string(o, "message")?,
@@ -263,6 +270,8 @@ mod tests {
             r#"{"type":"presence","users":["a"]}"#,
             r#"{"type":"ping"}"#,
             r#"{"type":"pong"}"#,
+            r#"{"type":"typing","name":"bo"}"#,
+            r#"{"type":"typing"}"#,
             r#"{"type":"error","code":"too_big","message":"m","id":"c1"}"#,
             r#"{"type":"error","code":"too_big"}"#,
             r#"{"type":"welcome","server":"s","version":4294967296,"users":[]}"#,

@@ -125,6 +125,10 @@ pub enum Incoming {
     Presence {
         users: Vec<String>,
     },
+    /// Someone is typing.
+    Typing {
+        name: String,
+    },
     /// The server refused something we sent (the message `id`, if it says).
     ServerError {
         code: String,
@@ -287,6 +291,7 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
         ServerFrame::Join { name, .. } => Incoming::Join { name },
         ServerFrame::Leave { name, .. } => Incoming::Leave { name },
         ServerFrame::Presence { users } => Incoming::Presence { users },
+        ServerFrame::Typing { name } => Incoming::Typing { name },
         ServerFrame::Error { code, message, id } => Incoming::ServerError { code, message, id },
     }
 }
@@ -317,6 +322,11 @@ pub fn encode_pong(dialect: Dialect) -> Frame {
         Dialect::SocketIo => Frame::Text(socketio::PONG.into()),
         _ => Frame::Text(ClientFrame::Pong.to_json()),
     }
+}
+
+/// The "I am typing" frame, where the wire has one (only the envelope does).
+pub fn encode_typing(wire: Wire) -> Option<Frame> {
+    (wire == Wire::Envelope).then(|| Frame::Text(ClientFrame::Typing.to_json()))
 }
 
 /// The frame carrying one chat line.

@@ -95,6 +95,11 @@ pub struct Line {
     pub text: String,
 }
 
+/// While the user types, "typing" goes out at most this often…
+pub const TYPING_EVERY_MS: u64 = 3000;
+/// …and someone else's "typing" shows this long unless repeated.
+pub const TYPING_SHOWS_MS: u64 = 6000;
+
 /// Lines from one sender closer together than this are grouped under one name.
 pub const GROUP_MS: u64 = 5 * 60 * 1000;
 
@@ -241,6 +246,8 @@ pub enum Timer {
     Heartbeat,
     /// Sends more of the queue once the server's rate limit allows.
     Flush,
+    /// Forgets who stopped typing.
+    Typing,
 }
 
 /// Something that happened, fed to [`Room::handle`].
@@ -418,6 +425,9 @@ pub struct Room {
     /// send-to-echo time: the round trip as the user feels it.
     sent_at: Vec<(u64, u64)>,
     rtt_ms: Option<u64>,
+    /// When we last said we were typing, and who else is (name, shown until).
+    typing_sent: Option<u64>,
+    typists: Vec<(String, u64)>,
 }
 
 impl Room {
@@ -444,6 +454,8 @@ impl Room {
             next_key: 0,
             sent_at: Vec::new(),
             rtt_ms: None,
+            typing_sent: None,
+            typists: Vec::new(),
         }
     }
 
@@ -477,6 +489,32 @@ impl Room {
     /// The name the server granted, if it has one.
     pub fn me(&self) -> Option<&str> {
         self.me.as_deref()
+    }
+
+    /// The user typed: the frame that says so, if the wire has one and it
+    /// was not said in the last [`TYPING_EVERY_MS`].
+    pub fn typing(&mut self, now: u64) -> Option<Frame> {
+        let Conn::Open(wire) = self.conn else {
+            return None;
+        };
+        if self
+            .typing_sent
+            .is_some_and(|at| now < at + TYPING_EVERY_MS)
+        {
+            return None;
+        }
+        let frame = protocol::encode_typing(wire)?;
+        self.typing_sent = Some(now);
+        Some(frame)
+    }
+
+    /// Who else is typing now.
+    pub fn typists(&self, now: u64) -> Vec<&str> {
+        self.typists
+            .iter()
+            .filter(|(_, until)| *until > now)
+            .map(|(name, _)| name.as_str())
+            .collect()
     }
 
     /// The last round trip of one of the user's messages (sent to echoed), in ms.
@@ -653,6 +691,15 @@ impl Room {
                 }
             }
             Input::Timer(Timer::Heartbeat) => self.check_heartbeat(now, &mut fx),
+            Input::Timer(Timer::Typing) => {
+                self.typists.retain(|(_, until)| *until > now);
+                if let Some(next) = self.typists.iter().map(|(_, until)| until).min() {
+                    fx.push(Effect::StartTimer {
+                        timer: Timer::Typing,
+                        ms: (next - now) as u32 + 1,
+                    });
+                }
+            }
             Input::Frame(frame) => {
                 self.last_rx = now;
                 // The echo of a file we sent: the bytes come back as they were.
@@ -692,6 +739,7 @@ impl Room {
                     by_user: true,
                 });
                 self.users.clear();
+                self.typists.clear();
             }
             Input::ReconnectNow => {
                 if matches!(
@@ -718,6 +766,8 @@ impl Room {
                 }
             }
             Input::Compose { client_id, text } => {
+                // Typing the next one is news again.
+                self.typing_sent = None;
                 self.push_own(now, client_id, text, Delivery::Queued, None);
                 self.flush(now, &mut fx);
                 fx.push(Effect::SaveOutbox);
@@ -885,6 +935,7 @@ impl Room {
         self.heartbeat = None;
         self.me = None;
         self.users.clear();
+        self.typists.clear();
         fx.push(Effect::Open {
             url: self.config.dialect.url(&self.config.server),
             protocols: self.config.subprotocols.clone(),
@@ -928,6 +979,7 @@ impl Room {
         self.opened_at = None;
         self.negotiated = None;
         self.users.clear();
+        self.typists.clear();
         self.me = None;
         // Policy refusals and unsupported data would only fail again.
         if matches!(code, 1003 | 1008) {
@@ -1141,6 +1193,7 @@ impl Room {
                     by_user: false,
                 });
                 self.users.clear();
+                self.typists.clear();
             }
             Incoming::Joined {
                 name,
@@ -1192,6 +1245,8 @@ impl Room {
                     }
                 }
                 let from = from.map(|f| text::name(&f));
+                // They sent what they were typing.
+                self.typists.retain(|(n, _)| Some(n) != from.as_ref());
                 self.push(ts.unwrap_or(now), Kind::Peer { from }, text);
             }
             Incoming::Json(pretty) => {
@@ -1204,6 +1259,17 @@ impl Room {
                 self.system(now, Level::Info, format!("{} left.", text::name(&name)))
             }
             Incoming::Presence { users } => self.users = names(users),
+            Incoming::Typing { name } => {
+                let name = text::name(&name);
+                if self.me.as_deref() != Some(name.as_str()) {
+                    self.typists.retain(|(n, _)| *n != name);
+                    self.typists.push((name, now + TYPING_SHOWS_MS));
+                    fx.push(Effect::StartTimer {
+                        timer: Timer::Typing,
+                        ms: TYPING_SHOWS_MS as u32,
+                    });
+                }
+            }
             Incoming::ServerError {
                 code,
                 message,

@@ -69,6 +69,10 @@ pub fn composer() -> Html {
             }
         })
     };
+    let oninput = {
+        let room = room.clone();
+        Callback::from(move |_: InputEvent| room.typing())
+    };
     let onsubmit = Callback::from(move |e: SubmitEvent| {
         e.prevent_default();
         send();
@@ -109,7 +113,7 @@ pub fn composer() -> Html {
                 { "Attach" }
                 <input type="file" multiple=true onchange={onpick} />
             </label>
-            <textarea ref={input} rows="1" aria-label="Message" {onkeydown} {onpaste}
+            <textarea ref={input} rows="1" aria-label="Message" {onkeydown} {onpaste} {oninput}
                 placeholder={if offline { "Not connected: messages wait and go out when the connection opens" } else { "Message" }} />
             <button type="submit">{ "Send" }</button>
         </form>

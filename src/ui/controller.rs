@@ -213,6 +213,15 @@ impl Controller {
         self.act(Input::ReconnectNow);
     }
 
+    /// The user is typing: says so to servers that want to know, throttled
+    /// by the room, without a repaint.
+    pub fn typing(&self) {
+        let frame = self.room.borrow_mut().typing(now());
+        if let Some(frame) = frame {
+            let _ = self.transmit(&frame);
+        }
+    }
+
     /// Sends (or queues) a message the user typed.
     pub fn send(&self, text: String) {
         self.jump.set(true);

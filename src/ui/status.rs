@@ -27,6 +27,7 @@ pub fn status_bar(room: &RoomHandle) -> Html {
         html! { <button type="button" class="reconnect" {onclick}>{ label }</button> }
     });
     let users = state.users();
+    let typists = state.typists(now());
     let details = state.negotiated().and_then(|(protocol, extensions)| {
         let mut parts = Vec::new();
         if !protocol.is_empty() {
@@ -68,6 +69,12 @@ pub fn status_bar(room: &RoomHandle) -> Html {
             { notify }
             if let Some(warning) = crate::config::insecure_warning(state.server()) {
                 <span class="insecure" title={warning.clone()}>{ warning }</span>
+            }
+            if !typists.is_empty() {
+                <span class="typing">{ match typists.as_slice() {
+                    [one] => format!("{one} is typing\u{2026}"),
+                    more => format!("{} are typing\u{2026}", more.join(", ")),
+                } }</span>
             }
             if !users.is_empty() {
                 <span class="presence" title="Who is here">

@@ -1023,6 +1023,22 @@ pub fn room_ui(env: &Env) -> Result<()> {
         || "markup from the wire became an element".into(),
     )?;
 
+    // Typing shows at the other end, and goes when the line is sent.
+    bo.type_into(COMPOSER, "half a thought")?;
+    ada.wait("bo is typing", Duration::from_secs(5), |s| {
+        Ok(
+            (js(s, "document.querySelector('.typing')?.textContent ?? ''")?
+                == "bo is typing\u{2026}")
+                .then_some(()),
+        )
+    })?;
+    bo.type_into(COMPOSER, ENTER)?;
+    wait_view(&ada, "the typed line", |v| v.count("half a thought") == 1)?;
+    ensure(
+        js(&ada, "!document.querySelector('.typing')")? == true,
+        || "the typing indicator stayed after the line came".into(),
+    )?;
+
     // Hidden tab: the title counts, the divider marks the first unseen line.
     set_hidden(&ada, true)?;
     say(&bo, "bo", &[&ada], "while ada was away 1")?;
