@@ -153,10 +153,6 @@ pub enum SavedKind {
     Own,
     #[serde(rename = "p")]
     Peer,
-    #[serde(rename = "i")]
-    Info,
-    #[serde(rename = "e")]
-    Error,
     #[serde(rename = "j")]
     Json,
 }
@@ -191,8 +187,6 @@ impl Saved {
                 let kind = match v.get("k")?.as_str()? {
                     "o" => SavedKind::Own,
                     "p" => SavedKind::Peer,
-                    "i" => SavedKind::Info,
-                    "e" => SavedKind::Error,
                     "j" => SavedKind::Json,
                     _ => return None,
                 };
@@ -527,9 +521,9 @@ impl Room {
         self.last_seq
     }
 
-    /// The last `max` lines worth keeping across a reload: text lines only
-    /// (files and images are too big), and not the undelivered own ones (the
-    /// outbox keeps those).
+    /// The last `max` lines worth keeping across a reload: what was said
+    /// (not files or images, too big; not Roomcast's own notes about the
+    /// connection; not the undelivered own lines, which the outbox keeps).
     pub fn history(&self, max: usize) -> Vec<Saved> {
         let mut saved: Vec<Saved> = self
             .lines
@@ -543,9 +537,8 @@ impl Room {
                         ..
                     } => (SavedKind::Own, None),
                     Kind::Peer { from } => (SavedKind::Peer, from.clone()),
-                    Kind::System(Level::Info) => (SavedKind::Info, None),
-                    Kind::System(Level::Error) => (SavedKind::Error, None),
                     Kind::Json => (SavedKind::Json, None),
+                    // Connection news is about that visit, not worth keeping.
                     _ => return None,
                 };
                 Some(Saved {
@@ -834,8 +827,6 @@ impl Room {
                             file: None,
                         },
                         SavedKind::Peer => Kind::Peer { from: saved.from },
-                        SavedKind::Info => Kind::System(Level::Info),
-                        SavedKind::Error => Kind::System(Level::Error),
                         SavedKind::Json => Kind::Json,
                     };
                     self.push(saved.ts, kind, saved.text);

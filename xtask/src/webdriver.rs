@@ -110,6 +110,15 @@ impl Session {
         )
     }
 
+    /// Resizes the browser window (CSS pixels at the default zoom).
+    pub fn set_window(&self, width: u32, height: u32) -> Result<()> {
+        post(
+            &format!("{}/window/rect", self.url),
+            json!({"width": width, "height": height}),
+        )
+        .map(drop)
+    }
+
     /// Runs `source` in every new document of this session before its own
     /// scripts (Chrome DevTools Protocol through chromedriver).
     pub fn on_new_document(&self, source: &str) -> Result<()> {
