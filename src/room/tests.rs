@@ -945,14 +945,20 @@ fn an_error_about_a_delivered_message_changes_nothing() {
     );
 }
 
-#[test]
-fn history_survives_a_reload_and_resumes_after_the_last_seq() {
+/// An envelope room, welcomed and joined as alice.
+fn joined_as_alice() -> Room {
     let mut room = open(Dialect::Json);
     room.handle(text(WELCOME), 1);
     room.handle(
         text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
         2,
     );
+    room
+}
+
+#[test]
+fn history_survives_a_reload_and_resumes_after_the_last_seq() {
+    let mut room = joined_as_alice();
     room.handle(
         text(r#"{"type":"message","id":"p1","seq":41,"from":"bob","text":"hi","ts":5}"#),
         3,
@@ -1019,12 +1025,7 @@ fn history_survives_a_reload_and_resumes_after_the_last_seq() {
 
 #[test]
 fn clearing_keeps_undelivered_lines_and_rtt_is_send_to_echo() {
-    let mut room = open(Dialect::Json);
-    room.handle(text(WELCOME), 1);
-    room.handle(
-        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
-        2,
-    );
+    let mut room = joined_as_alice();
     room.handle(
         Input::Compose {
             client_id: "c1".into(),
