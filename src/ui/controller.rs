@@ -45,8 +45,9 @@ pub const RECENT_KEY: &str = "roomcast.recent";
 const NOTIFY_KEY: &str = "roomcast.notify";
 /// Lines of each server's log kept in the browser.
 pub const HISTORY_LINES: usize = 5000;
-/// How long changes wait before the log is saved (a burst saves once).
-const HISTORY_SAVE_MS: u32 = 2000;
+/// How long changes wait before the log is saved. Saving 5,000 lines is one
+/// synchronous task of tens of ms, so it is rare: also on hide and pagehide.
+const HISTORY_SAVE_MS: u32 = 30_000;
 const TITLE: &str = "Roomcast";
 
 /// A server's log as kept in localStorage.
