@@ -88,7 +88,10 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
     };
     let initial = &props.initial;
     // Servers this browser connected to before, newest first, to pick from.
-    let recent = store::get_strings(RECENT_KEY);
+    // Read when the connection opens or ends (when the list can change), not
+    // on every render: the form re-renders with every frame that arrives.
+    let open = matches!(room.room().conn(), Conn::Open(_));
+    let recent = use_memo(open, |_| store::get_strings(RECENT_KEY));
     html! {
         <form class="connect" {onsubmit} aria-label="Connection">
             <label>{ "Server" }
