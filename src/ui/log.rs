@@ -205,7 +205,19 @@ pub fn message_log() -> Html {
     let index = |position: usize| shown.as_ref().map_or(position, |s| s[position]);
     // Every item keyed (lines by their key), the divider before the first
     // line that arrived unseen.
-    let mut items: Vec<Html> = Vec::with_capacity(total - start + 1);
+    // Every child of the list has a key: one unkeyed child would make Yew
+    // diff the list by position, rebuilding every line whenever the window
+    // slides by one.
+    let mut items: Vec<Html> = Vec::with_capacity(total - start + 2);
+    if start > 0 {
+        items.push(html! {
+            <li key="earlier" class="earlier">
+                <button type="button" onclick={earlier}>
+                    { format!("Show earlier messages ({start} more)") }
+                </button>
+            </li>
+        });
+    }
     for position in start..total {
         let line = &lines[index(position)];
         if divider == Some(line.key) {
@@ -232,16 +244,7 @@ pub fn message_log() -> Html {
                 <button type="button" onclick={move |_| clear.clear_log()}>{ "Clear" }</button>
             </div>
             <div class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll} tabindex="0">
-                <ol class="lines">
-                    if start > 0 {
-                        <li class="earlier">
-                            <button type="button" onclick={earlier}>
-                                { format!("Show earlier messages ({start} more)") }
-                            </button>
-                        </li>
-                    }
-                    { for items }
-                </ol>
+                <ol class="lines">{ for items }</ol>
             </div>
             if unseen > 0 {
                 <button type="button" class="jump" onclick={to_bottom}>

@@ -266,8 +266,11 @@ pub fn size_check() -> Result<()> {
     }
 }
 
-pub fn bench(rounds: Option<usize>) -> Result<()> {
+/// Runs the bench: `rounds` rounds (default [`ROUNDS`]) of the scenarios
+/// whose name contains `only` (all by default).
+pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
     let rounds = rounds.unwrap_or(ROUNDS).max(1);
+    let wanted = |name: &str| only.is_none_or(|o| name.contains(o));
     tools::ensure()?;
     crate::build_client(true)?;
     let server_bin = crate::build_server()?;
@@ -332,21 +335,29 @@ pub fn bench(rounds: Option<usize>) -> Result<()> {
             } else {
                 "baseline"
             };
-            let (t, l) = ingest(&env, page).map_err(|e| format!("{who} ingest: {e}"))?;
-            eprintln!("    {who}: ingest {t:.0} ms, longest task {l:.0} ms");
-            ingest_ms[i].push(t);
-            longest[i].push(l);
-            let samples = latency(&env, page).map_err(|e| format!("{who} latency: {e}"))?;
-            eprintln!("    {who}: {} latency samples", samples.len());
-            lat[i].extend(samples);
-            let (o, e, mem) = history(&env, page).map_err(|e| format!("{who} history: {e}"))?;
-            eprintln!("    {who}: one more line {o:.1} ms, {e} elements, {mem:.0} MB");
-            one_more[i].push(o);
-            elements[i].push(e);
-            memory[i].push(mem);
-            let st = startup(&env, page).map_err(|e| format!("{who} startup: {e}"))?;
-            eprintln!("    {who}: startup {st:.0} ms");
-            start[i].push(st);
+            if wanted("ingest") {
+                let (t, l) = ingest(&env, page).map_err(|e| format!("{who} ingest: {e}"))?;
+                eprintln!("    {who}: ingest {t:.0} ms, longest task {l:.0} ms");
+                ingest_ms[i].push(t);
+                longest[i].push(l);
+            }
+            if wanted("latency") {
+                let samples = latency(&env, page).map_err(|e| format!("{who} latency: {e}"))?;
+                eprintln!("    {who}: {} latency samples", samples.len());
+                lat[i].extend(samples);
+            }
+            if wanted("history") {
+                let (o, e, mem) = history(&env, page).map_err(|e| format!("{who} history: {e}"))?;
+                eprintln!("    {who}: one more line {o:.1} ms, {e} elements, {mem:.0} MB");
+                one_more[i].push(o);
+                elements[i].push(e);
+                memory[i].push(mem);
+            }
+            if wanted("startup") {
+                let st = startup(&env, page).map_err(|e| format!("{who} startup: {e}"))?;
+                eprintln!("    {who}: startup {st:.0} ms");
+                start[i].push(st);
+            }
         }
     }
     for l in &mut lat {
@@ -416,6 +427,10 @@ pub fn bench(rounds: Option<usize>) -> Result<()> {
     };
     let mut table = String::from("| measure | Roomcast | baseline | ratio | budget | result |\n| --- | --- | --- | --- | --- | --- |\n");
     for (name, (r, b), budget, pass) in &rows {
+        if r.is_nan() {
+            table += &format!("| {name} | — | — | — | {budget} | not run |\n");
+            continue;
+        }
         table += &format!(
             "| {name} | {r:.1} | {b:.1} | {:.2} | {budget} | {} |\n",
             r / b,
@@ -431,8 +446,10 @@ pub fn bench(rounds: Option<usize>) -> Result<()> {
         lat[0].len()
     );
     std::fs::write(out.join("results.md"), &table)?;
-    std::fs::write(root().join("bench/latency.svg"), latency_svg(&lat))?;
-    println!("wrote target/bench/results.md and bench/latency.svg");
+    if only.is_none() {
+        std::fs::write(root().join("bench/latency.svg"), latency_svg(&lat))?;
+        println!("wrote target/bench/results.md and bench/latency.svg");
+    }
     drop(server);
     Ok(())
 }
@@ -542,4 +559,137 @@ async fn load_server(listener: std::net::TcpListener) {
             }
         });
     }
+}
+
+/// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
+/// in the latency scenario, printed as the functions with the most self time.
+/// The client is built with wasm function names kept (wasm-opt `-g`).
+pub fn profile() -> Result<()> {
+    tools::ensure()?;
+    let out = root().join("target/bench");
+    let dist = out.join("profile-dist");
+    let html = root().join(".profile.html");
+    let index = std::fs::read_to_string(root().join("index.html"))?;
+    std::fs::write(
+        &html,
+        index.replace("data-wasm-opt-params=\"", "data-wasm-opt-params=\"-g "),
+    )?;
+    tools::step("building the client with function names");
+    let built = crate::run(std::process::Command::new("trunk").args([
+        "build",
+        "--offline",
+        "--release",
+        "--dist",
+        &dist.to_string_lossy(),
+        ".profile.html",
+    ]));
+    std::fs::remove_file(&html)?;
+    built?;
+    let server_bin = crate::build_server()?;
+    let server = Server::start_serving(&server_bin, &dist, &[], &out.join("server.log"))?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let load = listener.local_addr()?.to_string();
+    listener.set_nonblocking(true)?;
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(load_server(listener));
+        }
+    });
+    let chrome: Value =
+        serde_json::from_str::<Value>(&std::fs::read_to_string(root().join("webdriver.json"))?)?
+            ["goog:chromeOptions"]
+            .take();
+    let driver = Driver::start(&tools::chromedriver()?)?;
+    let env = Env {
+        driver: &driver,
+        chrome: &chrome,
+        origin: format!("http://{}", server.addr),
+        load,
+    };
+    let relay = format!("ws://{}/relay", env.load);
+    let (a, b) = (
+        env.open(Page::Roomcast, &relay)?,
+        env.open(Page::Roomcast, &relay)?,
+    );
+    for s in [&a, &b] {
+        wait_for(s, "connected", Duration::from_secs(20))?;
+    }
+    // Fill the window first, then profile the steady state.
+    let send = |n: usize| {
+        a.exec(&format!(
+            "let i = 0;
+             const id = setInterval(() => {{
+               if (i++ >= {n}) {{ clearInterval(id); return; }}
+               const ta = document.querySelector('textarea[aria-label=Message]');
+               ta.value = 'lat ' + (performance.timeOrigin + performance.now());
+               ta.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, cancelable: true }}));
+             }}, 20);
+             return null;"
+        ))
+    };
+    let wait = |n: usize| {
+        b.exec_async(
+            &format!(
+                "const done = arguments[arguments.length - 1];
+                 const check = () => window.__bench.lat.length >= {n} ? done(null) : setTimeout(check, 50);
+                 check();"
+            ),
+            60_000,
+        )
+    };
+    send(250)?;
+    wait(250)?;
+    b.cdp("Profiler.enable", serde_json::json!({}))?;
+    b.cdp(
+        "Profiler.setSamplingInterval",
+        serde_json::json!({"interval": 100}),
+    )?;
+    b.cdp("Profiler.start", serde_json::json!({}))?;
+    send(250)?;
+    wait(500)?;
+    let profile = b.cdp("Profiler.stop", serde_json::json!({}))?;
+    let profile = &profile["profile"];
+    let (start, end) = (num(&profile["startTime"]), num(&profile["endTime"]));
+    let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
+    let total: f64 = nodes.iter().map(|n| num(&n["hitCount"])).sum();
+    let ms_per_hit = (end - start) / 1000.0 / total.max(1.0);
+    let mut by_name: std::collections::HashMap<String, f64> = Default::default();
+    for n in &nodes {
+        let name = n["callFrame"]["functionName"].as_str().unwrap_or("?");
+        let name = if name.is_empty() { "(anonymous)" } else { name };
+        *by_name.entry(name.chars().take(110).collect()).or_default() +=
+            num(&n["hitCount"]) * ms_per_hit;
+    }
+    let mut top: Vec<_> = by_name.into_iter().collect();
+    top.sort_by(|x, y| y.1.total_cmp(&x.1));
+    println!(
+        "profile of the receiving page over {:.0} ms (250 lines at 50/s):",
+        (end - start) / 1000.0
+    );
+    for (name, ms) in top.iter().take(40) {
+        println!("{ms:9.1} ms  {name}");
+    }
+    let moves = b.exec(
+        "const c = { added: {}, removed: {}, attrs: 0, text: 0 };
+         const o = new MutationObserver(ms => { for (const m of ms) {
+           for (const n of m.addedNodes) c.added[n.nodeName] = (c.added[n.nodeName] || 0) + 1;
+           for (const n of m.removedNodes) c.removed[n.nodeName] = (c.removed[n.nodeName] || 0) + 1;
+           if (m.type === 'attributes') c.attrs++; if (m.type === 'characterData') c.text++; } });
+         o.observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
+         window.__moves = c; return null;",
+    )?;
+    let _ = moves;
+    send(20)?;
+    wait(520)?;
+    std::thread::sleep(Duration::from_millis(500));
+    println!(
+        "DOM mutations for 20 lines: {}",
+        b.exec("return window.__moves;")?
+    );
+    drop(server);
+    Ok(())
 }

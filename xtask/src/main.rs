@@ -32,9 +32,11 @@ cargo xtask <command>
   e2e [FILTER]
         only the end-to-end tests (those whose name contains FILTER)
   dist  the release build of the client in dist/
-  bench [ROUNDS]
+  bench [ROUNDS [SCENARIO]]
         Roomcast against the vanilla-JS baseline in headless Chromium
-        (ingest, latency, long history, startup, size); not part of `test`
+        (ingest, latency, history, startup, size); not part of `test`
+  bench profile
+        a CPU profile of the receiving page in the latency scenario
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
   fuzz [TARGET] [SECONDS]
@@ -83,7 +85,11 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
-        Some("bench") => bench::bench(args.get(1).and_then(|n| n.parse().ok())),
+        Some("bench") if args.get(1).is_some_and(|a| a == "profile") => bench::profile(),
+        Some("bench") => bench::bench(
+            args.get(1).and_then(|n| n.parse().ok()),
+            args.get(2).map(String::as_str),
+        ),
         Some("fuzz") => {
             let only = args.get(1).filter(|a| a.parse::<u32>().is_err());
             let seconds = args.iter().find_map(|a| a.parse().ok()).unwrap_or(60);

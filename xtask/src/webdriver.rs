@@ -119,6 +119,14 @@ impl Session {
         .map(drop)
     }
 
+    /// Sends a Chrome DevTools Protocol command to this session's page.
+    pub fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        post(
+            &format!("{}/goog/cdp/execute", self.url),
+            json!({"cmd": cmd, "params": params}),
+        )
+    }
+
     /// Runs `source` in every new document of this session before its own
     /// scripts (Chrome DevTools Protocol through chromedriver).
     pub fn on_new_document(&self, source: &str) -> Result<()> {
