@@ -108,7 +108,7 @@ pub fn composer() -> Html {
     };
     let offline = !matches!(room.room().conn(), Conn::Open(_));
     html! {
-        <form class={classes!("composer", offline.then_some("offline"))} {onsubmit} {ondragover} {ondrop}>
+        <form class={if offline { "composer offline" } else { "composer" }} {onsubmit} {ondragover} {ondrop}>
             <label class="attach" title="Send a file or image (also by paste or drag and drop)">
                 { "Attach" }
                 <input type="file" multiple=true onchange={onpick} />

@@ -85,6 +85,9 @@ pub struct Controller {
     /// The newest line already looked at for attention.
     attended_key: Cell<u64>,
     notify: Cell<bool>,
+    /// `Notification.permission`, read when it may have changed (start,
+    /// asking, the tab coming back), not on every render.
+    permission: Cell<&'static str>,
     history_save: RefCell<Option<Timeout>>,
     /// The recent-server list got this connection already.
     remembered: Cell<bool>,
@@ -145,6 +148,7 @@ impl Controller {
                     store::get_raw(NOTIFY_KEY).is_some_and(|v| v == "true")
                         && notification_permission() == "granted",
                 ),
+                permission: Cell::new(notification_permission()),
                 history_save: RefCell::new(None),
                 remembered: Cell::new(false),
                 download: RefCell::new(None),
@@ -317,7 +321,7 @@ impl Controller {
         if self.notify.get() {
             "on"
         } else {
-            notification_permission()
+            self.permission.get()
         }
     }
 
@@ -335,6 +339,7 @@ impl Controller {
             };
             if let Some(this) = this.upgrade() {
                 this.notify.set(granted);
+                this.permission.set(notification_permission());
                 let _ = store::set_raw(NOTIFY_KEY, if granted { "true" } else { "false" });
                 this.bump();
             }
@@ -356,6 +361,7 @@ impl Controller {
     fn on_visibility(&self) {
         let hidden = gloo::utils::document().hidden();
         self.hidden.set(hidden);
+        self.permission.set(notification_permission());
         if hidden {
             // The next line that arrives unseen gets the divider.
             self.unread.set(Unread::default());
@@ -595,6 +601,13 @@ impl Controller {
         } else if let Err(err) = store::set(&key, &unsent) {
             gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
         }
+    }
+}
+
+/// Controllers are equal only to themselves (line props hold one).
+impl PartialEq for Controller {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
     }
 }
 

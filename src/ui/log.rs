@@ -3,6 +3,7 @@
 use super::controller::use_room;
 use crate::room::{Attachment, Delivery, Kind, Level, Line};
 use crate::text::{self, Piece};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -16,16 +17,21 @@ fn times(ts: u64) -> (String, String) {
     )
 }
 
-/// Lines rendered while following the bottom: the DOM stays bounded however
-/// long the log grows ("Show earlier" pages back).
+/// Lines rendered while following the bottom, at least: the DOM stays
+/// bounded however long the log grows ("Show earlier" pages back).
 pub const WINDOW: usize = 200;
+/// The window drops old lines this many at a time. Dropping one line per new
+/// line would move every other line up on each message, and the browser
+/// would lay out and repaint them all; in chunks, most messages only append.
+pub const CHUNK: usize = 50;
 
-/// The first line to render of `len`: the last [`WINDOW`] while following the
-/// bottom (`anchor` None), else from where the reader is.
+/// The first line to render of `len`: the last [`WINDOW`] to
+/// `WINDOW + CHUNK - 1` while following the bottom (`anchor` None), else from
+/// where the reader is.
 pub fn window_start(len: usize, anchor: Option<usize>) -> usize {
     match anchor {
         Some(start) => start.min(len),
-        None => len.saturating_sub(WINDOW),
+        None => len.saturating_sub(WINDOW) / CHUNK * CHUNK,
     }
 }
 
@@ -57,6 +63,7 @@ impl Show {
 }
 
 /// Where the reader is: following the bottom, or reading further up.
+#[derive(Default)]
 struct Reading {
     /// Following the bottom: new lines scroll into view.
     stick: bool,
@@ -64,6 +71,49 @@ struct Reading {
     anchor: Option<usize>,
     /// How many lines there were when the reader left the bottom.
     left_at: usize,
+    /// The first line shown and the number of lines, at the last render.
+    shown: (usize, usize),
+    /// Where the log was last scrolled to while following (`scrollTop`).
+    pinned: i32,
+    /// The next frame's [`settle`], when one is due.
+    frame: Option<gloo::render::AnimationFrame>,
+    due: bool,
+}
+
+/// Following the bottom, the log goes down to the newest line just before
+/// the next paint, once per frame, when the browser lays the page out
+/// anyway: reading `scrollHeight` after each render (or in each scroll
+/// event) would force one more layout per message. A reader who scrolled up
+/// since stops following.
+fn settle(reading: &Rc<RefCell<Reading>>, list: &NodeRef, redraw: &UseForceUpdateHandle) {
+    let mut r = reading.borrow_mut();
+    if !r.stick || r.due {
+        return;
+    }
+    r.due = true;
+    let (reading, list, redraw) = (reading.clone(), list.clone(), redraw.clone());
+    // The previous frame already fired: replacing its handle here, outside
+    // its own callback, releases it.
+    r.frame = Some(gloo::render::request_animation_frame(move |_| {
+        let mut r = reading.borrow_mut();
+        r.due = false;
+        let Some(el) = list.cast::<web_sys::Element>().filter(|_| r.stick) else {
+            return;
+        };
+        let top = el.scroll_top();
+        // Lines that arrived since the last frame are below: only a reader
+        // who went up from where the log was put has left.
+        if top < r.pinned - 2 && el.scroll_height() - top - el.client_height() >= 48 {
+            r.stick = false;
+            r.anchor = Some(r.shown.0);
+            r.left_at = r.shown.1;
+            drop(r);
+            redraw.force_update();
+            return;
+        }
+        el.set_scroll_top(el.scroll_height());
+        r.pinned = el.scroll_top();
+    }));
 }
 
 #[function_component(MessageLog)]
@@ -73,8 +123,7 @@ pub fn message_log() -> Html {
     let redraw = use_force_update();
     let reading = use_mut_ref(|| Reading {
         stick: true,
-        anchor: None,
-        left_at: 0,
+        ..Reading::default()
     });
     // The search text and the kind of lines shown.
     let filter = use_mut_ref(|| (String::new(), Show::All));
@@ -84,6 +133,7 @@ pub fn message_log() -> Html {
         // Sending jumps to the bottom, wherever the reader was.
         let mut r = reading.borrow_mut();
         r.stick = true;
+        r.pinned = 0;
         r.anchor = None;
     }
     // The lines that pass the search and the filter (all of them, cheaply,
@@ -115,24 +165,23 @@ pub fn message_log() -> Html {
             lines.len().saturating_sub(r.left_at)
         }
     };
+    reading.borrow_mut().shown = (start, lines.len());
+    let following = reading.borrow().stick;
     let onscroll = {
         let (list, reading, redraw) = (list.clone(), reading.clone(), redraw.clone());
-        let len = lines.len();
         Callback::from(move |_: Event| {
+            if reading.borrow().stick {
+                // Whether the reader left is looked at in the next frame.
+                return settle(&reading, &list, &redraw);
+            }
             let Some(el) = list.cast::<web_sys::Element>() else {
                 return;
             };
-            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < 48;
-            let mut r = reading.borrow_mut();
-            if at_bottom && !r.stick {
+            if el.scroll_height() - el.scroll_top() - el.client_height() < 48 {
+                let mut r = reading.borrow_mut();
                 r.stick = true;
+                r.pinned = 0;
                 r.anchor = None;
-                drop(r);
-                redraw.force_update();
-            } else if !at_bottom && r.stick {
-                r.stick = false;
-                r.anchor = Some(start);
-                r.left_at = len;
                 drop(r);
                 redraw.force_update();
             }
@@ -157,20 +206,15 @@ pub fn message_log() -> Html {
         Callback::from(move |_| {
             let mut r = reading.borrow_mut();
             r.stick = true;
+            r.pinned = 0;
             r.anchor = None;
             drop(r);
             redraw.force_update();
         })
     };
     use_effect_with((room.version, start, total), {
-        let (list, reading) = (list.clone(), reading.clone());
-        move |_| {
-            if reading.borrow().stick {
-                if let Some(el) = list.cast::<web_sys::Element>() {
-                    el.set_scroll_top(el.scroll_height());
-                }
-            }
-        }
+        let (list, reading, redraw) = (list.clone(), reading.clone(), redraw.clone());
+        move |_| settle(&reading, &list, &redraw)
     });
     // A new search or filter starts at the newest matching lines.
     let refilter = {
@@ -178,6 +222,7 @@ pub fn message_log() -> Html {
         move |change: &dyn Fn(&mut (String, Show))| {
             let mut r = reading.borrow_mut();
             r.stick = true;
+            r.pinned = 0;
             r.anchor = None;
             drop(r);
             change(&mut filter.borrow_mut());
@@ -200,7 +245,7 @@ pub fn message_log() -> Html {
         refilter(&|f| f.1 = chosen);
     });
     let (export_json, export_text, clear) = (room.clone(), room.clone(), room.clone());
-    let me = state.me().unwrap_or(state.name()).to_string();
+    let me = AttrValue::from(state.me().unwrap_or(state.name()).to_string());
     let divider = room.unread().from_key;
     let index = |position: usize| shown.as_ref().map_or(position, |s| s[position]);
     // Every item keyed (lines by their key), the divider before the first
@@ -224,7 +269,12 @@ pub fn message_log() -> Html {
             items.push(html! { <li key="divider" class="divider">{ "New messages" }</li> });
         }
         let previous = position.checked_sub(1).map(|p| &lines[index(p)]);
-        items.push(render_line(line, previous, &me, &room));
+        // A line is rendered again only when it (or its grouping, or the
+        // user's name) changed: a new message renders one line, not the window.
+        items.push(html! {
+            <LineView key={line.key} line={line.clone()} me={me.clone()} ctl={room.ctl.clone()}
+                cont={previous.is_some_and(|p| line.continues(p))} />
+        });
     }
     html! {
         <section class="logpane" aria-label="Message log">
@@ -243,7 +293,7 @@ pub fn message_log() -> Html {
                 <button type="button" onclick={move |_| export_text.export(false)}>{ "Export text" }</button>
                 <button type="button" onclick={move |_| clear.clear_log()}>{ "Clear" }</button>
             </div>
-            <div class="log" role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll} tabindex="0">
+            <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll} tabindex="0">
                 <ol class="lines">{ for items }</ol>
             </div>
             if unseen > 0 {
@@ -270,19 +320,51 @@ fn rich(text: &str) -> Html {
     }
 }
 
-fn render_line(
-    line: &Line,
-    previous: Option<&Line>,
-    me: &str,
-    room: &super::controller::RoomHandle,
-) -> Html {
+#[derive(Properties, PartialEq)]
+struct LineProps {
+    line: Line,
+    /// The user's name, for own lines and mentions.
+    me: AttrValue,
+    /// Continues its sender's group: the name is hidden (screen readers still hear it).
+    cont: bool,
+    ctl: Rc<super::controller::Controller>,
+}
+
+/// One line of the log, rendered when its props change.
+#[function_component(LineView)]
+fn line_view(props: &LineProps) -> Html {
+    let LineProps {
+        line,
+        me,
+        cont,
+        ctl: room,
+    } = props;
+    // An image (sent or received) shows through an object URL that this
+    // line owns: it is revoked when the line leaves the page.
+    let image = match &line.kind {
+        Kind::Image { mime, bytes }
+        | Kind::Own {
+            file:
+                Some(Attachment {
+                    mime: Some(mime),
+                    bytes,
+                }),
+            ..
+        } => Some((bytes.clone(), *mime)),
+        _ => None,
+    };
+    let url = use_memo(image, |image| {
+        image.as_ref().map(|(bytes, mime)| {
+            gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(&bytes[..], Some(mime)))
+        })
+    });
+    let img = html! {
+        <img class="inline" src={(*url).as_ref().map(|u| u.to_string())}
+            alt={line.text.clone()} title={line.text.clone()} />
+    };
     let (short, full) = times(line.ts);
     let time = html! { <time class="ts" title={full}>{ short }</time> };
-    // A line that continues its sender's group hides the name (screen readers
-    // still hear it).
-    let cont = previous
-        .is_some_and(|p| line.continues(p))
-        .then_some("cont");
+    let cont = if *cont { " cont" } else { "" };
     let from = |name: &str| html! { <span class="from" dir="auto">{ name.to_string() }</span> };
     match &line.kind {
         Kind::Own {
@@ -307,13 +389,11 @@ fn render_line(
                 }
             });
             html! {
-                <li key={line.key} class={classes!("line", "own", class, cont)}>
+                <li class={format!("line own {class}{cont}")}>
                     { time }
                     { from(me) }
                     { match file {
-                        Some(Attachment { mime: Some(mime), bytes }) => html! {
-                            <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
-                        },
+                        Some(Attachment { mime: Some(_), .. }) => img,
                         Some(Attachment { bytes, .. }) => html! {
                             <span class="text file">{ format!("\u{1f4ce} {} \u{b7} {} bytes", line.text, bytes.len()) }</span>
                         },
@@ -325,9 +405,13 @@ fn render_line(
             }
         }
         Kind::Peer { from: sender } => {
-            let mention = text::mentions(&line.text, me).then_some("mention");
+            let mention = if text::mentions(&line.text, me) {
+                " mention"
+            } else {
+                ""
+            };
             html! {
-                <li key={line.key} class={classes!("line", "peer", cont, mention)}>
+                <li class={format!("line peer{cont}{mention}")}>
                     { time }
                     { from(sender.as_deref().unwrap_or("server")) }
                     <span class="text" dir="auto">{ rich(&line.text) }</span>
@@ -335,16 +419,16 @@ fn render_line(
             }
         }
         Kind::System(level) => html! {
-            <li key={line.key} class={classes!("line", "system", (*level == Level::Error).then_some("error"))}>
+            <li class={if *level == Level::Error { "line system error" } else { "line system" }}>
                 { time }
                 <span class="text" dir="auto">{ &line.text }</span>
             </li>
         },
-        Kind::Image { mime, bytes } => html! {
-            <li key={line.key} class="line peer image">
+        Kind::Image { .. } => html! {
+            <li class="line peer image">
                 { time }
                 { from("server") }
-                <InlineImage bytes={bytes.clone()} mime={*mime} alt={line.text.clone()} />
+                { img }
             </li>
         },
         Kind::Json => {
@@ -352,7 +436,7 @@ fn render_line(
             let first = line.text.lines().next().unwrap_or_default();
             let rows = line.text.lines().count();
             html! {
-                <li key={line.key} class="line json">
+                <li class="line json">
                     { time }
                     { from("server") }
                     if rows <= 3 {
@@ -369,23 +453,6 @@ fn render_line(
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct InlineImageProps {
-    bytes: Rc<[u8]>,
-    mime: &'static str,
-    alt: String,
-}
-
-/// An image from a binary frame, shown through an object URL that this
-/// component owns: it is revoked when the line leaves the page.
-#[function_component(InlineImage)]
-fn inline_image(props: &InlineImageProps) -> Html {
-    let url = use_memo((props.bytes.clone(), props.mime), |(bytes, mime)| {
-        gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(&bytes[..], Some(mime)))
-    });
-    html! { <img class="inline" src={url.to_string()} alt={props.alt.clone()} title={props.alt.clone()} /> }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,7 +460,14 @@ mod tests {
     #[test]
     fn the_window_follows_the_bottom_or_stays_where_the_reader_is() {
         assert_eq!(window_start(10, None), 0);
+        assert_eq!(window_start(WINDOW, None), 0);
+        assert_eq!(window_start(WINDOW + CHUNK - 1, None), 0);
+        assert_eq!(window_start(WINDOW + CHUNK, None), CHUNK);
         assert_eq!(window_start(100_000, None), 100_000 - WINDOW);
+        for len in 0..1000 {
+            let shown = len - window_start(len, None);
+            assert!(shown == len || (WINDOW..WINDOW + CHUNK).contains(&shown));
+        }
         assert_eq!(window_start(100_000, Some(500)), 500);
         assert_eq!(window_start(10, Some(500)), 10, "never past the end");
     }

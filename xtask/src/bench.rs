@@ -85,7 +85,7 @@ fn wait_for(s: &Session, key: &str, timeout: Duration) -> Result<Value> {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Page {
+pub enum Page {
     Roomcast,
     Baseline,
 }
@@ -156,29 +156,22 @@ fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
 /// Latency: 1,000 lines at 50 per second from A to B; send→rendered in B.
 fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     let relay = format!("ws://{}/relay", env.load);
-    let (a, b) = (env.open(page, &relay)?, env.open(page, &relay)?);
+    let a = env.open(page, &relay)?;
+    let b = {
+        let s = env.driver.traced_session(env.chrome)?;
+        s.on_new_document(INSTRUMENT)?;
+        s.goto(&match page {
+            Page::Roomcast => format!("{}/?server={relay}&protocol=text&name=bench", env.origin),
+            Page::Baseline => format!("{}/bench-baseline.html?server={relay}", env.origin),
+        })?;
+        s
+    };
     for s in [&a, &b] {
         // Both pages show "Connected" when open; the instruments mark it.
         wait_for(s, "connected", Duration::from_secs(20))
             .map_err(|e| format!("the page did not connect: {e}"))?;
     }
-    let send = match page {
-        Page::Roomcast => {
-            "const ta = document.querySelector('textarea[aria-label=Message]');
-             ta.value = text;
-             ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));"
-        }
-        Page::Baseline => "window.__send(text);",
-    };
-    a.exec(&format!(
-        "let i = 0;
-         const id = setInterval(() => {{
-           if (i++ >= {LATENCY_LINES}) {{ clearInterval(id); return; }}
-           const text = 'lat ' + (performance.timeOrigin + performance.now());
-           {send}
-         }}, 20);
-         return null;"
-    ))?;
+    send_lines(&a, page, LATENCY_LINES)?;
     let lat = b.exec_async(
         &format!(
             "const done = arguments[arguments.length - 1];
@@ -202,6 +195,28 @@ fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
         pct(&recv, 0.99)
     );
     Ok(series(0))
+}
+
+/// Makes the page send `n` lines at 50 per second, each stamped with the
+/// time it was sent, the way a user would (Roomcast: Enter in the composer).
+fn send_lines(s: &Session, page: Page, n: usize) -> Result<Value> {
+    let send = match page {
+        Page::Roomcast => {
+            "const ta = document.querySelector('textarea[aria-label=Message]');
+             ta.value = text;
+             ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));"
+        }
+        Page::Baseline => "window.__send(text);",
+    };
+    s.exec(&format!(
+        "let i = 0;
+         const id = setInterval(() => {{
+           if (i++ >= {n}) {{ clearInterval(id); return; }}
+           const text = 'lat ' + (performance.timeOrigin + performance.now());
+           {send}
+         }}, 20);
+         return null;"
+    ))
 }
 
 /// Startup: navigation to `Connected` on loopback, with a cold cache.
@@ -564,7 +579,7 @@ async fn load_server(listener: std::net::TcpListener) {
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
-pub fn profile() -> Result<()> {
+pub fn profile(page: Page) -> Result<()> {
     tools::ensure()?;
     let out = root().join("target/bench");
     let dist = out.join("profile-dist");
@@ -585,6 +600,10 @@ pub fn profile() -> Result<()> {
     ]));
     std::fs::remove_file(&html)?;
     built?;
+    std::fs::copy(
+        root().join("bench/baseline.html"),
+        dist.join("bench-baseline.html"),
+    )?;
     let server_bin = crate::build_server()?;
     let server = Server::start_serving(&server_bin, &dist, &[], &out.join("server.log"))?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -611,26 +630,21 @@ pub fn profile() -> Result<()> {
         load,
     };
     let relay = format!("ws://{}/relay", env.load);
-    let (a, b) = (
-        env.open(Page::Roomcast, &relay)?,
-        env.open(Page::Roomcast, &relay)?,
-    );
+    let a = env.open(page, &relay)?;
+    let b = {
+        let s = env.driver.traced_session(env.chrome)?;
+        s.on_new_document(INSTRUMENT)?;
+        s.goto(&match page {
+            Page::Roomcast => format!("{}/?server={relay}&protocol=text&name=bench", env.origin),
+            Page::Baseline => format!("{}/bench-baseline.html?server={relay}", env.origin),
+        })?;
+        s
+    };
     for s in [&a, &b] {
         wait_for(s, "connected", Duration::from_secs(20))?;
     }
     // Fill the window first, then profile the steady state.
-    let send = |n: usize| {
-        a.exec(&format!(
-            "let i = 0;
-             const id = setInterval(() => {{
-               if (i++ >= {n}) {{ clearInterval(id); return; }}
-               const ta = document.querySelector('textarea[aria-label=Message]');
-               ta.value = 'lat ' + (performance.timeOrigin + performance.now());
-               ta.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, cancelable: true }}));
-             }}, 20);
-             return null;"
-        ))
-    };
+    let send = |n: usize| send_lines(&a, page, n);
     let wait = |n: usize| {
         b.exec_async(
             &format!(
@@ -648,9 +662,97 @@ pub fn profile() -> Result<()> {
         "Profiler.setSamplingInterval",
         serde_json::json!({"interval": 100}),
     )?;
-    b.cdp("Profiler.start", serde_json::json!({}))?;
+    b.cdp("Performance.enable", serde_json::json!({}))?;
+    let metrics = || -> Result<std::collections::HashMap<String, f64>> {
+        let m = b.cdp("Performance.getMetrics", serde_json::json!({}))?;
+        Ok(m["metrics"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|m| {
+                        (
+                            m["name"].as_str().unwrap_or("").to_string(),
+                            num(&m["value"]),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    };
+    let idle = metrics()?;
+    std::thread::sleep(Duration::from_secs(3));
+    let now = metrics()?;
+    println!(
+        "idle for 3 s: {:.0} ms of tasks",
+        (now["TaskDuration"] - idle["TaskDuration"]) * 1000.0
+    );
+    // The browser's own counters first, without the profiler's overhead.
+    let before = metrics()?;
     send(250)?;
     wait(500)?;
+    let after = metrics()?;
+    println!("the receiving page's main thread over 250 lines (no profiler):");
+    for name in [
+        "TaskDuration",
+        "ScriptDuration",
+        "LayoutDuration",
+        "RecalcStyleDuration",
+        "LayoutCount",
+        "RecalcStyleCount",
+    ] {
+        let d = after.get(name).copied().unwrap_or(f64::NAN)
+            - before.get(name).copied().unwrap_or(f64::NAN);
+        let shown = if name.ends_with("Duration") {
+            format!("{:.0} ms", d * 1000.0)
+        } else {
+            format!("{d:.0}")
+        };
+        println!("  {name}: {shown}");
+    }
+    let mut by_event: std::collections::HashMap<String, (f64, usize)> = Default::default();
+    let events = b.trace()?;
+    std::fs::write(out.join("trace.json"), serde_json::to_string(&events)?)?;
+    // The renderer's main thread: the thread of its "RunTask"s with most time.
+    let mut threads: std::collections::HashMap<(i64, i64), f64> = Default::default();
+    for e in &events {
+        if e["name"] == "RunTask" {
+            *threads
+                .entry((
+                    e["pid"].as_i64().unwrap_or(0),
+                    e["tid"].as_i64().unwrap_or(0),
+                ))
+                .or_default() += num(&e["dur"]);
+        }
+    }
+    let main = threads
+        .into_iter()
+        .max_by(|x, y| x.1.total_cmp(&y.1))
+        .map(|t| t.0);
+    for e in &events {
+        let at = (
+            e["pid"].as_i64().unwrap_or(0),
+            e["tid"].as_i64().unwrap_or(0),
+        );
+        if Some(at) == main && e["ph"] == "X" {
+            let entry = by_event
+                .entry(e["name"].as_str().unwrap_or("?").to_string())
+                .or_default();
+            entry.0 += num(&e["dur"]) / 1000.0;
+            entry.1 += 1;
+        }
+    }
+    let mut by_event: Vec<_> = by_event.into_iter().collect();
+    by_event.sort_by(|x, y| y.1 .0.total_cmp(&x.1 .0));
+    println!(
+        "main-thread trace events since the page opened (inclusive ms, count; {} events):",
+        events.len()
+    );
+    for (name, (ms, n)) in by_event.iter().take(25) {
+        println!("  {ms:9.1} ms {n:6}  {name}");
+    }
+    b.cdp("Profiler.start", serde_json::json!({}))?;
+    send(250)?;
+    wait(750)?;
     let profile = b.cdp("Profiler.stop", serde_json::json!({}))?;
     let profile = &profile["profile"];
     let (start, end) = (num(&profile["startTime"]), num(&profile["endTime"]));
@@ -684,11 +786,15 @@ pub fn profile() -> Result<()> {
     )?;
     let _ = moves;
     send(20)?;
-    wait(520)?;
+    wait(770)?;
     std::thread::sleep(Duration::from_millis(500));
     println!(
         "DOM mutations for 20 lines: {}",
         b.exec("return window.__moves;")?
+    );
+    println!(
+        "following the bottom: {}",
+        b.exec("return !document.querySelector('.jump');")?
     );
     drop(server);
     Ok(())

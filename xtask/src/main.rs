@@ -35,8 +35,9 @@ cargo xtask <command>
   bench [ROUNDS [SCENARIO]]
         Roomcast against the vanilla-JS baseline in headless Chromium
         (ingest, latency, history, startup, size); not part of `test`
-  bench profile
-        a CPU profile of the receiving page in the latency scenario
+  bench profile [baseline]
+        a CPU profile of the receiving page (Roomcast's, or the baseline's)
+        in the latency scenario
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
   fuzz [TARGET] [SECONDS]
@@ -85,7 +86,13 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure().and_then(|()| build_client(true)),
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
-        Some("bench") if args.get(1).is_some_and(|a| a == "profile") => bench::profile(),
+        Some("bench") if args.get(1).is_some_and(|a| a == "profile") => {
+            bench::profile(if args.get(2).is_some_and(|a| a == "baseline") {
+                bench::Page::Baseline
+            } else {
+                bench::Page::Roomcast
+            })
+        }
         Some("bench") => bench::bench(
             args.get(1).and_then(|n| n.parse().ok()),
             args.get(2).map(String::as_str),

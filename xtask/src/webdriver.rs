@@ -46,10 +46,30 @@ impl Driver {
 
     /// A new browser, with the Chromium flags of `webdriver.json`.
     pub fn session(&self, chrome_options: &Value) -> Result<Session> {
-        let caps = json!({"capabilities": {"alwaysMatch": {
+        self.session_with(json!({
             "browserName": "chrome",
             "goog:chromeOptions": chrome_options,
-        }}});
+        }))
+    }
+
+    /// A new browser that records the renderer's trace events
+    /// (`devtools.timeline`), read back with [`Session::trace`].
+    pub fn traced_session(&self, chrome_options: &Value) -> Result<Session> {
+        let mut options = chrome_options.clone();
+        options["perfLoggingPrefs"] = json!({
+            "enableNetwork": false,
+            "enablePage": false,
+            "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline",
+        });
+        self.session_with(json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": {"performance": "ALL"},
+        }))
+    }
+
+    fn session_with(&self, always: Value) -> Result<Session> {
+        let caps = json!({"capabilities": {"alwaysMatch": always}});
         let value = post(&format!("{}/session", self.base), caps)?;
         let id = value["sessionId"]
             .as_str()
@@ -117,6 +137,24 @@ impl Session {
             json!({"width": width, "height": height}),
         )
         .map(drop)
+    }
+
+    /// The trace events recorded since the last call (traced sessions only).
+    pub fn trace(&self) -> Result<Vec<Value>> {
+        let entries = post(
+            &format!("{}/se/log", self.url),
+            json!({"type": "performance"}),
+        )?;
+        Ok(entries
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| serde_json::from_str::<Value>(e["message"].as_str()?).ok())
+                    .filter(|m| m["message"]["method"] == "Tracing.dataCollected")
+                    .map(|mut m| m["message"]["params"].take())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Sends a Chrome DevTools Protocol command to this session's page.
