@@ -2,6 +2,7 @@
 
 use super::{Delivery, Kind, Line};
 use serde_json::{json, Value};
+use std::borrow::Borrow;
 
 /// `2026-11-23T08:47:29Z` for `ms` since the Unix epoch (UTC).
 pub fn iso_utc(ms: u64) -> String {
@@ -37,9 +38,10 @@ fn who<'a>(line: &'a Line, me: &'a str) -> (&'a str, &'static str) {
 }
 
 /// One `[time] sender: text` per line.
-pub fn text(lines: &[Line], me: &str) -> String {
+pub fn text<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
     let mut out = String::new();
     for line in lines {
+        let line = line.borrow();
         let (from, _) = who(line, me);
         out.push_str(&format!("[{}] {from}: {}\n", iso_utc(line.ts), line.text));
     }
@@ -47,10 +49,11 @@ pub fn text(lines: &[Line], me: &str) -> String {
 }
 
 /// A JSON array of `{ts, time, kind, from, text, delivery?}`.
-pub fn json(lines: &[Line], me: &str) -> String {
+pub fn json<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
     let items: Vec<Value> = lines
         .iter()
         .map(|line| {
+            let line = line.borrow();
             let (from, kind) = who(line, me);
             let mut item = json!({
                 "ts": line.ts,

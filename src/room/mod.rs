@@ -402,7 +402,9 @@ pub struct Room {
     last_rx: u64,
     /// The server has echoed at least one of our plain-text lines.
     echoes: bool,
-    lines: Vec<Line>,
+    /// Shared with the views that show them: a line that changes is copied
+    /// (`Rc::make_mut`), so a view knows a line changed by its pointer.
+    lines: Vec<Rc<Line>>,
     /// Own lines by client id, as line keys.
     own: HashMap<String, u64>,
     /// Keys of own lines not yet delivered, in the order typed.
@@ -453,7 +455,7 @@ impl Room {
         }
     }
 
-    pub fn lines(&self) -> &[Line] {
+    pub fn lines(&self) -> &[Rc<Line>] {
         &self.lines
     }
     pub fn conn(&self) -> &Conn {
@@ -1332,7 +1334,7 @@ impl Room {
         self.pending.retain(|&k| k != key);
         self.set_delivery(key, Delivery::Delivered);
         if let (Some(ts), Some(idx)) = (ts, self.index(key)) {
-            self.lines[idx].ts = ts;
+            Rc::make_mut(&mut self.lines[idx]).ts = ts;
         }
         fx.push(Effect::SaveOutbox);
     }
@@ -1342,7 +1344,7 @@ impl Room {
     }
 
     fn line(&self, key: u64) -> Option<&Line> {
-        self.index(key).map(|i| &self.lines[i])
+        self.index(key).map(|i| &*self.lines[i])
     }
 
     fn delivery(&self, key: u64) -> Option<&Delivery> {
@@ -1354,8 +1356,10 @@ impl Room {
 
     fn set_delivery(&mut self, key: u64, to: Delivery) {
         if let Some(idx) = self.index(key) {
-            if let Kind::Own { delivery, .. } = &mut self.lines[idx].kind {
-                *delivery = to;
+            if matches!(&self.lines[idx].kind, Kind::Own { delivery, .. } if *delivery != to) {
+                if let Kind::Own { delivery, .. } = &mut Rc::make_mut(&mut self.lines[idx]).kind {
+                    *delivery = to;
+                }
             }
         }
     }
@@ -1406,12 +1410,12 @@ impl Room {
             _ => text::clean(text::clip(text)),
         };
         self.next_key += 1;
-        self.lines.push(Line {
+        self.lines.push(Rc::new(Line {
             key: self.next_key,
             ts,
             kind,
             text,
-        });
+        }));
         self.next_key
     }
 }

@@ -35,6 +35,33 @@ pub fn window_start(len: usize, anchor: Option<usize>) -> usize {
     }
 }
 
+/// Lines added to the page in one render, at most, while following the
+/// bottom: a burst of thousands of lines shows its newest ones at once, and
+/// the window grows back upwards over the next frames, so no render is one
+/// long task.
+pub const PER_RENDER: usize = 50;
+
+/// The first line to render while following the bottom: `target` (from
+/// [`window_start`]) once grown, given the last render showed `before`
+/// (first line, lines in the log) and the log now has `len` lines.
+pub fn growing_start(target: usize, before: (usize, usize), len: usize) -> usize {
+    let (from, had) = before;
+    if len < had {
+        // Cleared: no lines to keep.
+        return target.max(len.saturating_sub(PER_RENDER));
+    }
+    let new = len - had;
+    if new >= PER_RENDER {
+        len - PER_RENDER
+    } else {
+        target.max(from.saturating_sub(PER_RENDER - new))
+    }
+}
+
+/// How long after a wheel, key or pointer press (mouse, pen, touch, scrollbar) a move away from the
+/// bottom counts as the reader's.
+const INTENT_MS: f64 = 1000.0;
+
 /// Which lines the log shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Show {
@@ -73,6 +100,10 @@ struct Reading {
     left_at: usize,
     /// The first line shown and the number of lines, at the last render.
     shown: (usize, usize),
+    /// The window is still growing upwards after a burst: render again.
+    growing: bool,
+    /// When the reader last scrolled by hand (`Date.now()`).
+    intent: f64,
     /// Where the log was last scrolled to while following (`scrollTop`).
     pinned: i32,
     /// The next frame's [`settle`], when one is due.
@@ -101,9 +132,11 @@ fn settle(reading: &Rc<RefCell<Reading>>, list: &NodeRef, redraw: &UseForceUpdat
             return;
         };
         let top = el.scroll_top();
-        // Lines that arrived since the last frame are below: only a reader
-        // who went up from where the log was put has left.
-        if top < r.pinned - 2 && el.scroll_height() - top - el.client_height() >= 48 {
+        // Lines that arrived since the last frame are below, and lines
+        // leaving the top can move the view: only a reader who just
+        // scrolled (wheel, touch, keys, scrollbar) and went up has left.
+        let recent = js_sys::Date::now() - r.intent < INTENT_MS;
+        if recent && top < r.pinned - 2 && el.scroll_height() - top - el.client_height() >= 48 {
             r.stick = false;
             r.anchor = Some(r.shown.0);
             r.left_at = r.shown.1;
@@ -113,6 +146,10 @@ fn settle(reading: &Rc<RefCell<Reading>>, list: &NodeRef, redraw: &UseForceUpdat
         }
         el.set_scroll_top(el.scroll_height());
         r.pinned = el.scroll_top();
+        if r.growing {
+            drop(r);
+            redraw.force_update();
+        }
     }));
 }
 
@@ -156,7 +193,17 @@ pub fn message_log() -> Html {
             .collect()
     });
     let total = shown.as_ref().map_or(lines.len(), Vec::len);
-    let start = window_start(total, reading.borrow().anchor);
+    let target = window_start(total, reading.borrow().anchor);
+    // While following (and not searching), a burst grows the window over a
+    // few frames; see [`growing_start`].
+    let start = {
+        let r = reading.borrow();
+        if r.anchor.is_none() && !filtering {
+            growing_start(target, r.shown, lines.len())
+        } else {
+            target
+        }
+    };
     let unseen = {
         let r = reading.borrow();
         if r.stick {
@@ -165,8 +212,19 @@ pub fn message_log() -> Html {
             lines.len().saturating_sub(r.left_at)
         }
     };
-    reading.borrow_mut().shown = (start, lines.len());
+    {
+        let mut r = reading.borrow_mut();
+        r.shown = (start, lines.len());
+        r.growing = start > target;
+    }
     let following = reading.borrow().stick;
+    // The reader's hand on the log: only then does moving up leave the bottom.
+    let intent = {
+        let reading = reading.clone();
+        move |_: Event| reading.borrow_mut().intent = js_sys::Date::now()
+    };
+    // (A touch is a pointer too.)
+    let (onwheel, onkeydown, onpointerdown) = (intent.clone(), intent.clone(), intent);
     let onscroll = {
         let (list, reading, redraw) = (list.clone(), reading.clone(), redraw.clone());
         Callback::from(move |_: Event| {
@@ -253,7 +311,18 @@ pub fn message_log() -> Html {
     // Every child of the list has a key: one unkeyed child would make Yew
     // diff the list by position, rebuilding every line whenever the window
     // slides by one.
-    let mut items: Vec<Html> = Vec::with_capacity(total - start + 2);
+    // Reading further up, lines that arrive are counted by the jump button
+    // rather than all added below: a flood while the reader is away from the
+    // bottom does not grow the page without bound.
+    let end = match &*reading.borrow() {
+        Reading {
+            anchor: Some(_),
+            left_at,
+            ..
+        } if !filtering => total.min((*left_at).max(start + 2 * WINDOW)),
+        _ => total,
+    };
+    let mut items: Vec<Html> = Vec::with_capacity(end - start + 2);
     if start > 0 {
         items.push(html! {
             <li key="earlier" class="earlier">
@@ -263,7 +332,7 @@ pub fn message_log() -> Html {
             </li>
         });
     }
-    for position in start..total {
+    for position in start..end {
         let line = &lines[index(position)];
         if divider == Some(line.key) {
             items.push(html! { <li key="divider" class="divider">{ "New messages" }</li> });
@@ -293,7 +362,10 @@ pub fn message_log() -> Html {
                 <button type="button" onclick={move |_| export_text.export(false)}>{ "Export text" }</button>
                 <button type="button" onclick={move |_| clear.clear_log()}>{ "Clear" }</button>
             </div>
-            <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll} tabindex="0">
+            <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}
+                tabindex="0" onwheel={move |e: WheelEvent| onwheel(e.into())}
+                onkeydown={move |e: KeyboardEvent| onkeydown(e.into())}
+                onpointerdown={move |e: PointerEvent| onpointerdown(e.into())}>
                 <ol class="lines">{ for items }</ol>
             </div>
             if unseen > 0 {
@@ -322,7 +394,8 @@ fn rich(text: &str) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct LineProps {
-    line: Line,
+    /// The room's own copy: equal props are one pointer comparison.
+    line: Rc<Line>,
     /// The user's name, for own lines and mentions.
     me: AttrValue,
     /// Continues its sender's group: the name is hidden (screen readers still hear it).
@@ -456,6 +529,33 @@ fn line_view(props: &LineProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_shows_its_newest_lines_and_the_window_grows_back_upwards() {
+        // A quiet log: one new line, nothing else changes.
+        let t = window_start(220, None);
+        assert_eq!(growing_start(t, (t, 219), 220), t);
+        // 10,000 lines at once: only the newest PER_RENDER are added...
+        let mut shown = (0, 100);
+        let mut from = growing_start(window_start(10_100, None), shown, 10_100);
+        assert_eq!(from, 10_100 - PER_RENDER);
+        // ...and each later render adds PER_RENDER more above, up to the window.
+        let target = window_start(10_100, None);
+        let mut renders = 0;
+        while from > target {
+            shown = (from, 10_100);
+            let next = growing_start(target, shown, 10_100);
+            assert!(next < from && from - next <= PER_RENDER);
+            from = next;
+            renders += 1;
+        }
+        assert_eq!(from, target);
+        assert!(renders <= WINDOW / PER_RENDER + 1);
+        // A few new lines while growing share the budget.
+        assert_eq!(growing_start(0, (500, 1000), 1010), 500 - (PER_RENDER - 10));
+        // A cleared log starts again.
+        assert_eq!(growing_start(0, (500, 1000), 3), 0);
+    }
 
     #[test]
     fn the_window_follows_the_bottom_or_stays_where_the_reader_is() {

@@ -21,13 +21,21 @@ const LATENCY_LINES: usize = 1_000;
 
 /// Injected into every page before its scripts: the measuring instruments.
 const INSTRUMENT: &str = r#"(() => {
-  const b = window.__bench = { frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], recv: [], latSeen: new Set(), wasm: null };
+  const b = window.__bench = { longTasks: [], received: [], shown: [], newest: 0, sendDelay: [], frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], recv: [], latSeen: new Set(), wasm: null };
   const Native = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    // How long the page took from the sender's timestamp to handing the line to the socket.
+    const send = ws.send.bind(ws);
+    ws.send = d => {
+      const i = typeof d === 'string' ? d.indexOf('lat ') : -1;
+      if (i >= 0) b.sendDelay.push(performance.timeOrigin + performance.now() - parseFloat(d.slice(i + 4)));
+      return send(d);
+    };
     ws.addEventListener('message', () => {
       const t = performance.now(); b.frames++;
       if (b.firstFrame === null) b.firstFrame = t;
+      if (b.frames % 250 === 0) b.received.push([t, b.frames]);
       b.lastFrame = t;
     });
     return ws;
@@ -40,7 +48,15 @@ const INSTRUMENT: &str = r#"(() => {
   if (streaming) WebAssembly.instantiateStreaming = (...a) => streaming(...a).then(keep);
   WebAssembly.instantiate = (...a) => plain(...a).then(keep);
   try {
-    new PerformanceObserver(l => { for (const e of l.getEntries()) b.longest = Math.max(b.longest, e.duration); })
+    // Long tasks once frames flow (not the page's own start-up).
+    new PerformanceObserver(l => {
+      for (const e of l.getEntries()) {
+        if (b.firstFrame !== null && e.startTime + e.duration >= b.firstFrame) {
+          b.longest = Math.max(b.longest, e.duration);
+          b.longTasks.push([Math.round(e.startTime - b.firstFrame), e.duration]);
+        }
+      }
+    })
       .observe({ type: 'longtask', buffered: true });
   } catch (e) {}
   const mark = text => {
@@ -48,6 +64,11 @@ const INSTRUMENT: &str = r#"(() => {
     if (text.includes('b done')) b.seen.done ??= now;
     if (text.includes('b extra')) b.seen.extra ??= now;
     if (text.includes('Connected')) b.seen.connected ??= now;
+    // The ingest timeline: the newest "b N" line in the DOM, each time it
+    // passes a multiple of 250 (a windowed log never shows most lines).
+    const n = /b (\d+)$/.exec(text);
+    if (n && Math.floor(n[1] / 250) > Math.floor(b.newest / 250)) b.shown.push([now, +n[1]]);
+    if (n) b.newest = Math.max(b.newest, +n[1]);
     const i = text.indexOf('lat ');
     if (i >= 0) {
       // A line may show up as an element and again as its text node: count it once.
@@ -123,13 +144,37 @@ fn num(v: &Value) -> f64 {
 }
 
 /// Ingest: time from the first frame to the last line in the DOM, and the longest task.
-fn ingest(env: &Env, page: Page) -> Result<(f64, f64)> {
+fn ingest(env: &Env, page: Page) -> Result<(f64, f64, Timeline)> {
     let s = env.open(page, &format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;
     let b = wait_for(&s, "done", Duration::from_secs(120))?;
+    let first = num(&b["firstFrame"]);
+    let points = |name: &str| -> Result<Vec<(f64, f64)>> {
+        let v = s.exec(&format!("return window.__bench.{name};"))?;
+        Ok(v.as_array()
+            .map(|a| a.iter().map(|p| (num(&p[0]) - first, num(&p[1]))).collect())
+            .unwrap_or_default())
+    };
+    let timeline = Timeline {
+        received: points("received")?,
+        shown: points("shown")?,
+    };
+    eprintln!(
+        "    long tasks (start since the first frame, ms): {}",
+        s.exec("return JSON.stringify(window.__bench.longTasks);")?
+    );
     Ok((
-        num(&b["seen"]["done"]) - num(&b["firstFrame"]),
+        num(&b["seen"]["done"]) - first,
         num(&b["longest"]),
+        timeline,
     ))
+}
+
+/// When frames arrived and when their lines reached the DOM during ingest:
+/// (ms since the first frame, lines so far).
+#[derive(Default)]
+struct Timeline {
+    received: Vec<(f64, f64)>,
+    shown: Vec<(f64, f64)>,
 }
 
 /// Long history: after 100,000 lines, the time to show one more, the page's
@@ -156,16 +201,7 @@ fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
 /// Latency: 1,000 lines at 50 per second from A to B; send→rendered in B.
 fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     let relay = format!("ws://{}/relay", env.load);
-    let a = env.open(page, &relay)?;
-    let b = {
-        let s = env.driver.traced_session(env.chrome)?;
-        s.on_new_document(INSTRUMENT)?;
-        s.goto(&match page {
-            Page::Roomcast => format!("{}/?server={relay}&protocol=text&name=bench", env.origin),
-            Page::Baseline => format!("{}/bench-baseline.html?server={relay}", env.origin),
-        })?;
-        s
-    };
+    let (a, b) = (env.open(page, &relay)?, env.open(page, &relay)?);
     for s in [&a, &b] {
         // Both pages show "Connected" when open; the instruments mark it.
         wait_for(s, "connected", Duration::from_secs(20))
@@ -187,12 +223,29 @@ fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
             .map(|a| a.iter().map(num).collect())
             .unwrap_or_default()
     };
-    let mut recv = series(1);
-    recv.sort_by(f64::total_cmp);
+    let mut sending = a
+        .exec("return window.__bench.sendDelay;")?
+        .as_array()
+        .map(|a| a.iter().map(num).collect::<Vec<f64>>())
+        .unwrap_or_default();
+    sending.sort_by(f64::total_cmp);
     eprintln!(
-        "    receiving page's share (frame arrival to DOM): p50 {:.1} ms, p99 {:.1} ms",
+        "    sending page, timestamp to WebSocket.send: p50 {:.2} ms, p99 {:.2} ms",
+        pct(&sending, 0.5),
+        pct(&sending, 0.99)
+    );
+    let mut recv = series(1);
+    // Before the receiving page got the frame: the sender, the server, and
+    // the receiving page's main thread being busy when the frame came.
+    let mut before: Vec<f64> = series(0).iter().zip(&recv).map(|(l, r)| l - r).collect();
+    recv.sort_by(f64::total_cmp);
+    before.sort_by(f64::total_cmp);
+    eprintln!(
+        "    receiving page's share (frame arrival to DOM): p50 {:.1} ms, p99 {:.1} ms; before the frame event: p50 {:.1} ms, p99 {:.1} ms",
         pct(&recv, 0.5),
-        pct(&recv, 0.99)
+        pct(&recv, 0.99),
+        pct(&before, 0.5),
+        pct(&before, 0.99)
     );
     Ok(series(0))
 }
@@ -342,6 +395,8 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
         Samples,
     ) = Default::default();
     let mut lat: Samples = Default::default();
+    // The last round's ingest timelines, for the chart.
+    let mut timelines: [Timeline; 2] = Default::default();
     for round in 1..=rounds {
         tools::step(&format!("round {round} of {rounds}"));
         for (i, page) in [Page::Roomcast, Page::Baseline].into_iter().enumerate() {
@@ -351,7 +406,9 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
                 "baseline"
             };
             if wanted("ingest") {
-                let (t, l) = ingest(&env, page).map_err(|e| format!("{who} ingest: {e}"))?;
+                let (t, l, timeline) =
+                    ingest(&env, page).map_err(|e| format!("{who} ingest: {e}"))?;
+                timelines[i] = timeline;
                 eprintln!("    {who}: ingest {t:.0} ms, longest task {l:.0} ms");
                 ingest_ms[i].push(t);
                 longest[i].push(l);
@@ -463,7 +520,8 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
     std::fs::write(out.join("results.md"), &table)?;
     if only.is_none() {
         std::fs::write(root().join("bench/latency.svg"), latency_svg(&lat))?;
-        println!("wrote target/bench/results.md and bench/latency.svg");
+        std::fs::write(root().join("bench/ingest.svg"), ingest_svg(&timelines))?;
+        println!("wrote target/bench/results.md, bench/latency.svg and bench/ingest.svg");
     }
     drop(server);
     Ok(())
@@ -471,46 +529,146 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
 
 /// The latency distributions (CDF) of both pages as an SVG.
 fn latency_svg(lat: &[Vec<f64>; 2]) -> String {
-    let (w, h, pad) = (640.0, 360.0, 48.0);
     let max = lat
         .iter()
         .filter_map(|l| l.last())
         .fold(1.0f64, |a, b| a.max(*b))
         .min(200.0);
+    let cdf = |series: &Vec<f64>| -> Vec<(f64, f64)> {
+        let n = series.len().max(1) as f64;
+        series
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.min(max), (i + 1) as f64 / n))
+            .collect()
+    };
+    chart_svg(
+        "Send to rendered latency, 1,000 lines at 50/s (CDF; x: ms, y: share of lines)",
+        (max, 1.0),
+        &[
+            ("Roomcast", "#2457c5", "", cdf(&lat[0])),
+            ("baseline (vanilla JS)", "#b3261e", "", cdf(&lat[1])),
+        ],
+    )
+}
+
+/// The ingest timelines of both pages as an SVG: frames received and lines
+/// in the DOM against the time since the first frame.
+fn ingest_svg(timelines: &[Timeline; 2]) -> String {
+    let x_max = timelines
+        .iter()
+        .flat_map(|t| t.received.iter().chain(&t.shown))
+        .fold(1.0f64, |a, p| a.max(p.0));
+    chart_svg(
+        &format!(
+            "Ingest: {INGEST_LINES} lines sent at once (x: ms since the first frame, y: lines)"
+        ),
+        (x_max, INGEST_LINES as f64),
+        &[
+            (
+                "Roomcast: frames received",
+                "#2457c5",
+                "4 3",
+                timelines[0].received.clone(),
+            ),
+            (
+                "Roomcast: lines in the DOM",
+                "#2457c5",
+                "",
+                timelines[0].shown.clone(),
+            ),
+            (
+                "baseline: frames received",
+                "#b3261e",
+                "4 3",
+                timelines[1].received.clone(),
+            ),
+            (
+                "baseline: lines in the DOM",
+                "#b3261e",
+                "",
+                timelines[1].shown.clone(),
+            ),
+        ],
+    )
+}
+
+/// Prints the functions with the most self time in a CDP CPU profile.
+fn print_profile(profile: &Value, what: &str) {
+    let (start, end) = (num(&profile["startTime"]), num(&profile["endTime"]));
+    let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
+    let total: f64 = nodes.iter().map(|n| num(&n["hitCount"])).sum();
+    let ms_per_hit = (end - start) / 1000.0 / total.max(1.0);
+    let mut by_name: std::collections::HashMap<String, f64> = Default::default();
+    for n in &nodes {
+        let name = n["callFrame"]["functionName"].as_str().unwrap_or("?");
+        let name = if name.is_empty() { "(anonymous)" } else { name };
+        *by_name.entry(name.chars().take(110).collect()).or_default() +=
+            num(&n["hitCount"]) * ms_per_hit;
+    }
+    let mut top: Vec<_> = by_name.into_iter().collect();
+    top.sort_by(|x, y| y.1.total_cmp(&x.1));
+    println!(
+        "profile of the page over {:.0} ms ({what}):",
+        (end - start) / 1000.0
+    );
+    for (name, ms) in top.iter().take(40) {
+        println!("{ms:9.1} ms  {name}");
+    }
+}
+
+/// A line chart: `series` of (label, colour, dash pattern, points) on axes
+/// from 0 to `max` (x, y).
+fn chart_svg(
+    title: &str,
+    max: (f64, f64),
+    series: &[(&str, &str, &str, Vec<(f64, f64)>)],
+) -> String {
+    let (w, h, pad) = (640.0, 360.0, 48.0);
     let mut svg = format!(
         "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-family='sans-serif' font-size='12'>\
          <rect width='100%' height='100%' fill='white'/>\
-         <text x='{pad}' y='20'>Send to rendered latency, 1,000 lines at 50/s (CDF; x: ms, y: share of lines)</text>\
+         <text x='{pad}' y='20'>{title}</text>\
          <line x1='{pad}' y1='{}' x2='{}' y2='{}' stroke='black'/><line x1='{pad}' y1='{pad}' x2='{pad}' y2='{}' stroke='black'/>",
         h - pad, w - pad, h - pad, h - pad
     );
     for i in 0..=4 {
         let x = pad + (w - 2.0 * pad) * f64::from(i) / 4.0;
+        let y = h - pad - (h - 2.0 * pad) * f64::from(i) / 4.0;
         svg += &format!(
-            "<text x='{x}' y='{}' text-anchor='middle'>{:.0}</text>",
+            "<text x='{x}' y='{}' text-anchor='middle'>{}</text><text x='{}' y='{y}' text-anchor='end'>{}</text>",
             h - pad + 16.0,
-            max * f64::from(i) / 4.0
+            tick(max.0 * f64::from(i) / 4.0),
+            pad - 4.0,
+            tick(max.1 * f64::from(i) / 4.0),
         );
     }
-    for (series, color) in lat.iter().zip(["#2457c5", "#b3261e"]) {
-        let n = series.len().max(1) as f64;
-        let points: String = series
+    for (i, (label, color, dash, points)) in series.iter().enumerate() {
+        let points: String = points
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let x = pad + (w - 2.0 * pad) * (v.min(max) / max);
-                let y = h - pad - (h - 2.0 * pad) * ((i + 1) as f64 / n);
+            .map(|(x, y)| {
+                let x = pad + (w - 2.0 * pad) * (x / max.0);
+                let y = h - pad - (h - 2.0 * pad) * (y / max.1);
                 format!("{x:.1},{y:.1} ")
             })
             .collect();
-        svg +=
-            &format!("<polyline fill='none' stroke='{color}' stroke-width='2' points='{points}'/>");
+        svg += &format!(
+            "<polyline fill='none' stroke='{color}' stroke-width='2' stroke-dasharray='{dash}' points='{points}'/>\
+             <text x='{}' y='{}' fill='{color}'>{label}</text>",
+            w - 240.0,
+            h - pad - 10.0 - 16.0 * (series.len() - 1 - i) as f64,
+        );
     }
-    svg += &format!(
-        "<text x='{}' y='{}' fill='#2457c5'>Roomcast</text><text x='{}' y='{}' fill='#b3261e'>baseline (vanilla JS)</text></svg>",
-        w - 200.0, pad + 10.0, w - 200.0, pad + 26.0
-    );
-    svg
+    svg + "</svg>"
+}
+
+/// An axis label: whole numbers as such, fractions with two decimals.
+fn tick(v: f64) -> String {
+    if v.fract() == 0.0 || v >= 10.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 /// Floods (`/flood?n=N[&extra=1]`: N lines after 800 ms, then `b done`, and
@@ -579,7 +737,7 @@ async fn load_server(listener: std::net::TcpListener) {
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
-pub fn profile(page: Page) -> Result<()> {
+pub fn profile(page: Page, ingest: bool) -> Result<()> {
     tools::ensure()?;
     let out = root().join("target/bench");
     let dist = out.join("profile-dist");
@@ -629,17 +787,43 @@ pub fn profile(page: Page) -> Result<()> {
         origin: format!("http://{}", server.addr),
         load,
     };
-    let relay = format!("ws://{}/relay", env.load);
-    let a = env.open(page, &relay)?;
-    let b = {
+    let traced = |server: &str| -> Result<Session> {
         let s = env.driver.traced_session(env.chrome)?;
         s.on_new_document(INSTRUMENT)?;
         s.goto(&match page {
-            Page::Roomcast => format!("{}/?server={relay}&protocol=text&name=bench", env.origin),
-            Page::Baseline => format!("{}/bench-baseline.html?server={relay}", env.origin),
+            Page::Roomcast => format!("{}/?server={server}&protocol=text&name=bench", env.origin),
+            Page::Baseline => format!("{}/bench-baseline.html?server={server}", env.origin),
         })?;
-        s
+        Ok(s)
     };
+    if ingest {
+        // The ingest scenario, traced: where its long tasks go.
+        let s = traced(&format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;
+        // The flood starts 800 ms after the connection opens.
+        s.cdp("Profiler.enable", serde_json::json!({}))?;
+        s.cdp("Profiler.start", serde_json::json!({}))?;
+        let b = wait_for(&s, "done", Duration::from_secs(120))?;
+        std::thread::sleep(Duration::from_secs(2));
+        let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
+        print_profile(&profile["profile"], "start-up, ingest and 2 s after");
+        println!(
+            "after ingest: {}",
+            s.exec("return { lines: document.querySelectorAll('[role=log] li').length, jump: !!document.querySelector('.jump') };")?
+        );
+        std::fs::write(
+            out.join("ingest-trace.json"),
+            serde_json::to_string(&s.trace()?)?,
+        )?;
+        println!(
+            "ingest {:.0} ms; long tasks (start since the first frame, ms): {}; trace in target/bench/ingest-trace.json",
+            num(&b["seen"]["done"]) - num(&b["firstFrame"]),
+            s.exec("return JSON.stringify(window.__bench.longTasks);")?
+        );
+        return Ok(());
+    }
+    let relay = format!("ws://{}/relay", env.load);
+    let a = env.open(page, &relay)?;
+    let b = traced(&relay)?;
     for s in [&a, &b] {
         wait_for(s, "connected", Duration::from_secs(20))?;
     }
@@ -754,27 +938,7 @@ pub fn profile(page: Page) -> Result<()> {
     send(250)?;
     wait(750)?;
     let profile = b.cdp("Profiler.stop", serde_json::json!({}))?;
-    let profile = &profile["profile"];
-    let (start, end) = (num(&profile["startTime"]), num(&profile["endTime"]));
-    let nodes = profile["nodes"].as_array().cloned().unwrap_or_default();
-    let total: f64 = nodes.iter().map(|n| num(&n["hitCount"])).sum();
-    let ms_per_hit = (end - start) / 1000.0 / total.max(1.0);
-    let mut by_name: std::collections::HashMap<String, f64> = Default::default();
-    for n in &nodes {
-        let name = n["callFrame"]["functionName"].as_str().unwrap_or("?");
-        let name = if name.is_empty() { "(anonymous)" } else { name };
-        *by_name.entry(name.chars().take(110).collect()).or_default() +=
-            num(&n["hitCount"]) * ms_per_hit;
-    }
-    let mut top: Vec<_> = by_name.into_iter().collect();
-    top.sort_by(|x, y| y.1.total_cmp(&x.1));
-    println!(
-        "profile of the receiving page over {:.0} ms (250 lines at 50/s):",
-        (end - start) / 1000.0
-    );
-    for (name, ms) in top.iter().take(40) {
-        println!("{ms:9.1} ms  {name}");
-    }
+    print_profile(&profile["profile"], "250 lines at 50/s");
     let moves = b.exec(
         "const c = { added: {}, removed: {}, attrs: 0, text: 0 };
          const o = new MutationObserver(ms => { for (const m of ms) {

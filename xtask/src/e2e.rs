@@ -1117,6 +1117,11 @@ pub fn room_ui(env: &Env) -> Result<()> {
         || format!("text export: {}", &plain[..plain.len().min(300)]),
     )?;
 
+    // The reader scrolls the log to the top by hand (the wheel is what says
+    // it is the reader, not lines coming and going).
+    const SCROLL_UP: &str = "const l = document.querySelector('[role=log]');
+        l.dispatchEvent(new WheelEvent('wheel', { bubbles: true, deltaY: -1000 }));
+        l.scrollTop = 0; l.dispatchEvent(new Event('scroll')); return null;";
     // Stick to the bottom; once scrolled up, new lines do not move the view
     // and a button counts them; it brings the reader back down.
     for i in 1..=25 {
@@ -1127,7 +1132,7 @@ pub fn room_ui(env: &Env) -> Result<()> {
     ensure(js(&ada, at_bottom)? == true, || {
         "the log did not follow the bottom".into()
     })?;
-    ada.exec("const l = document.querySelector('[role=log]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll')); return null;")?;
+    ada.exec(SCROLL_UP)?;
     for i in 1..=3 {
         say(&bo, "bo", &[&ada], &format!("while scrolled up {i}"))?;
     }
@@ -1150,7 +1155,7 @@ pub fn room_ui(env: &Env) -> Result<()> {
         )
     })?;
     // Scrolled up again, sending jumps to the bottom.
-    ada.exec("const l = document.querySelector('[role=log]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll')); return null;")?;
+    ada.exec(SCROLL_UP)?;
     say(&ada, "ada", &[&bo], "sent from up there")?;
     ada.wait("sending to jump down", Duration::from_secs(5), |s| {
         Ok((js(s, at_bottom)? == true).then_some(()))

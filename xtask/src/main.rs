@@ -35,9 +35,10 @@ cargo xtask <command>
   bench [ROUNDS [SCENARIO]]
         Roomcast against the vanilla-JS baseline in headless Chromium
         (ingest, latency, history, startup, size); not part of `test`
-  bench profile [baseline]
-        a CPU profile of the receiving page (Roomcast's, or the baseline's)
-        in the latency scenario
+  bench profile [baseline] [ingest]
+        a CPU profile, browser counters and a trace of the receiving page
+        (Roomcast's, or the baseline's) in the latency scenario; with
+        `ingest`, a trace of the ingest scenario and its long tasks
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
   fuzz [TARGET] [SECONDS]
@@ -87,11 +88,12 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure(),
         Some("load") => load::load(),
         Some("bench") if args.get(1).is_some_and(|a| a == "profile") => {
-            bench::profile(if args.get(2).is_some_and(|a| a == "baseline") {
+            let page = if args.iter().any(|a| a == "baseline") {
                 bench::Page::Baseline
             } else {
                 bench::Page::Roomcast
-            })
+            };
+            bench::profile(page, args.iter().any(|a| a == "ingest"))
         }
         Some("bench") => bench::bench(
             args.get(1).and_then(|n| n.parse().ok()),
