@@ -184,7 +184,11 @@ fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
         page,
         &format!("ws://{}/flood?n={HISTORY_LINES}&extra=1", env.load),
     )?;
-    let b = wait_for(&s, "extra", Duration::from_secs(300))?;
+    wait_for(&s, "done", Duration::from_secs(300))?;
+    // The page has shown the whole flood; let it settle, then ask for one more.
+    std::thread::sleep(Duration::from_secs(1));
+    send_text(&s, page, "more")?;
+    let b = wait_for(&s, "extra", Duration::from_secs(30))?;
     let one_more = num(&b["seen"]["extra"]) - num(&b["lastFrame"]);
     let page_state = s.exec(
         "return { elements: document.querySelectorAll('*').length,
@@ -250,17 +254,30 @@ fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     Ok(series(0))
 }
 
-/// Makes the page send `n` lines at 50 per second, each stamped with the
-/// time it was sent, the way a user would (Roomcast: Enter in the composer).
-fn send_lines(s: &Session, page: Page, n: usize) -> Result<Value> {
-    let send = match page {
+/// Makes the page send `text` the way a user would.
+fn send_text(s: &Session, page: Page, text: &str) -> Result<Value> {
+    s.exec(&format!(
+        "const text = '{text}'; {} return null;",
+        send_script(page)
+    ))
+}
+
+/// The script that sends `text` from the page.
+fn send_script(page: Page) -> &'static str {
+    match page {
         Page::Roomcast => {
             "const ta = document.querySelector('textarea[aria-label=Message]');
              ta.value = text;
              ta.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));"
         }
         Page::Baseline => "window.__send(text);",
-    };
+    }
+}
+
+/// Makes the page send `n` lines at 50 per second, each stamped with the
+/// time it was sent, the way a user would (Roomcast: Enter in the composer).
+fn send_lines(s: &Session, page: Page, n: usize) -> Result<Value> {
+    let send = send_script(page);
     s.exec(&format!(
         "let i = 0;
          const id = setInterval(() => {{
@@ -672,7 +689,8 @@ fn tick(v: f64) -> String {
 }
 
 /// Floods (`/flood?n=N[&extra=1]`: N lines after 800 ms, then `b done`, and
-/// `b extra` 1.5 s later) or relays (`/relay`: every text to every client).
+/// `b extra` 500 ms after the client sends "more") or relays (`/relay`: every
+/// text to every client).
 async fn load_server(listener: std::net::TcpListener) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
@@ -709,11 +727,16 @@ async fn load_server(listener: std::net::TcpListener) {
                     }
                 }
                 let _ = tx.send(Message::Text("b done".into())).await;
-                if arg("extra").is_some() {
-                    tokio::time::sleep(Duration::from_millis(1500)).await;
-                    let _ = tx.send(Message::Text("b extra".into())).await;
+                // One more line when the page asks for it (it has caught up
+                // with the flood), half a second later.
+                while let Some(Ok(frame)) = rx.next().await {
+                    if arg("extra").is_some()
+                        && matches!(&frame, Message::Text(t) if t.contains("more"))
+                    {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        let _ = tx.send(Message::Text("b extra".into())).await;
+                    }
                 }
-                while let Some(Ok(_)) = rx.next().await {}
             } else {
                 let mut sub = relay.subscribe();
                 loop {
@@ -737,7 +760,7 @@ async fn load_server(listener: std::net::TcpListener) {
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
-pub fn profile(page: Page, ingest: bool) -> Result<()> {
+pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
     tools::ensure()?;
     let out = root().join("target/bench");
     let dist = out.join("profile-dist");
@@ -796,6 +819,33 @@ pub fn profile(page: Page, ingest: bool) -> Result<()> {
         })?;
         Ok(s)
     };
+    if history {
+        // One more line after 100,000: profiled from the end of the flood.
+        let s = env.open(
+            page,
+            &format!("ws://{}/flood?n={HISTORY_LINES}&extra=1", env.load),
+        )?;
+        wait_for(&s, "done", Duration::from_secs(300))?;
+        std::thread::sleep(Duration::from_secs(1));
+        s.cdp("Profiler.enable", serde_json::json!({}))?;
+        s.cdp(
+            "Profiler.setSamplingInterval",
+            serde_json::json!({"interval": 50}),
+        )?;
+        s.cdp("Profiler.start", serde_json::json!({}))?;
+        send_text(&s, page, "more")?;
+        let b = wait_for(&s, "extra", Duration::from_secs(30))?;
+        let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
+        print_profile(
+            &profile["profile"],
+            "from the end of the flood to one more line",
+        );
+        println!(
+            "one more line: {:.1} ms",
+            num(&b["seen"]["extra"]) - num(&b["lastFrame"])
+        );
+        return Ok(());
+    }
     if ingest {
         // The ingest scenario, traced: where its long tasks go.
         let s = traced(&format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;

@@ -35,10 +35,11 @@ cargo xtask <command>
   bench [ROUNDS [SCENARIO]]
         Roomcast against the vanilla-JS baseline in headless Chromium
         (ingest, latency, history, startup, size); not part of `test`
-  bench profile [baseline] [ingest]
+  bench profile [baseline] [ingest|history]
         a CPU profile, browser counters and a trace of the receiving page
         (Roomcast's, or the baseline's) in the latency scenario; with
-        `ingest`, a trace of the ingest scenario and its long tasks
+        `ingest`, a trace of the ingest scenario and its long tasks; with
+        `history`, a profile of one more line after 100,000
   load  the reference server under load (1,000 clients broadcasting for 30 s,
         then 10,000 idle connections); not part of `test`
   fuzz [TARGET] [SECONDS]
@@ -93,7 +94,11 @@ fn main() -> ExitCode {
             } else {
                 bench::Page::Roomcast
             };
-            bench::profile(page, args.iter().any(|a| a == "ingest"))
+            bench::profile(
+                page,
+                args.iter().any(|a| a == "ingest"),
+                args.iter().any(|a| a == "history"),
+            )
         }
         Some("bench") => bench::bench(
             args.get(1).and_then(|n| n.parse().ok()),
