@@ -634,12 +634,15 @@ fn print_profile(profile: &Value, what: &str) {
     }
 }
 
+/// One line of a chart: label, colour, dash pattern and points.
+type Series<'a> = (&'a str, &'a str, &'a str, Vec<(f64, f64)>);
+
 /// A line chart: `series` of (label, colour, dash pattern, points) on axes
 /// from 0 to `max` (x, y).
 fn chart_svg(
     title: &str,
     max: (f64, f64),
-    series: &[(&str, &str, &str, Vec<(f64, f64)>)],
+    series: &[Series],
 ) -> String {
     let (w, h, pad) = (640.0, 360.0, 48.0);
     let mut svg = format!(
