@@ -377,24 +377,8 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
         &out.join("server.log"),
     )?;
 
-    // The load server: floods or relays, on its own thread.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let load = listener.local_addr()?.to_string();
-    listener.set_nonblocking(true)?;
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build();
-        if let Ok(runtime) = runtime {
-            runtime.block_on(load_server(listener));
-        }
-    });
-
-    let chrome: Value =
-        serde_json::from_str::<Value>(&std::fs::read_to_string(root().join("webdriver.json"))?)?
-            ["goog:chromeOptions"]
-            .take();
+    let load = spawn_load_server()?;
+    let chrome = chrome_options()?;
     let driver = Driver::start(&tools::chromedriver()?)?;
     let env = Env {
         driver: &driver,
@@ -563,8 +547,8 @@ fn latency_svg(lat: &[Vec<f64>; 2]) -> String {
         "Send to rendered latency, 1,000 lines at 50/s (CDF; x: ms, y: share of lines)",
         (max, 1.0),
         &[
-            ("Roomcast", "#2457c5", "", cdf(&lat[0])),
-            ("baseline (vanilla JS)", "#b3261e", "", cdf(&lat[1])),
+            ("Roomcast".into(), "#2457c5", "", cdf(&lat[0])),
+            ("baseline (vanilla JS)".into(), "#b3261e", "", cdf(&lat[1])),
         ],
     )
 }
@@ -581,32 +565,19 @@ fn ingest_svg(timelines: &[Timeline; 2]) -> String {
             "Ingest: {INGEST_LINES} lines sent at once (x: ms since the first frame, y: lines)"
         ),
         (x_max, INGEST_LINES as f64),
-        &[
-            (
-                "Roomcast: frames received",
-                "#2457c5",
-                "4 3",
-                timelines[0].received.clone(),
-            ),
-            (
-                "Roomcast: lines in the DOM",
-                "#2457c5",
-                "",
-                timelines[0].shown.clone(),
-            ),
-            (
-                "baseline: frames received",
-                "#b3261e",
-                "4 3",
-                timelines[1].received.clone(),
-            ),
-            (
-                "baseline: lines in the DOM",
-                "#b3261e",
-                "",
-                timelines[1].shown.clone(),
-            ),
-        ],
+        &[("Roomcast", "#2457c5"), ("baseline", "#b3261e")]
+            .iter()
+            .zip(timelines)
+            .flat_map(|(&(page, color), t)| {
+                [
+                    (page, "frames received", color, "4 3", t.received.clone()),
+                    (page, "lines in the DOM", color, "", t.shown.clone()),
+                ]
+            })
+            .map(|(page, what, color, dash, points)| {
+                (format!("{page}: {what}"), color, dash, points)
+            })
+            .collect::<Vec<_>>(),
     )
 }
 
@@ -635,15 +606,11 @@ fn print_profile(profile: &Value, what: &str) {
 }
 
 /// One line of a chart: label, colour, dash pattern and points.
-type Series<'a> = (&'a str, &'a str, &'a str, Vec<(f64, f64)>);
+type Series<'a> = (String, &'a str, &'a str, Vec<(f64, f64)>);
 
 /// A line chart: `series` of (label, colour, dash pattern, points) on axes
 /// from 0 to `max` (x, y).
-fn chart_svg(
-    title: &str,
-    max: (f64, f64),
-    series: &[Series],
-) -> String {
+fn chart_svg(title: &str, max: (f64, f64), series: &[Series]) -> String {
     let (w, h, pad) = (640.0, 360.0, 48.0);
     let mut svg = format!(
         "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-family='sans-serif' font-size='12'>\
@@ -689,6 +656,32 @@ fn tick(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
+}
+
+/// Starts the load server on its own thread; returns its address.
+fn spawn_load_server() -> Result<String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let load = listener.local_addr()?.to_string();
+    listener.set_nonblocking(true)?;
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(load_server(listener));
+        }
+    });
+    Ok(load)
+}
+
+/// The Chromium options of `webdriver.json`.
+fn chrome_options() -> Result<Value> {
+    Ok(
+        serde_json::from_str::<Value>(&std::fs::read_to_string(root().join("webdriver.json"))?)?
+            ["goog:chromeOptions"]
+            .take(),
+    )
 }
 
 /// Floods (`/flood?n=N[&extra=1]`: N lines after 800 ms, then `b done`, and
@@ -790,22 +783,8 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
     )?;
     let server_bin = crate::build_server()?;
     let server = Server::start_serving(&server_bin, &dist, &[], &out.join("server.log"))?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let load = listener.local_addr()?.to_string();
-    listener.set_nonblocking(true)?;
-    std::thread::spawn(move || {
-        if let Ok(runtime) = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-        {
-            runtime.block_on(load_server(listener));
-        }
-    });
-    let chrome: Value =
-        serde_json::from_str::<Value>(&std::fs::read_to_string(root().join("webdriver.json"))?)?
-            ["goog:chromeOptions"]
-            .take();
+    let load = spawn_load_server()?;
+    let chrome = chrome_options()?;
     let driver = Driver::start(&tools::chromedriver()?)?;
     let env = Env {
         driver: &driver,
