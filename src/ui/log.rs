@@ -111,6 +111,15 @@ struct Reading {
     due: bool,
 }
 
+impl Reading {
+    /// Follows the bottom again, from wherever the reader was.
+    fn follow(&mut self) {
+        self.stick = true;
+        self.pinned = 0;
+        self.anchor = None;
+    }
+}
+
 /// Following the bottom, the log goes down to the newest line just before
 /// the next paint, once per frame, when the browser lays the page out
 /// anyway: reading `scrollHeight` after each render (or in each scroll
@@ -169,9 +178,7 @@ pub fn message_log() -> Html {
     if room.take_jump() {
         // Sending jumps to the bottom, wherever the reader was.
         let mut r = reading.borrow_mut();
-        r.stick = true;
-        r.pinned = 0;
-        r.anchor = None;
+        r.follow();
     }
     // The lines that pass the search and the filter (all of them, cheaply,
     // when neither is set).
@@ -237,9 +244,7 @@ pub fn message_log() -> Html {
             };
             if el.scroll_height() - el.scroll_top() - el.client_height() < 48 {
                 let mut r = reading.borrow_mut();
-                r.stick = true;
-                r.pinned = 0;
-                r.anchor = None;
+                r.follow();
                 drop(r);
                 redraw.force_update();
             }
@@ -263,9 +268,7 @@ pub fn message_log() -> Html {
         let (reading, redraw) = (reading.clone(), redraw.clone());
         Callback::from(move |_| {
             let mut r = reading.borrow_mut();
-            r.stick = true;
-            r.pinned = 0;
-            r.anchor = None;
+            r.follow();
             drop(r);
             redraw.force_update();
         })
@@ -279,9 +282,7 @@ pub fn message_log() -> Html {
         let (filter, reading, redraw) = (filter.clone(), reading.clone(), redraw.clone());
         move |change: &dyn Fn(&mut (String, Show))| {
             let mut r = reading.borrow_mut();
-            r.stick = true;
-            r.pinned = 0;
-            r.anchor = None;
+            r.follow();
             drop(r);
             change(&mut filter.borrow_mut());
             redraw.force_update();
