@@ -5,7 +5,14 @@
 use crate::protocol::{socketio, Dialect};
 
 /// The page URL parameters [`from_query`] reads.
-pub const QUERY_KEYS: [&str; 5] = ["server", "name", "protocol", "event", "subprotocols"];
+pub const QUERY_KEYS: [&str; 6] = [
+    "server",
+    "name",
+    "protocol",
+    "event",
+    "subprotocols",
+    "keep",
+];
 
 /// Longest name the client will send.
 pub const MAX_NAME: usize = 32;
@@ -21,6 +28,8 @@ pub struct Config {
     pub event: String,
     /// WebSocket subprotocols to offer, in order of preference.
     pub subprotocols: Vec<String>,
+    /// Lines kept in memory; older ones leave with a marker (`keep=`).
+    pub keep: usize,
 }
 
 impl Config {
@@ -32,6 +41,7 @@ impl Config {
             dialect,
             event: socketio::DEFAULT_EVENT.into(),
             subprotocols: Vec::new(),
+            keep: crate::room::KEEP_LINES,
         }
     }
 }
@@ -187,6 +197,7 @@ pub fn from_form(form: &Form) -> Result<Config, Vec<String>> {
             dialect,
             event,
             subprotocols,
+            keep: crate::room::KEEP_LINES,
         }),
         (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
             .into_iter()
@@ -226,10 +237,29 @@ pub fn from_query<'a>(
                 Ok(list) => config.subprotocols = list,
                 Err(e) => errors.push(e),
             },
+            "keep" => match parse_keep(value) {
+                Ok(keep) => config.keep = keep,
+                Err(e) => errors.push(e),
+            },
             _ => {}
         }
     }
     FromQuery { config, errors }
+}
+
+/// The fewest and most lines `keep=` may ask to hold in memory.
+pub const KEEP_RANGE: (usize, usize) = (100, 1_000_000);
+
+/// Checks `keep=`: how many lines the tab holds in memory.
+pub fn parse_keep(input: &str) -> Result<usize, String> {
+    let (min, max) = KEEP_RANGE;
+    match input.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "keep must be a whole number of lines from {min} to {max}, not \u{201c}{}\u{201d}.",
+            input.chars().take(20).collect::<String>()
+        )),
+    }
 }
 
 /// How many recent servers are remembered.

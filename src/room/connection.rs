@@ -1,0 +1,365 @@
+//! The connection's life: opening, the dialect's handshake, the heartbeat,
+//! losing it, and when and how to try again.
+
+use super::backoff::Backoff;
+use super::{explain_close, Effect, Level, Room, Timer};
+use crate::protocol::{self, Dialect, Incoming, Wire};
+
+/// How long `auto` waits, after the socket opens, for a first frame that tells
+/// whether the server speaks the Roomcast envelope, before settling on text.
+pub const PROBE_MS: u32 = 400;
+/// A handshake that has not completed by then is given up and retried.
+pub const CONNECT_TIMEOUT_MS: u32 = 10_000;
+/// A connection that stayed open this long resets the backoff.
+pub const STABLE_MS: u64 = 10_000;
+/// The reconnection delays: full jitter up to `min(30 s, 0.5 s · 2^attempt)`.
+pub const BACKOFF: Backoff = Backoff::new(500, 30_000, 100);
+
+/// Why and how a connection stopped for good (until the user acts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closed {
+    pub code: u16,
+    pub reason: String,
+    /// The user asked for it.
+    pub by_user: bool,
+}
+
+/// The connection, as the room sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Conn {
+    /// No connection asked for yet.
+    Idle,
+    /// The socket is opening; `attempt` is the retry number (0: first try).
+    Connecting { attempt: u32 },
+    /// Open, and waiting for the dialect's handshake: `auto` listens for the
+    /// server's first frame, socket.io for the namespace to accept us.
+    Probing,
+    /// Open and settled: messages go out at once.
+    Open(Wire),
+    /// Lost; retry number `attempt` starts at `due` (ms since the epoch).
+    Reconnecting { attempt: u32, due: u64 },
+    /// Lost while the browser is offline; retried as soon as it is online.
+    Offline,
+    /// Stopped: by the user, by a bad address, or by a close not worth retrying.
+    Closed(Closed),
+}
+
+/// How often to check the server's heartbeat, and how much silence means dead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Heartbeat {
+    every_ms: u32,
+    dead_after_ms: u64,
+}
+
+impl Room {
+    /// The connection in words at time `now`. Contains `Connected` only when
+    /// messages go out at once (the testing contract of README.md).
+    pub fn status_text(&self, now: u64) -> String {
+        let server = &self.config.server;
+        match &self.conn {
+            Conn::Idle => "Not connected".into(),
+            Conn::Connecting { attempt: 0 } | Conn::Probing => {
+                format!("Connecting to {server}\u{2026}")
+            }
+            Conn::Connecting { attempt } => {
+                format!("Reconnecting to {server}\u{2026} (retry {attempt})")
+            }
+            Conn::Open(_) => match &self.presence.me {
+                Some(me) => format!("Connected to {server} as {me}"),
+                None => format!("Connected to {server}"),
+            },
+            Conn::Reconnecting { attempt, due } => {
+                let secs = due.saturating_sub(now).div_ceil(1000);
+                format!("Reconnecting in {secs} s (retry {attempt})")
+            }
+            Conn::Offline => "Offline: waiting for the network".into(),
+            Conn::Closed(c) if c.by_user => "Disconnected".into(),
+            Conn::Closed(c) => format!("Disconnected (code {})", c.code),
+        }
+    }
+
+    /// The browser refused to create the socket.
+    pub(super) fn connect_failed(&mut self, reason: String, now: u64, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        self.system(now, Level::Error, format!("Cannot connect: {reason}"));
+        self.conn = Conn::Closed(Closed {
+            code: 1006,
+            reason,
+            by_user: false,
+        });
+    }
+
+    /// The socket opened: settle at once, or wait for the dialect's handshake.
+    pub(super) fn opened(&mut self, negotiated: (String, String), now: u64, fx: &mut Vec<Effect>) {
+        self.pace = None;
+        if !matches!(self.conn, Conn::Connecting { .. }) {
+            return;
+        }
+        self.opened_at = Some(now);
+        self.last_rx = now;
+        self.negotiated = Some(negotiated);
+        match self.config.dialect {
+            Dialect::Auto => {
+                self.conn = Conn::Probing;
+                fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
+                fx.push(Effect::StartTimer {
+                    timer: Timer::Probe,
+                    ms: PROBE_MS,
+                });
+            }
+            Dialect::Text => self.settle(Wire::Text, now, fx),
+            Dialect::Json => self.settle(Wire::Envelope, now, fx),
+            // The handshake timeout keeps running until the namespace accepts us.
+            Dialect::SocketIo => self.conn = Conn::Probing,
+        }
+    }
+
+    /// A connection timer fired.
+    pub(super) fn on_timer(&mut self, timer: Timer, now: u64, fx: &mut Vec<Effect>) {
+        match timer {
+            Timer::Probe if self.conn == Conn::Probing => self.settle(Wire::Text, now, fx),
+            Timer::ConnectTimeout
+                if matches!(self.conn, Conn::Connecting { .. } | Conn::Probing) =>
+            {
+                fx.push(Effect::Close);
+                let why = format!(
+                    "The server did not complete the handshake within {} s.",
+                    CONNECT_TIMEOUT_MS / 1000
+                );
+                self.lost(now, 1006, why, fx);
+            }
+            Timer::Reconnect if matches!(self.conn, Conn::Reconnecting { .. }) => self.start(fx),
+            Timer::Heartbeat => self.check_heartbeat(now, fx),
+            Timer::Flush => self.flush(now, fx),
+            Timer::Typing => self.presence.expire(now, fx),
+            _ => {}
+        }
+    }
+
+    /// The socket closed (whoever closed it).
+    pub(super) fn socket_closed(
+        &mut self,
+        code: u16,
+        reason: &str,
+        now: u64,
+        fx: &mut Vec<Effect>,
+    ) {
+        if matches!(
+            self.conn,
+            Conn::Connecting { .. } | Conn::Probing | Conn::Open(_)
+        ) {
+            let why = explain_close(code, reason, self.opened_at.is_some());
+            self.lost(now, code, why, fx);
+        }
+    }
+
+    /// The user closes the connection, or the server removed us on purpose:
+    /// no retries until the user connects again.
+    pub(super) fn stop(&mut self, closed: Closed, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        fx.push(Effect::Close);
+        self.requeue(fx);
+        self.conn = Conn::Closed(closed);
+        self.presence.reset_room();
+    }
+
+    /// The user skips the wait.
+    pub(super) fn reconnect_now(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(
+            self.conn,
+            Conn::Reconnecting { .. } | Conn::Offline | Conn::Closed(_)
+        ) {
+            self.start(fx);
+        }
+    }
+
+    /// The network came back: try at once, from the first delay.
+    pub(super) fn went_online(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(self.conn, Conn::Offline | Conn::Reconnecting { .. }) {
+            self.backoff.reset();
+            self.start(fx);
+        }
+    }
+
+    /// The browser went offline: stop trying until it is back.
+    pub(super) fn went_offline(&mut self, fx: &mut Vec<Effect>) {
+        if matches!(
+            self.conn,
+            Conn::Reconnecting { .. } | Conn::Connecting { .. }
+        ) {
+            self.stop_timers(fx);
+            fx.push(Effect::Close);
+            self.conn = Conn::Offline;
+        }
+    }
+
+    /// What a frame means for settling the session, before it is shown.
+    pub(super) fn handshake(&mut self, incoming: &Incoming, now: u64, fx: &mut Vec<Effect>) {
+        match (incoming, self.config.dialect) {
+            (
+                Incoming::Welcome {
+                    heartbeat_ms, rate, ..
+                },
+                _,
+            ) => {
+                self.pace = rate.map(|limit| super::pace::Pace::new(limit, now));
+                // Clamped: a server announcing 0 ms must not spin the page.
+                self.heartbeat =
+                    heartbeat_ms
+                        .map(|ms| ms.clamp(250, 3_600_000))
+                        .map(|ms| Heartbeat {
+                            every_ms: ms,
+                            dead_after_ms: 2 * u64::from(ms) + 1000,
+                        });
+                match self.conn {
+                    // Auto found the envelope, at once or after giving up on it.
+                    Conn::Probing | Conn::Open(Wire::Text) => self.settle(Wire::Envelope, now, fx),
+                    Conn::Open(_) => self.start_heartbeat(fx),
+                    _ => {}
+                }
+            }
+            (
+                Incoming::EngineOpen {
+                    ping_interval_ms,
+                    ping_timeout_ms,
+                },
+                Dialect::SocketIo,
+            ) => {
+                self.heartbeat = Some(Heartbeat {
+                    every_ms: (ping_interval_ms / 2).clamp(250, 5000),
+                    dead_after_ms: (u64::from(*ping_interval_ms) + u64::from(*ping_timeout_ms))
+                        .max(1000),
+                });
+                fx.push(Effect::Transmit {
+                    frame: protocol::encode_socketio_connect(),
+                    client_id: None,
+                });
+            }
+            (Incoming::NamespaceJoined, Dialect::SocketIo) if self.conn == Conn::Probing => {
+                self.settle(Wire::SocketIo, now, fx)
+            }
+            (_, Dialect::Auto) if self.conn == Conn::Probing => self.settle(Wire::Text, now, fx),
+            _ => {}
+        }
+    }
+
+    fn start_heartbeat(&self, fx: &mut Vec<Effect>) {
+        if let Some(hb) = self.heartbeat {
+            fx.push(Effect::StartTimer {
+                timer: Timer::Heartbeat,
+                ms: hb.every_ms,
+            });
+        }
+    }
+
+    /// Opens a socket (first try or retry).
+    pub(super) fn start(&mut self, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        self.conn = Conn::Connecting {
+            attempt: self.backoff.attempt(),
+        };
+        self.opened_at = None;
+        self.negotiated = None;
+        self.heartbeat = None;
+        self.presence.reset_session();
+        fx.push(Effect::Open {
+            url: self.config.dialect.url(&self.config.server),
+            protocols: self.config.subprotocols.clone(),
+        });
+        fx.push(Effect::StartTimer {
+            timer: Timer::ConnectTimeout,
+            ms: CONNECT_TIMEOUT_MS,
+        });
+    }
+
+    pub(super) fn stop_timers(&mut self, fx: &mut Vec<Effect>) {
+        for timer in [
+            Timer::Probe,
+            Timer::ConnectTimeout,
+            Timer::Reconnect,
+            Timer::Heartbeat,
+            Timer::Flush,
+        ] {
+            fx.push(Effect::CancelTimer(timer));
+        }
+    }
+
+    /// The connection is gone (closed, timed out, or found dead): say why once
+    /// per outage, put unconfirmed messages back, and plan the next attempt.
+    fn lost(&mut self, now: u64, code: u16, why: String, fx: &mut Vec<Effect>) {
+        self.stop_timers(fx);
+        let was_up = self.opened_at.is_some();
+        if was_up || self.backoff.attempt() == 0 {
+            self.system(now, Level::Error, why);
+        }
+        if self
+            .opened_at
+            .is_some_and(|t| now.saturating_sub(t) >= STABLE_MS)
+        {
+            self.backoff.reset();
+        }
+        if code == 1009 {
+            self.fail_largest_unconfirmed();
+        }
+        self.requeue(fx);
+        self.opened_at = None;
+        self.negotiated = None;
+        self.presence.reset_session();
+        // Policy refusals and unsupported data would only fail again.
+        if matches!(code, 1003 | 1008) {
+            self.conn = Conn::Closed(Closed {
+                code,
+                reason: String::new(),
+                by_user: false,
+            });
+            return;
+        }
+        let delay = self.backoff.next_delay(self.jitter.unit());
+        self.conn = Conn::Reconnecting {
+            attempt: self.backoff.attempt(),
+            due: now + u64::from(delay),
+        };
+        fx.push(Effect::StartTimer {
+            timer: Timer::Reconnect,
+            ms: delay,
+        });
+    }
+
+    fn check_heartbeat(&mut self, now: u64, fx: &mut Vec<Effect>) {
+        let (Conn::Open(_), Some(hb)) = (&self.conn, self.heartbeat) else {
+            return;
+        };
+        let silent = now.saturating_sub(self.last_rx);
+        if silent > hb.dead_after_ms {
+            fx.push(Effect::Close);
+            let why = format!(
+                // Integer tenths: formatting floats would add ~11 KB to the wasm.
+                "No heartbeat from the server for {}.{} s: the connection is dead.",
+                silent / 1000,
+                silent % 1000 / 100
+            );
+            self.lost(now, 1006, why, fx);
+        } else {
+            self.start_heartbeat(fx);
+        }
+    }
+
+    /// Settles the wire format: introduces us (with where to resume), then
+    /// sends the queue in order.
+    fn settle(&mut self, wire: Wire, now: u64, fx: &mut Vec<Effect>) {
+        self.conn = Conn::Open(wire);
+        fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
+        if let Some(frame) = protocol::encode_hello(wire, &self.config.name, self.last_seq) {
+            // The hello counts against the server's rate limit too.
+            if let Some(pace) = &mut self.pace {
+                pace.take(now);
+            }
+            fx.push(Effect::Transmit {
+                frame,
+                client_id: None,
+            });
+        }
+        self.start_heartbeat(fx);
+        self.flush(now, fx);
+    }
+}

@@ -1,0 +1,114 @@
+//! What goes in and out of the room: the [`Input`]s the edges feed it, the
+//! [`Effect`]s they carry out, and the [`Timer`]s it asks for.
+
+use super::{Saved, Unsent};
+use crate::config::Config;
+use crate::protocol::Frame;
+
+/// The timers the room asks for; starting one replaces the running one of its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    Probe,
+    ConnectTimeout,
+    Reconnect,
+    /// Checks the server's heartbeat.
+    Heartbeat,
+    /// Sends more of the queue once the server's rate limit allows.
+    Flush,
+    /// Forgets who stopped typing.
+    Typing,
+}
+
+/// Something that happened, fed to [`Room::handle`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// The user (or the page URL) asks for a connection.
+    Connect(Config),
+    /// The browser refused to create the socket (the address is unusable).
+    ConnectFailed {
+        reason: String,
+    },
+    /// The handshake completed with this subprotocol and these extensions.
+    Opened {
+        protocol: String,
+        extensions: String,
+    },
+    Frame(Frame),
+    Closed {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
+    Timer(Timer),
+    /// The user closes the connection: no retries until they connect again.
+    Disconnect,
+    /// The user skips the wait.
+    ReconnectNow,
+    /// The browser's `online` / `offline` events.
+    Online,
+    Offline,
+    /// The user typed a message.
+    Compose {
+        client_id: String,
+        text: String,
+    },
+    /// The user attached a file (picker, paste or drop), sent as a binary frame.
+    ComposeFile {
+        client_id: String,
+        name: String,
+        bytes: Vec<u8>,
+    },
+    /// A file the edges did not read: over [`MAX_FILE_BYTES`] (`size`), or unreadable.
+    FileRefused {
+        name: String,
+        size: u64,
+        unreadable: Option<String>,
+    },
+    /// The socket refused a frame of a [`Effect::Transmit`].
+    SendFailed {
+        client_id: String,
+        reason: String,
+    },
+    Retry {
+        client_id: String,
+    },
+    Discard {
+        client_id: String,
+    },
+    /// Messages saved by an earlier page, to send again.
+    Restore(Vec<Unsent>),
+    /// The log an earlier page kept, shown before anything new, and where
+    /// the reference server should resume (`seq`).
+    History {
+        lines: Vec<Saved>,
+        last_seq: Option<u64>,
+    },
+    /// The user clears the log; undelivered own lines stay.
+    ClearLog,
+}
+
+/// What the edges must do after [`Room::handle`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// Drop any current socket and open one to `url`, offering `protocols`.
+    Open {
+        url: String,
+        protocols: Vec<String>,
+    },
+    /// Drop the current socket (closing it in any state).
+    Close,
+    /// Send this frame; if it carries a message, report failure with
+    /// [`Input::SendFailed`].
+    Transmit {
+        frame: Frame,
+        client_id: Option<String>,
+    },
+    /// Feed `Input::Timer(timer)` after `ms`, replacing a running one.
+    StartTimer {
+        timer: Timer,
+        ms: u32,
+    },
+    CancelTimer(Timer),
+    /// The undelivered messages changed: save [`Room::unsent`].
+    SaveOutbox,
+}

@@ -1,0 +1,174 @@
+//! Receiving: what each event a dialect decoded means for the log, the
+//! outbox and presence.
+
+use super::{binary, Closed, Effect, Kind, Level, Room};
+use crate::protocol::{self, Frame, Incoming};
+use crate::text;
+use std::collections::{HashSet, VecDeque};
+
+/// Ids of peer messages already shown (servers may resend after a drop),
+/// the newest `cap` of them: bounded, however long the tab stays open.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Seen {
+    ids: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl Seen {
+    /// Whether `id` is new (and remembers it).
+    pub(super) fn insert(&mut self, id: &str, cap: usize) -> bool {
+        if self.ids.contains(id) {
+            return false;
+        }
+        self.ids.insert(id.to_string());
+        self.order.push_back(id.to_string());
+        while self.order.len() > cap.max(1) {
+            if let Some(old) = self.order.pop_front() {
+                self.ids.remove(&old);
+            }
+        }
+        true
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.order.len()
+    }
+}
+
+impl Room {
+    /// A frame arrived: an echo of a file we sent, or whatever the dialect makes of it.
+    pub(super) fn frame(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
+        self.last_rx = now;
+        // The echo of a file we sent: the bytes come back as they were.
+        if let Frame::Binary(bytes) = &frame {
+            if let Some(key) = self.file_echo(bytes) {
+                self.outbox.echoes = true;
+                self.delivered(key, None, now, fx);
+                return;
+            }
+        }
+        for incoming in protocol::decode(self.config.dialect, &self.config.event, frame) {
+            self.handshake(&incoming, now, fx);
+            self.receive(incoming, now, fx);
+        }
+    }
+
+    fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
+        match incoming {
+            Incoming::Welcome { users, .. } => self.presence.set_users(users),
+            Incoming::Ping => fx.push(Effect::Transmit {
+                frame: protocol::encode_pong(self.config.dialect),
+                client_id: None,
+            }),
+            Incoming::EngineOpen { .. } => {}
+            Incoming::NamespaceJoined => {
+                let note = format!(
+                    "Joined the socket.io chat (event \u{201c}{}\u{201d}).",
+                    self.config.event
+                );
+                self.system(now, Level::Info, note);
+            }
+            Incoming::Event { name, args } => {
+                let text = format!("event \u{201c}{name}\u{201d}: {args}");
+                self.push(now, Kind::Json, text);
+            }
+            Incoming::Notice(text) => self.system(now, Level::Info, text),
+            Incoming::ServerClosed(why) => {
+                // The server removed us on purpose: do not retry on our own.
+                self.system(now, Level::Error, format!("Disconnected: {why}."));
+                let closed = Closed {
+                    code: 1000,
+                    reason: why,
+                    by_user: false,
+                };
+                self.stop(closed, fx);
+            }
+            Incoming::Joined {
+                name,
+                users,
+                history,
+            } => {
+                let note = if name == self.config.name {
+                    format!("You joined as {name}.")
+                } else {
+                    format!(
+                        "You joined as {name} (\u{201c}{}\u{201d} was taken).",
+                        self.config.name
+                    )
+                };
+                self.presence.me = Some(text::name(&name));
+                self.presence.set_users(users);
+                self.system(now, Level::Info, note);
+                // What was said before (or while we were away); repeats are dropped by id.
+                for message in history {
+                    if matches!(message, Incoming::Message { .. }) {
+                        self.receive(message, now, fx);
+                    }
+                }
+            }
+            Incoming::Message {
+                id,
+                seq,
+                from,
+                text,
+                ts,
+            } => {
+                if seq > 0 {
+                    self.last_seq = self.last_seq.max(Some(seq));
+                }
+                if let Some(id) = &id {
+                    if let Some(key) = self.outbox.key(id) {
+                        // Our own echo (a repeat after a resend changes nothing).
+                        self.delivered(key, ts, now, fx);
+                        return;
+                    }
+                    if !self.seen.insert(id, self.log.keep()) {
+                        return;
+                    }
+                } else if from.is_none() {
+                    if let Some(key) = self.text_echo(&text) {
+                        self.outbox.echoes = true;
+                        self.delivered(key, ts, now, fx);
+                        return;
+                    }
+                }
+                let from = from.map(|f| text::name(&f));
+                self.presence.spoke(from.as_ref());
+                self.push(ts.unwrap_or(now), Kind::Peer { from }, text);
+            }
+            Incoming::Json(pretty) => {
+                self.push(now, Kind::Json, pretty);
+            }
+            Incoming::Join { name } => {
+                self.system(now, Level::Info, format!("{} joined.", text::name(&name)))
+            }
+            Incoming::Leave { name } => {
+                self.system(now, Level::Info, format!("{} left.", text::name(&name)))
+            }
+            Incoming::Presence { users } => self.presence.set_users(users),
+            Incoming::Typing { name } => self.presence.typing(&name, now, fx),
+            Incoming::ServerError {
+                code,
+                message,
+                id: Some(id),
+            } if self.outbox.key(&id).is_some() => self.refused(&id, &code, &message, now, fx),
+            Incoming::ServerError { code, message, .. } => self.system(
+                now,
+                Level::Error,
+                format!("Server error ({code}): {message}"),
+            ),
+            Incoming::Binary(bytes) => match binary::image_mime(&bytes) {
+                Some(mime) => {
+                    let text = format!("{mime}, {}", binary::describe(&bytes));
+                    let bytes = bytes.into();
+                    self.push(now, Kind::Image { mime, bytes }, text);
+                }
+                None => self.system(
+                    now,
+                    Level::Info,
+                    format!("Binary frame, {}", binary::describe(&bytes)),
+                ),
+            },
+        }
+    }
+}

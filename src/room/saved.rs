@@ -1,0 +1,170 @@
+//! What the room keeps across reloads: the undelivered messages (the
+//! outbox) and the recent log, and how they read back from storage.
+
+use super::{Delivery, Kind, Level, Room};
+use serde::Serialize;
+
+/// A message not yet delivered, as saved across page reloads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unsent {
+    pub id: String,
+    pub text: String,
+    pub ts: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
+}
+
+/// A line kept in the browser across reloads (see [`Room::history`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Saved {
+    pub ts: u64,
+    #[serde(rename = "k")]
+    pub kind: SavedKind,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(rename = "t")]
+    pub text: String,
+}
+
+/// What a saved line was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SavedKind {
+    #[serde(rename = "o")]
+    Own,
+    #[serde(rename = "p")]
+    Peer,
+    #[serde(rename = "j")]
+    Json,
+}
+
+impl Unsent {
+    /// Reads a list saved with serde (`[{id, text, ts, failed?}]`); entries
+    /// that do not read are skipped. Hand-written, to keep serde's derived
+    /// deserializers out of the browser bundle.
+    pub fn list_from_value(value: &serde_json::Value) -> Vec<Unsent> {
+        let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                Some(Unsent {
+                    id: v.get("id")?.as_str()?.to_string(),
+                    text: v.get("text")?.as_str()?.to_string(),
+                    ts: v.get("ts")?.as_u64()?,
+                    failed: v.get("failed").and_then(|f| f.as_str()).map(String::from),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Saved {
+    /// Reads a list saved with serde; entries that do not read are skipped.
+    pub fn list_from_value(value: &serde_json::Value) -> Vec<Saved> {
+        let items = value.as_array().map(Vec::as_slice).unwrap_or_default();
+        items
+            .iter()
+            .filter_map(|v| {
+                let kind = match v.get("k")?.as_str()? {
+                    "o" => SavedKind::Own,
+                    "p" => SavedKind::Peer,
+                    "j" => SavedKind::Json,
+                    _ => return None,
+                };
+                Some(Saved {
+                    ts: v.get("ts")?.as_u64()?,
+                    kind,
+                    from: v.get("f").and_then(|f| f.as_str()).map(String::from),
+                    text: v.get("t")?.as_str()?.to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Room {
+    /// The log an earlier page kept, shown before anything new, and where
+    /// the reference server should resume (`seq`).
+    pub(super) fn load_history(&mut self, lines: Vec<Saved>, last_seq: Option<u64>, now: u64) {
+        let count = lines.len();
+        for saved in lines {
+            let kind = match saved.kind {
+                SavedKind::Own => Kind::Own {
+                    client_id: format!("saved-{}", self.log.next_key()),
+                    delivery: Delivery::Delivered,
+                    file: None,
+                },
+                SavedKind::Peer => Kind::Peer { from: saved.from },
+                SavedKind::Json => Kind::Json,
+            };
+            self.push(saved.ts, kind, saved.text);
+        }
+        if count > 0 {
+            self.system(
+                now,
+                Level::Info,
+                format!("{count} earlier lines, kept in this browser."),
+            );
+        }
+        self.last_seq = self.last_seq.max(last_seq);
+    }
+
+    /// The last `max` lines worth keeping across a reload: what was said
+    /// (not files or images, too big; not Roomcast's own notes about the
+    /// connection; not the undelivered own lines, which the outbox keeps).
+    pub fn history(&self, max: usize) -> Vec<Saved> {
+        let mut saved: Vec<Saved> = self
+            .log
+            .lines()
+            .iter()
+            .rev()
+            .filter_map(|line| {
+                let (kind, from) = match &line.kind {
+                    Kind::Own {
+                        delivery: Delivery::Delivered,
+                        file: None,
+                        ..
+                    } => (SavedKind::Own, None),
+                    Kind::Peer { from } => (SavedKind::Peer, from.clone()),
+                    Kind::Json => (SavedKind::Json, None),
+                    // Connection news is about that visit, not worth keeping.
+                    _ => return None,
+                };
+                Some(Saved {
+                    ts: line.ts,
+                    kind,
+                    from,
+                    text: line.text.clone(),
+                })
+            })
+            .take(max)
+            .collect();
+        saved.reverse();
+        saved
+    }
+
+    /// The undelivered messages, in order, for saving across a reload.
+    pub fn unsent(&self) -> Vec<Unsent> {
+        self.outbox
+            .pending
+            .iter()
+            .filter_map(|&key| self.log.get(key))
+            .filter_map(|line| match &line.kind {
+                // Files are not kept across reloads: storage is too small for them.
+                Kind::Own {
+                    client_id,
+                    delivery,
+                    file: None,
+                } => Some(Unsent {
+                    id: client_id.clone(),
+                    text: line.text.clone(),
+                    ts: line.ts,
+                    failed: match delivery {
+                        Delivery::Failed(why) => Some(why.clone()),
+                        _ => None,
+                    },
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+}
