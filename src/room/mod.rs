@@ -195,12 +195,16 @@ impl Room {
     }
 
     /// Appends a line; past the memory ceiling the oldest lines leave (the
-    /// undelivered own ones stay), and so do the ids that pointed at them.
+    /// undelivered own ones stay); the ids of own lines that left move to
+    /// the bounded set of ids already seen, so a late repeat stays hidden.
     fn push(&mut self, ts: u64, kind: Kind, text: String) -> u64 {
         let dropped = self.log.dropped();
         let key = self.log.push(ts, kind, text, &self.outbox.pending);
         if self.log.dropped() != dropped {
-            self.outbox.forget_before(self.log.first_key());
+            let cap = self.log.keep();
+            for id in self.outbox.forget_before(self.log.first_key()) {
+                self.seen.insert(&id, cap);
+            }
         }
         key
     }

@@ -42,10 +42,19 @@ impl Outbox {
         self.own.len()
     }
 
-    /// Lines before `first` left memory: their ids go too (undelivered stay).
-    pub(super) fn forget_before(&mut self, first: u64) {
+    /// Lines before `first` left memory: their ids go too (undelivered
+    /// stay), returned so that a late repeat of one is still recognised.
+    pub(super) fn forget_before(&mut self, first: u64) -> Vec<String> {
         let pending = &self.pending;
-        self.own.retain(|_, k| *k >= first || pending.contains(k));
+        let mut gone = Vec::new();
+        self.own.retain(|id, k| {
+            let keep = *k >= first || pending.contains(k);
+            if !keep {
+                gone.push(id.clone());
+            }
+            keep
+        });
+        gone
     }
 }
 

@@ -1116,3 +1116,5 @@ fn typing_is_throttled_shown_and_expires() {
     let mut plain = open(Dialect::Text);
     assert_eq!(plain.typing(5), None);
 }
+
+mod ceiling;

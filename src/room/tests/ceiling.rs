@@ -1,0 +1,102 @@
+//! The memory ceiling: a week-long tab holds at most `keep` lines (plus one
+//! chunk), and every per-line structure stays bounded with it.
+
+use super::*;
+
+fn peer(i: usize) -> Input {
+    text(&format!(
+        r#"{{"type":"message","id":"p{i}","from":"bob","text":"line {i}","ts":{i}}}"#
+    ))
+}
+
+fn room_keeping(keep: usize) -> Room {
+    let mut config = config(Dialect::Json);
+    config.keep = keep;
+    let mut room = Room::new(1);
+    room.handle(Input::Connect(config), 0);
+    room.handle(opened(), 0);
+    room.handle(text(WELCOME), 1);
+    room.handle(
+        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
+        2,
+    );
+    room
+}
+
+#[test]
+fn the_log_keeps_at_most_keep_lines_and_says_how_many_left() {
+    let mut room = room_keeping(100);
+    for i in 0..10_000 {
+        room.handle(peer(i), 10);
+    }
+    let len = room.lines().len();
+    assert!((100..=110).contains(&len), "{len} lines in memory");
+    assert_eq!(
+        room.dropped() + len,
+        10_000 + 1,
+        "every line kept or counted"
+    );
+    assert_eq!(room.lines().last().unwrap().text, "line 9999");
+    // Keys stay increasing, so lookups by key still work after trimming.
+    assert!(room.lines().windows(2).all(|w| w[0].key < w[1].key));
+    let (seen, own) = room.tracked();
+    assert!(seen <= 100, "{seen} ids remembered");
+    assert_eq!(own, 0);
+}
+
+#[test]
+fn an_undelivered_line_stays_past_the_ceiling_and_is_delivered_once() {
+    let mut room = room_keeping(100);
+    room.handle(Input::Disconnect, 3);
+    compose(&mut room, "c1", "still here");
+    for i in 0..1_000 {
+        room.handle(peer(i), 10);
+    }
+    assert_eq!(
+        deliveries(&room),
+        vec![("still here".into(), Delivery::Queued)],
+        "the undelivered line is pinned in memory"
+    );
+    assert_eq!(room.unsent().len(), 1);
+    room.handle(Input::ReconnectNow, 20);
+    let fx = room.handle(opened(), 21);
+    assert_eq!(sent_frames(&fx).len(), 2, "hello and the line: {fx:?}");
+    let echo = r#"{"type":"message","id":"c1","from":"alice","text":"still here"}"#;
+    room.handle(text(echo), 23);
+    assert_eq!(
+        deliveries(&room),
+        vec![("still here".into(), Delivery::Delivered)]
+    );
+}
+
+#[test]
+fn a_late_repeat_of_an_own_line_that_left_memory_stays_hidden() {
+    let mut room = room_keeping(100);
+    compose(&mut room, "c1", "early");
+    let echo = r#"{"type":"message","id":"c1","from":"alice","text":"early"}"#;
+    room.handle(text(echo), 5);
+    // Enough for the line to leave memory, within the ids still remembered
+    // (servers resend their recent history after a drop).
+    for i in 0..120 {
+        room.handle(peer(i), 10);
+    }
+    assert!(room.lines().iter().all(|l| l.text != "early"));
+    let before = room.lines().len();
+    room.handle(text(echo), 11);
+    assert_eq!(room.lines().len(), before, "the repeat is not shown as new");
+}
+
+#[test]
+fn own_ids_are_bounded_in_a_long_session() {
+    let mut room = room_keeping(100);
+    for i in 0..2_000 {
+        let id = format!("c{i}");
+        compose(&mut room, &id, "x");
+        let echo = format!(r#"{{"type":"message","id":"{id}","from":"alice","text":"x"}}"#);
+        room.handle(text(&echo), 10);
+    }
+    let (seen, own) = room.tracked();
+    assert!(own <= 110, "{own} own ids tracked");
+    assert!(seen <= 100, "{seen} ids remembered");
+    assert_eq!(room.outstanding(), 0);
+}
