@@ -1,7 +1,8 @@
 //! Roomcast: a browser chat client for any WebSocket broadcast server.
 //!
 //! The data flows one way: `socket` (the browser WebSocket) → `protocol`
-//! (frames ⇄ chat events) → `room` (the pure state machine) → `ui` (Yew).
+//! (frames ⇄ chat events) → `room` (the pure state machine) → `app` (the
+//! driver that carries out the room's effects) → `ui` (Yew).
 //! `protocol`, `room` and `config` are pure and build without the `web` feature.
 
 pub mod config;
@@ -9,6 +10,8 @@ pub mod protocol;
 pub mod room;
 pub mod text;
 
+#[cfg(feature = "web")]
+pub mod app;
 #[cfg(feature = "web")]
 pub mod socket;
 #[cfg(feature = "web")]

@@ -62,6 +62,16 @@ fn check(room: &Room, now: u64) {
             }
         }
     }
+    // Memory has a ceiling: at most `keep` lines and one chunk, beside the
+    // undelivered ones, which stay.
+    let keep = room.keep();
+    assert!(
+        lines.len() <= keep + keep / 10 + room.outstanding(),
+        "{} lines in memory past a ceiling of {keep}",
+        lines.len()
+    );
+    let (seen, tracked) = room.tracked();
+    assert!(seen <= keep && tracked <= keep + keep / 10 + room.outstanding());
     // Every message typed is delivered, or still pending (queued, sent or failed).
     assert_eq!(room.outstanding(), undelivered, "outbox and log disagree");
     let unsent = room.unsent();
@@ -89,12 +99,12 @@ fuzz_target!(|data: &[u8]| {
             0 => format!("n{}", n / 2 % 4),
             _ => format!("r{}", n / 2 % 4),
         };
-        let input = match op % 18 {
-            0 => Input::Connect(Config::new(
-                "ws://h/ws",
-                "me",
-                Dialect::ALL[usize::from(arg) % 4],
-            )),
+        let input = match op % 19 {
+            0 => Input::Connect(Config {
+                // A small memory ceiling now and then, so trimming is exercised.
+                keep: if arg & 8 == 0 { 100 } else { 50_000 },
+                ..Config::new("ws://h/ws", "me", Dialect::ALL[usize::from(arg) % 4])
+            }),
             1 => Input::ConnectFailed {
                 reason: "bad".into(),
             },
@@ -142,6 +152,9 @@ fuzz_target!(|data: &[u8]| {
             },
             15 => Input::Retry { client_id: id(arg) },
             16 => Input::Discard { client_id: id(arg) },
+            17 => Input::OutboxSaved {
+                unsaved: vec![id(arg)],
+            },
             _ => Input::Restore(vec![Unsent {
                 id: format!("r{}", arg % 4),
                 text: "saved".into(),

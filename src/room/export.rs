@@ -37,9 +37,18 @@ fn who<'a>(line: &'a Line, me: &'a str) -> (&'a str, &'static str) {
     }
 }
 
-/// One `[time] sender: text` per line.
-pub fn text<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
+/// What an export says when `dropped` older lines had left memory.
+pub fn dropped_note(dropped: usize) -> String {
+    format!("{dropped} older lines were no longer kept in this tab and are not in this export.")
+}
+
+/// One `[time] sender: text` per line, after a note when `dropped` older
+/// lines had left memory.
+pub fn text<L: Borrow<Line>>(lines: &[L], me: &str, dropped: usize) -> String {
     let mut out = String::new();
+    if dropped > 0 {
+        out.push_str(&format!("[{}]\n", dropped_note(dropped)));
+    }
     for line in lines {
         let line = line.borrow();
         let (from, _) = who(line, me);
@@ -48,11 +57,14 @@ pub fn text<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
     out
 }
 
-/// A JSON array of `{ts, time, kind, from, text, delivery?}`.
-pub fn json<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
-    let items: Vec<Value> = lines
-        .iter()
-        .map(|line| {
+/// A JSON array of `{ts, time, kind, from, text, delivery?}`, first a
+/// `{kind: "note", dropped, text}` when `dropped` older lines had left memory.
+pub fn json<L: Borrow<Line>>(lines: &[L], me: &str, dropped: usize) -> String {
+    let note = (dropped > 0)
+        .then(|| json!({ "kind": "note", "dropped": dropped, "text": dropped_note(dropped) }));
+    let items: Vec<Value> = note
+        .into_iter()
+        .chain(lines.iter().map(|line| {
             let line = line.borrow();
             let (from, kind) = who(line, me);
             let mut item = json!({
@@ -71,7 +83,7 @@ pub fn json<L: Borrow<Line>>(lines: &[L], me: &str) -> String {
                 });
             }
             item
-        })
+        }))
         .collect();
     // The same pretty printer as JSON messages: one copy of it in the bundle.
     crate::protocol::generic::pretty(&Value::Array(items))
@@ -107,6 +119,7 @@ mod tests {
                     client_id: "c".into(),
                     delivery: Delivery::Delivered,
                     file: None,
+                    unsaved: false,
                 },
                 text: "yo\nthere".into(),
             },
@@ -118,10 +131,10 @@ mod tests {
             },
         ];
         assert_eq!(
-            text(&lines, "me"),
+            text(&lines, "me", 0),
             "[1970-01-01T00:00:00Z] bob: hi <b>\n[1970-01-01T00:00:01Z] me: yo\nthere\n[1970-01-01T00:00:02Z] roomcast: left.\n"
         );
-        let parsed: Value = serde_json::from_str(&json(&lines, "me")).unwrap();
+        let parsed: Value = serde_json::from_str(&json(&lines, "me", 0)).unwrap();
         assert_eq!(parsed[1]["delivery"], "delivered");
         assert_eq!(parsed[1]["from"], "me");
         assert_eq!(parsed[0]["text"], "hi <b>");

@@ -85,6 +85,11 @@ pub enum Input {
     },
     /// The user clears the log; undelivered own lines stay.
     ClearLog,
+    /// The outbox was saved, except these undelivered lines (by client id):
+    /// the browser had no room for them.
+    OutboxSaved {
+        unsaved: Vec<String>,
+    },
 }
 
 /// What the edges must do after [`Room::handle`].

@@ -33,6 +33,9 @@ pub enum Kind {
         delivery: Delivery,
         /// A file sent as a binary frame; the line's text is its name.
         file: Option<Attachment>,
+        /// Undelivered, and the browser had no room to save it: lost if
+        /// the page closes before it goes out.
+        unsaved: bool,
     },
     /// From someone else (or from a server that does not say who).
     Peer { from: Option<String> },

@@ -186,6 +186,7 @@ impl Room {
                 self.log.retain(|l| pending.contains(&l.key));
             }
             Input::Restore(unsent) => self.restore(unsent),
+            Input::OutboxSaved { unsaved } => self.mark_unsaved(&unsaved),
         }
         fx
     }

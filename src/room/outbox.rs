@@ -156,6 +156,28 @@ impl Room {
         }
     }
 
+    /// Marks the undelivered lines the browser could not save (and clears
+    /// the mark on the others).
+    pub(super) fn mark_unsaved(&mut self, unsaved: &[String]) {
+        for key in self.outbox.pending.clone() {
+            let Some(Kind::Own {
+                client_id,
+                unsaved: was,
+                ..
+            }) = self.log.get(key).map(|l| &l.kind)
+            else {
+                continue;
+            };
+            let now = unsaved.contains(client_id);
+            if *was != now {
+                if let Some(Kind::Own { unsaved, .. }) = self.log.get_mut(key).map(|l| &mut l.kind)
+                {
+                    *unsaved = now;
+                }
+            }
+        }
+    }
+
     /// Messages an earlier page saved, back in the queue (or failed, as they were).
     pub(super) fn restore(&mut self, unsent: Vec<Unsent>) {
         for u in unsent {
@@ -361,6 +383,7 @@ impl Room {
                 client_id: client_id.clone(),
                 delivery,
                 file,
+                unsaved: false,
             },
             text,
         );

@@ -92,6 +92,7 @@ impl Room {
                     client_id: format!("saved-{}", self.log.next_key()),
                     delivery: Delivery::Delivered,
                     file: None,
+                    unsaved: false,
                 },
                 SavedKind::Peer => Kind::Peer { from: saved.from },
                 SavedKind::Json => Kind::Json,
@@ -154,6 +155,7 @@ impl Room {
                     client_id,
                     delivery,
                     file: None,
+                    ..
                 } => Some(Unsent {
                     id: client_id.clone(),
                     text: line.text.clone(),

@@ -2,7 +2,7 @@
 //! binary frames through Attach, paste or drag and drop. Usable while
 //! offline: messages queue and go out when the connection opens.
 
-use super::controller::{use_room, RoomHandle};
+use super::context::{use_room, RoomHandle};
 use crate::room::Conn;
 use wasm_bindgen::JsCast;
 use web_sys::{FileList, HtmlInputElement, HtmlTextAreaElement};

@@ -1,8 +1,9 @@
 //! Server address, name, protocol, socket.io event and subprotocols;
 //! validated (by [`config::from_form`]) before connecting.
 
-use super::controller::{use_room, RECENT_KEY};
-use super::store;
+use super::context::use_room;
+use crate::app::persist::RECENT_KEY;
+use crate::app::store;
 use crate::config::{self, Config, Form};
 use crate::protocol::Dialect;
 use crate::room::Conn;

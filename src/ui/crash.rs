@@ -4,7 +4,7 @@
 //! keeps the half-typed message; the outbox is already in storage (it is
 //! saved on every change), so a reload sends what was not delivered.
 
-use super::store;
+use crate::app::store;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 

@@ -1,6 +1,6 @@
 //! The message log: own, others' and system lines, with delivery states.
 
-use super::controller::use_room;
+use super::context::use_room;
 use crate::room::{Attachment, Delivery, Kind, Level, Line};
 use crate::text::{self, Piece};
 use std::cell::RefCell;
@@ -109,6 +109,9 @@ struct Reading {
     /// The next frame's [`settle`], when one is due.
     frame: Option<gloo::render::AnimationFrame>,
     due: bool,
+    /// How many lines had left memory at the last render: positions above
+    /// are indices into the lines still kept, so they move down when more go.
+    base: usize,
 }
 
 impl Reading {
@@ -117,6 +120,20 @@ impl Reading {
         self.stick = true;
         self.pinned = 0;
         self.anchor = None;
+    }
+
+    /// Older lines left memory (`dropped` in all): shifts the positions kept.
+    fn rebase(&mut self, dropped: usize) {
+        let gone = dropped.saturating_sub(self.base);
+        self.base = dropped;
+        if gone > 0 {
+            self.anchor = self.anchor.map(|a| a.saturating_sub(gone));
+            self.left_at = self.left_at.saturating_sub(gone);
+            self.shown = (
+                self.shown.0.saturating_sub(gone),
+                self.shown.1.saturating_sub(gone),
+            );
+        }
     }
 }
 
@@ -175,6 +192,8 @@ pub fn message_log() -> Html {
     let filter = use_mut_ref(|| (String::new(), Show::All));
     let state = room.room();
     let lines = state.lines();
+    let dropped = state.dropped();
+    reading.borrow_mut().rebase(dropped);
     if room.take_jump() {
         // Sending jumps to the bottom, wherever the reader was.
         let mut r = reading.borrow_mut();
@@ -324,6 +343,13 @@ pub fn message_log() -> Html {
         _ => total,
     };
     let mut items: Vec<Html> = Vec::with_capacity(end - start + 2);
+    if start == 0 && dropped > 0 {
+        items.push(html! {
+            <li key="dropped" class="line system dropped">
+                { format!("{dropped} older lines are no longer kept in this tab \u{2014} export to keep them.") }
+            </li>
+        });
+    }
     if start > 0 {
         items.push(html! {
             <li key="earlier" class="earlier">
@@ -357,7 +383,10 @@ pub fn message_log() -> Html {
                     }) }
                 </select>
                 if filtering {
-                    <span class="matches" role="status">{ format!("{total} of {} lines", lines.len()) }</span>
+                    <span class="matches" role="status">{ match dropped {
+                        0 => format!("{total} of {} lines", lines.len()),
+                        _ => format!("{total} of the last {} lines kept in this tab", lines.len()),
+                    } }</span>
                 }
                 <button type="button" onclick={move |_| export_json.export(true)}>{ "Export JSON" }</button>
                 <button type="button" onclick={move |_| export_text.export(false)}>{ "Export text" }</button>
@@ -401,7 +430,7 @@ struct LineProps {
     me: AttrValue,
     /// Continues its sender's group: the name is hidden (screen readers still hear it).
     cont: bool,
-    ctl: Rc<super::controller::Controller>,
+    ctl: Rc<crate::app::Controller>,
 }
 
 /// One line of the log, rendered when its props change.
@@ -445,6 +474,7 @@ fn line_view(props: &LineProps) -> Html {
             client_id,
             delivery,
             file,
+            unsaved,
         } => {
             let (label, class) = match delivery {
                 Delivery::Queued => ("queued".to_string(), "queued"),
@@ -475,6 +505,11 @@ fn line_view(props: &LineProps) -> Html {
                     } }
                     <span class="delivery" title={label.clone()}>{ label }</span>
                     { for actions }
+                    if *unsaved && *delivery != Delivery::Delivered {
+                        <span class="unsaved" role="alert">
+                            { "not saved: browser storage is full; this line is lost if the page closes" }
+                        </span>
+                    }
                 </li>
             }
         }

@@ -1,18 +1,18 @@
-//! Yew components: they render the room and dispatch the user's actions to the
-//! [`controller`]. No protocol or delivery logic lives here.
+//! Yew components: they render the room and dispatch the user's actions to
+//! the driver ([`crate::app`]). No protocol or delivery logic lives here.
 
 mod composer;
 mod connect_form;
-pub mod controller;
+pub mod context;
 pub mod crash;
 mod log;
 mod status;
-pub mod store;
 
+use crate::app::{store, Controller};
 use crate::config::{self, Config, FromQuery};
 use composer::Composer;
 use connect_form::ConnectForm;
-use controller::{Controller, RoomHandle};
+use context::RoomHandle;
 use log::MessageLog;
 use yew::prelude::*;
 

@@ -1,6 +1,8 @@
 //! The connection state in words, the way back when it is lost, and who is here.
 
-use super::controller::{now, RoomHandle};
+use super::context::RoomHandle;
+use crate::app::attention::Notifications;
+use crate::app::now;
 use crate::room::Conn;
 use yew::prelude::*;
 
@@ -40,20 +42,20 @@ pub fn status_bar(room: &RoomHandle) -> Html {
     });
     // Desktop notifications while the tab is hidden, only once asked for.
     let notify = match room.notifications() {
-        "on" => {
+        Notifications::On => {
             let ctl = room.clone();
             html! { <button type="button" class="notify" aria-pressed="true"
             onclick={move |_| ctl.disable_notifications()}>{ "Notifications on" }</button> }
         }
-        "default" | "granted" => {
+        Notifications::Available => {
             let ctl = room.clone();
             html! { <button type="button" class="notify" aria-pressed="false"
             onclick={move |_| ctl.enable_notifications()}>{ "Notify me" }</button> }
         }
-        "denied" => {
+        Notifications::Blocked => {
             html! { <span class="details">{ "Notifications blocked by the browser" }</span> }
         }
-        _ => html! {},
+        Notifications::Unsupported => html! {},
     };
     html! {
         <div class="statusbar">

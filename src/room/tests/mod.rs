@@ -892,6 +892,7 @@ fn lines_group_by_sender_within_five_minutes() {
         client_id: "c".into(),
         delivery: Delivery::Sent,
         file: None,
+        unsaved: false,
     };
     let a1 = line(1_000, peer("a"));
     assert!(line(2_000, peer("a")).continues(&a1));

@@ -49,3 +49,14 @@ pub fn get_strings(key: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Every key in localStorage.
+pub fn keys() -> Vec<String> {
+    let Some(storage) = storage() else {
+        return Vec::new();
+    };
+    let len = storage.length().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .collect()
+}

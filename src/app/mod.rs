@@ -1,106 +1,29 @@
-//! The one owner of a room's live parts: the [`Room`] state machine, the
-//! [`Socket`], the timers the room asks for, the browser's online/offline
-//! listeners and the saved outbox. Components reach it through [`use_room`].
+//! The driver: the one owner of a room's live parts. It feeds the pure
+//! [`Room`] its inputs and carries out its [`Effect`]s (socket, timers,
+//! storage); `persist`, `attention` and `repaint` each do one job for it.
 //!
-//! Inputs are fed to the pure room and its effects carried out right away, in
+//! Inputs are fed to the room and its effects carried out right away, in
 //! order, so a message is transmitted exactly once. Every JS closure has one
 //! owner here (the socket's listeners, each timer, the network listeners) and
 //! only holds a `Weak` to the controller; dropping the controller drops them all.
 
-use super::store;
+pub mod attention;
+mod download;
+pub mod persist;
+mod repaint;
+pub mod store;
+
 use crate::config::{self, Config};
 use crate::protocol::Frame;
-use crate::room::{export, Conn, Effect, Input, Kind, Room, Saved, Timer, Unsent, MAX_FILE_BYTES};
+use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
 use crate::socket::{ReadyState, Socket, SocketError, SocketEvent};
+use attention::{Attention, Notifications, Unread};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
-use serde::Serialize;
+use repaint::Repaint;
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsCast;
-use yew::prelude::*;
-
-/// One frame at 60 Hz: repaints closer together than this are batched.
-const FRAME_MS: f64 = 16.0;
-
-/// `performance.now()`, in ms.
-fn now_precise() -> f64 {
-    gloo::utils::window().performance().map_or(0.0, |p| p.now())
-}
-
-/// Where the undelivered messages for `server` are kept across reloads.
-pub fn outbox_key(server: &str) -> String {
-    format!("roomcast.outbox:{server}")
-}
-
-/// Where the log of `server` is kept across reloads.
-pub fn history_key(server: &str) -> String {
-    format!("roomcast.history:{server}")
-}
-
-/// The recent servers, newest first.
-pub const RECENT_KEY: &str = "roomcast.recent";
-/// Whether the user asked for desktop notifications.
-const NOTIFY_KEY: &str = "roomcast.notify";
-/// Lines of each server's log kept in the browser.
-pub const HISTORY_LINES: usize = 5000;
-/// How long changes wait before the log is saved. Saving 5,000 lines is one
-/// synchronous task of tens of ms, so it is rare: also on hide and pagehide.
-const HISTORY_SAVE_MS: u32 = 30_000;
-const TITLE: &str = "Roomcast";
-
-/// A server's log as kept in localStorage.
-#[derive(Serialize)]
-struct KeptLog {
-    seq: Option<u64>,
-    lines: Vec<Saved>,
-}
-
-/// What the user has not seen while the tab was hidden.
-#[derive(Clone, Copy, Default, PartialEq, Eq)]
-pub struct Unread {
-    /// Lines from others that arrived while hidden (the title shows it).
-    pub count: usize,
-    /// The first of them: where the log draws its "new" divider.
-    pub from_key: Option<u64>,
-}
-
-pub struct Controller {
-    room: RefCell<Room>,
-    socket: RefCell<Option<Socket>>,
-    timers: RefCell<HashMap<Timer, Timeout>>,
-    /// The pending repaint: changes are shown at most once per animation frame,
-    /// however many frames arrive in between.
-    repaint: RefCell<Option<gloo::render::AnimationFrame>>,
-    repaint_due: Cell<bool>,
-    /// When the last repaint was asked for (ms, `performance.now()` scale).
-    last_paint: Cell<f64>,
-    _network: [EventListener; 2],
-    /// Page visibility (unread count, divider, notifications) and `pagehide`
-    /// (the log is saved before the page goes).
-    _page: [EventListener; 2],
-    hidden: Cell<bool>,
-    unread: Cell<Unread>,
-    /// The newest line already looked at for attention.
-    attended_key: Cell<u64>,
-    notify: Cell<bool>,
-    /// `Notification.permission`, read when it may have changed (start,
-    /// asking, the tab coming back), not on every render.
-    permission: Cell<&'static str>,
-    history_save: RefCell<Option<Timeout>>,
-    /// The recent-server list got this connection already.
-    remembered: Cell<bool>,
-    /// The user sent something: the log jumps to the bottom.
-    jump: Cell<bool>,
-    /// The last export's object URL, alive until the next export.
-    download: RefCell<Option<gloo::file::ObjectUrl>>,
-    version: Cell<u64>,
-    on_change: Box<dyn Fn()>,
-    this: Weak<Controller>,
-    id_prefix: String,
-    next_id: Cell<u64>,
-}
 
 /// Milliseconds since the Unix epoch.
 pub fn now() -> u64 {
@@ -111,19 +34,36 @@ fn random_u64() -> u64 {
     (js_sys::Math::random() * 2f64.powi(53)) as u64
 }
 
+pub struct Controller {
+    room: RefCell<Room>,
+    socket: RefCell<Option<Socket>>,
+    timers: RefCell<HashMap<Timer, Timeout>>,
+    repaint: Repaint,
+    attention: Attention,
+    _network: [EventListener; 2],
+    /// Page visibility (unread count, divider, notifications) and `pagehide`
+    /// (the log is saved before the page goes).
+    _page: [EventListener; 2],
+    history_save: RefCell<Option<Timeout>>,
+    /// The outbox could not be saved at the last try (storage full).
+    unsaved: Cell<bool>,
+    /// The recent-server list got this connection already.
+    remembered: Cell<bool>,
+    /// The user sent something: the log jumps to the bottom.
+    jump: Cell<bool>,
+    /// The last export's object URL, alive until the next export.
+    download: RefCell<Option<gloo::file::ObjectUrl>>,
+    version: Cell<u64>,
+    this: Weak<Controller>,
+    id_prefix: String,
+    next_id: Cell<u64>,
+}
+
 impl Controller {
     /// A controller with an empty room that calls `on_change` after every change.
     pub fn new(on_change: impl Fn() + 'static) -> Rc<Self> {
         Rc::new_cyclic(|this: &Weak<Controller>| {
-            let network = |event: &'static str, input: Input| {
-                let this = this.clone();
-                EventListener::new(&gloo::utils::window(), event, move |_| {
-                    if let Some(this) = this.upgrade() {
-                        this.act(input.clone());
-                    }
-                })
-            };
-            let page =
+            let listen =
                 |target: &web_sys::EventTarget, event: &'static str, act: fn(&Controller)| {
                     let this = this.clone();
                     EventListener::new(target, event, move |_| {
@@ -132,39 +72,31 @@ impl Controller {
                         }
                     })
                 };
+            let window: &web_sys::EventTarget = &gloo::utils::window();
             Controller {
                 _page: [
-                    page(
+                    listen(
                         &gloo::utils::document(),
                         "visibilitychange",
                         Controller::on_visibility,
                     ),
-                    page(&gloo::utils::window(), "pagehide", Controller::save_history),
+                    listen(window, "pagehide", Controller::save_history),
                 ],
-                hidden: Cell::new(gloo::utils::document().hidden()),
-                unread: Cell::new(Unread::default()),
-                attended_key: Cell::new(0),
-                notify: Cell::new(
-                    store::get_raw(NOTIFY_KEY).is_some_and(|v| v == "true")
-                        && notification_permission() == "granted",
-                ),
-                permission: Cell::new(notification_permission()),
+                _network: [
+                    listen(window, "online", |c| c.act(Input::Online)),
+                    listen(window, "offline", |c| c.act(Input::Offline)),
+                ],
+                attention: Attention::from_page(),
                 history_save: RefCell::new(None),
+                unsaved: Cell::new(false),
                 remembered: Cell::new(false),
                 download: RefCell::new(None),
                 jump: Cell::new(false),
                 room: RefCell::new(Room::new(random_u64())),
                 socket: RefCell::new(None),
                 timers: RefCell::new(HashMap::new()),
-                repaint: RefCell::new(None),
-                repaint_due: Cell::new(false),
-                last_paint: Cell::new(f64::NEG_INFINITY),
-                _network: [
-                    network("online", Input::Online),
-                    network("offline", Input::Offline),
-                ],
+                repaint: Repaint::new(on_change),
                 version: Cell::new(0),
-                on_change: Box::new(on_change),
                 this: this.clone(),
                 // Client ids must not collide across tabs and reloads.
                 id_prefix: format!("{:x}", random_u64()),
@@ -190,16 +122,11 @@ impl Controller {
             self.save_history();
             self.release();
             *self.room.borrow_mut() = Room::new(random_u64());
-            self.attended_key.set(0);
-            let kept = store::get(&history_key(&config.server)).unwrap_or_default();
-            self.feed(Input::History {
-                lines: Saved::list_from_value(&kept["lines"]),
-                last_seq: kept["seq"].as_u64(),
-            });
-            self.attended_key
-                .set(self.room.borrow().lines().last().map_or(0, |l| l.key));
-            let saved = store::get(&outbox_key(&config.server)).unwrap_or_default();
-            self.feed(Input::Restore(Unsent::list_from_value(&saved)));
+            let (lines, last_seq, unsent) = persist::load(&config.server);
+            self.feed(Input::History { lines, last_seq });
+            let seen = self.room.borrow().lines().last().map_or(0, |l| l.key);
+            self.attention.seen_up_to(seen);
+            self.feed(Input::Restore(unsent));
         }
         self.remembered.set(false);
         self.act(Input::Connect(config));
@@ -275,35 +202,15 @@ impl Controller {
 
     /// Empties the log (undelivered messages stay) and what the browser kept of it.
     pub fn clear_log(&self) {
-        store::remove(&history_key(self.room.borrow().server()));
+        store::remove(&persist::history_key(self.room.borrow().server()));
         self.act(Input::ClearLog);
     }
 
     /// Downloads the log as JSON or plain text.
     pub fn export(&self, as_json: bool) {
-        let room = self.room.borrow();
-        let me = room.me().unwrap_or(room.name());
-        let (body, mime, ext) = if as_json {
-            (export::json(room.lines(), me), "application/json", "json")
-        } else {
-            (export::text(room.lines(), me), "text/plain", "txt")
-        };
-        let url = gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(
-            body.as_str(),
-            Some(mime),
-        ));
-        let document = gloo::utils::document();
-        if let Some(link) = document
-            .create_element("a")
-            .ok()
-            .and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = link.set_attribute("href", &url);
-            let _ = link.set_attribute("download", &format!("roomcast-log.{ext}"));
-            link.click();
-        }
+        let url = download::export(&self.room.borrow(), as_json);
         // Revoked at the next export or when the controller goes.
-        *self.download.borrow_mut() = Some(url);
+        *self.download.borrow_mut() = url;
     }
 
     /// Whether the user sent something since the log last asked.
@@ -313,16 +220,11 @@ impl Controller {
 
     /// What the tab title and the log's divider need.
     pub fn unread(&self) -> Unread {
-        self.unread.get()
+        self.attention.unread()
     }
 
-    /// "granted", "denied" or "default" (not asked); "unsupported" without the API.
-    pub fn notifications(&self) -> &'static str {
-        if self.notify.get() {
-            "on"
-        } else {
-            self.permission.get()
-        }
+    pub fn notifications(&self) -> Notifications {
+        self.attention.notifications()
     }
 
     /// Asks for permission to show desktop notifications while the tab is hidden.
@@ -338,9 +240,7 @@ impl Controller {
                 Err(_) => false,
             };
             if let Some(this) = this.upgrade() {
-                this.notify.set(granted);
-                this.permission.set(notification_permission());
-                let _ = store::set_raw(NOTIFY_KEY, if granted { "true" } else { "false" });
+                this.attention.set_notify(granted);
                 this.bump();
             }
         });
@@ -348,30 +248,18 @@ impl Controller {
 
     /// Turns desktop notifications off.
     pub fn disable_notifications(&self) {
-        self.notify.set(false);
-        let _ = store::set_raw(NOTIFY_KEY, "false");
+        self.attention.set_notify(false);
         self.bump();
     }
 
     fn bump(&self) {
         self.version.set(self.version.get() + 1);
-        (self.on_change)();
+        self.repaint.now();
     }
 
     fn on_visibility(&self) {
-        let hidden = gloo::utils::document().hidden();
-        self.hidden.set(hidden);
-        self.permission.set(notification_permission());
-        if hidden {
-            // The next line that arrives unseen gets the divider.
-            self.unread.set(Unread::default());
+        if self.attention.visibility_changed() {
             self.save_history();
-        } else {
-            self.unread.set(Unread {
-                count: 0,
-                ..self.unread.get()
-            });
-            gloo::utils::document().set_title(TITLE);
         }
         self.bump();
     }
@@ -382,54 +270,27 @@ impl Controller {
         let room = self.room.borrow();
         if !self.remembered.get() && matches!(room.conn(), Conn::Open(_)) {
             self.remembered.set(true);
-            let mut recent = store::get_strings(RECENT_KEY);
+            let mut recent = store::get_strings(persist::RECENT_KEY);
             config::remember(&mut recent, room.server());
-            let _ = store::set(RECENT_KEY, &recent);
+            let _ = store::set(persist::RECENT_KEY, &recent);
         }
-        let newest = room.lines().last().map_or(0, |l| l.key);
-        let attended = self.attended_key.get();
-        if newest == attended {
+        if !self.attention.attend(room.lines()) {
             return;
-        }
-        self.attended_key.set(newest);
-        if self.hidden.get() {
-            let fresh: Vec<_> = room
-                .lines()
-                .iter()
-                .rev()
-                .take_while(|l| l.key > attended)
-                .filter(|l| matches!(l.kind, Kind::Peer { .. }))
-                .collect();
-            if let Some(last) = fresh.first() {
-                let mut unread = self.unread.get();
-                unread.count += fresh.len();
-                unread.from_key = unread.from_key.or(fresh.last().map(|l| l.key));
-                self.unread.set(unread);
-                gloo::utils::document().set_title(&format!("({}) {TITLE}", unread.count));
-                if self.notify.get() {
-                    let from = match &last.kind {
-                        Kind::Peer { from } => from.clone().unwrap_or_else(|| "server".into()),
-                        _ => String::new(),
-                    };
-                    let options = web_sys::NotificationOptions::new();
-                    options.set_body(&last.text.chars().take(200).collect::<String>());
-                    options.set_tag("roomcast");
-                    let _ = web_sys::Notification::new_with_options(&from, &options);
-                }
-            }
         }
         drop(room);
         if self.history_save.borrow().is_none() {
             let this = self.this.clone();
-            *self.history_save.borrow_mut() = Some(Timeout::new(HISTORY_SAVE_MS, move || {
+            let save = Timeout::new(persist::HISTORY_SAVE_MS, move || {
                 if let Some(this) = this.upgrade() {
                     this.save_history();
                 }
-            }));
+            });
+            *self.history_save.borrow_mut() = Some(save);
         }
     }
 
-    /// Keeps the newest lines of this server's log in localStorage.
+    /// Keeps the newest lines of this server's log in the browser, after
+    /// the outbox (which always goes first).
     fn save_history(&self) {
         self.history_save.borrow_mut().take();
         let Ok(room) = self.room.try_borrow() else {
@@ -438,16 +299,11 @@ impl Controller {
         if room.server().is_empty() {
             return;
         }
-        let key = history_key(room.server());
-        // A full localStorage keeps a shorter log rather than none.
-        for max in [HISTORY_LINES, HISTORY_LINES / 5] {
-            let kept = KeptLog {
-                seq: room.last_seq(),
-                lines: room.history(max),
-            };
-            if store::set(&key, &kept).is_ok() {
-                return;
-            }
+        let history = room.history(persist::HISTORY_LINES);
+        persist::save_history(room.server(), room.last_seq(), &history);
+        if self.unsaved.get() {
+            drop(room);
+            self.save_outbox();
         }
     }
 
@@ -463,8 +319,7 @@ impl Controller {
     /// without a word to the room: for unmounting.
     pub fn release(&self) {
         self.history_save.borrow_mut().take();
-        self.repaint.borrow_mut().take();
-        self.repaint_due.set(false);
+        self.repaint.cancel();
         self.timers.borrow_mut().clear();
         self.socket.borrow_mut().take();
     }
@@ -496,8 +351,7 @@ impl Controller {
     /// A user action: applied and shown at once, never batched with frames.
     fn act(&self, input: Input) {
         self.feed(input);
-        self.last_paint.set(now_precise());
-        (self.on_change)();
+        self.repaint.now();
     }
 
     fn feed(&self, input: Input) {
@@ -548,7 +402,7 @@ impl Controller {
                 Effect::CancelTimer(timer) => {
                     self.timers.borrow_mut().remove(&timer);
                 }
-                Effect::SaveOutbox => self.save_outbox(),
+                Effect::SaveOutbox => followups.extend(self.save_outbox_input()),
             }
         }
         for input in followups {
@@ -556,33 +410,7 @@ impl Controller {
         }
         self.attend();
         self.version.set(self.version.get() + 1);
-        self.schedule_repaint();
-    }
-
-    /// Repaints at once after a quiet spell (a click or a lone message shows
-    /// without waiting for a frame), else once before the next frame is drawn
-    /// (a burst of inputs costs one render per frame, not one each).
-    fn schedule_repaint(&self) {
-        if self.repaint_due.get() {
-            return;
-        }
-        let now = now_precise();
-        if now - self.last_paint.get() >= FRAME_MS {
-            self.last_paint.set(now);
-            (self.on_change)();
-            return;
-        }
-        self.repaint_due.set(true);
-        let this = self.this.clone();
-        // The previous handle already fired; replacing it here, outside its
-        // own callback, releases it.
-        *self.repaint.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
-            if let Some(this) = this.upgrade() {
-                this.repaint_due.set(false);
-                this.last_paint.set(now_precise());
-                (this.on_change)();
-            }
-        }));
+        self.repaint.schedule();
     }
 
     fn transmit(&self, frame: &Frame) -> Result<(), SocketError> {
@@ -592,14 +420,30 @@ impl Controller {
         }
     }
 
+    /// Saves the outbox and tells the room which lines storage refused.
     fn save_outbox(&self) {
+        if let Some(input) = self.save_outbox_input() {
+            self.feed(input);
+        }
+    }
+
+    /// Saves the outbox; the input that tells the room how it went, when
+    /// that changed (storage refused it, or took it again after refusing).
+    fn save_outbox_input(&self) -> Option<Input> {
         let room = self.room.borrow();
-        let key = outbox_key(room.server());
         let unsent = room.unsent();
-        if unsent.is_empty() {
-            store::remove(&key);
-        } else if let Err(err) = store::set(&key, &unsent) {
-            gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
+        let saved = persist::save_outbox(room.server(), &unsent);
+        let was_unsaved = self.unsaved.replace(saved.is_err());
+        match saved {
+            Ok(()) if !was_unsaved => None,
+            Ok(()) => Some(Input::OutboxSaved {
+                unsaved: Vec::new(),
+            }),
+            Err(err) => {
+                gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
+                let unsaved = unsent.into_iter().map(|u| u.id).collect();
+                Some(Input::OutboxSaved { unsaved })
+            }
         }
     }
 }
@@ -615,45 +459,4 @@ impl Drop for Controller {
     fn drop(&mut self) {
         self.release();
     }
-}
-
-/// `Notification.permission`, or "unsupported" when the browser has no such API.
-fn notification_permission() -> &'static str {
-    let supported =
-        js_sys::Reflect::has(&gloo::utils::window(), &"Notification".into()).unwrap_or(false);
-    if !supported {
-        return "unsupported";
-    }
-    match web_sys::Notification::permission() {
-        web_sys::NotificationPermission::Granted => "granted",
-        web_sys::NotificationPermission::Denied => "denied",
-        _ => "default",
-    }
-}
-
-/// What components get from [`use_room`]: the controller and the version it
-/// was at, so a change re-renders every consumer.
-#[derive(Clone)]
-pub struct RoomHandle {
-    pub(crate) ctl: Rc<Controller>,
-    pub(crate) version: u64,
-}
-
-impl PartialEq for RoomHandle {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.ctl, &other.ctl) && self.version == other.version
-    }
-}
-
-impl std::ops::Deref for RoomHandle {
-    type Target = Controller;
-    fn deref(&self) -> &Controller {
-        &self.ctl
-    }
-}
-
-/// The room of the enclosing [`App`](super::App).
-#[hook]
-pub fn use_room() -> RoomHandle {
-    use_context::<RoomHandle>().expect("use_room() is only used inside the App's room provider")
 }
