@@ -293,6 +293,10 @@ impl Controller {
     /// the outbox (which always goes first).
     fn save_history(&self) {
         self.history_save.borrow_mut().take();
+        if self.room.try_borrow_mut().is_err() {
+            return;
+        }
+        self.save_outbox();
         let Ok(room) = self.room.try_borrow() else {
             return;
         };
@@ -301,10 +305,6 @@ impl Controller {
         }
         let history = room.history(persist::HISTORY_LINES);
         persist::save_history(room.server(), room.last_seq(), &history);
-        if self.unsaved.get() {
-            drop(room);
-            self.save_outbox();
-        }
     }
 
     pub fn retry(&self, client_id: String) {

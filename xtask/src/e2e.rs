@@ -14,6 +14,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod storage;
+
 const ENTER: &str = "\u{E007}";
 const COMPOSER: &str = "textarea[aria-label=Message]";
 
@@ -937,7 +939,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 22] = [
+pub const SCENARIOS: [(&str, Scenario); 25] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -950,6 +952,18 @@ pub const SCENARIOS: [(&str, Scenario); 22] = [
     ("server_killed_while_typing", server_killed_while_typing),
     ("frozen_server_is_noticed", frozen_server_is_noticed),
     ("unsent_survive_a_reload", unsent_survive_a_reload),
+    (
+        "typed_lines_survive_full_storage",
+        storage::typed_lines_survive_full_storage,
+    ),
+    (
+        "unsaved_line_says_so_and_still_goes_out",
+        storage::unsaved_line_says_so_and_still_goes_out,
+    ),
+    (
+        "kept_log_keeps_the_largest_tail_that_fits",
+        storage::kept_log_keeps_the_largest_tail_that_fits,
+    ),
     ("room_ui", room_ui),
     ("accessibility_audit", accessibility_audit),
     ("config_json_sets_defaults", config_json_sets_defaults),
