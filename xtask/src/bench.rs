@@ -6,6 +6,8 @@
 //! both pages. Prints medians, ratios and PASS/FAIL per budget; writes an SVG
 //! of the latency distribution.
 
+mod soak;
+
 use crate::webdriver::{Driver, Session};
 use crate::{root, server::Server, tools, Result};
 use futures_util::{SinkExt, StreamExt};
@@ -433,6 +435,13 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
             }
         }
     }
+    // Once per run, Roomcast alone: a million lines through one page.
+    let soaked = if wanted("soak") {
+        tools::step("soak: 1,000,000 lines through one Roomcast page");
+        Some(soak::soak(&env).map_err(|e| format!("soak: {e}"))?)
+    } else {
+        None
+    };
     for l in &mut lat {
         l.sort_by(f64::total_cmp);
     }
@@ -518,6 +527,25 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
         "\n{rounds} rounds, medians (latency: all {} samples per page)\n\n{table}",
         lat[0].len()
     );
+    if let Some(soak) = &soaked {
+        let mut t = String::from(
+            "| lines through the page | wasm memory (MB) | JS heap (MB) |\n| --- | --- | --- |\n",
+        );
+        for (n, wasm, heap) in &soak.points {
+            t += &format!("| {n} | {wasm:.1} | {heap:.1} |\n");
+        }
+        let growth = soak.growth();
+        t += &format!(
+            "\nsoak: {} lines in {:.0} s; memory at 1,000,000 over 500,000: {growth:.2}x (budget <= 1.10: {}); \
+             a typed line delivered once after it: {}\n",
+            soak::SOAK_LINES,
+            soak.seconds,
+            if growth <= 1.10 { "PASS" } else { "FAIL" },
+            if soak.typed_delivered_once { "PASS" } else { "FAIL" },
+        );
+        println!("{t}");
+        table += &format!("\n{t}");
+    }
     std::fs::write(out.join("results.md"), &table)?;
     if only.is_none() {
         std::fs::write(root().join("bench/latency.svg"), latency_svg(&lat))?;
@@ -706,7 +734,14 @@ async fn load_server(listener: std::net::TcpListener) {
                 return;
             };
             let (mut tx, mut rx) = ws.split();
-            if path.starts_with("/flood") {
+            if path.starts_with("/soak") {
+                let n = path
+                    .split(['?', '&'])
+                    .find_map(|p| p.strip_prefix("n="))
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(soak::SOAK_LINES);
+                soak::serve(tx, rx, n).await;
+            } else if path.starts_with("/flood") {
                 let arg = |k: &str| {
                     path.split(['?', '&'])
                         .find_map(|p| p.strip_prefix(&format!("{k}=")))
