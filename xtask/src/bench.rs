@@ -7,6 +7,7 @@
 //! of the latency distribution.
 
 mod soak;
+mod storage;
 
 use crate::webdriver::{Driver, Session};
 use crate::{root, server::Server, tools, Result};
@@ -442,6 +443,13 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
     } else {
         None
     };
+    // Once per run: where the kept log should live.
+    let stored = if wanted("storage") {
+        tools::step("storage: localStorage against IndexedDB for the kept log");
+        Some(storage::compare(&env)?)
+    } else {
+        None
+    };
     for l in &mut lat {
         l.sort_by(f64::total_cmp);
     }
@@ -545,6 +553,9 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
         );
         println!("{t}");
         table += &format!("\n{t}");
+    }
+    if let Some(stored) = &stored {
+        table += &format!("\n{stored}");
     }
     std::fs::write(out.join("results.md"), &table)?;
     if only.is_none() {
