@@ -34,8 +34,54 @@ fn random_u64() -> u64 {
     (js_sys::Math::random() * 2f64.powi(53)) as u64
 }
 
+/// What changed since the last repaint: the log, the status (connection,
+/// presence, typing, round trip, settings), or both. Each part of the page
+/// re-renders only for its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Changed {
+    pub log: bool,
+    pub status: bool,
+}
+
+impl Changed {
+    pub const ALL: Changed = Changed {
+        log: true,
+        status: true,
+    };
+}
+
+/// What the status shows, compared at each repaint to tell whether it changed.
+#[derive(Clone, Default, PartialEq)]
+struct StatusKey {
+    conn: Option<Conn>,
+    me: Option<String>,
+    users: Vec<String>,
+    typists: usize,
+    rtt: Option<u64>,
+    negotiated: Option<(String, String)>,
+}
+
+impl StatusKey {
+    fn of(room: &Room) -> Self {
+        StatusKey {
+            conn: Some(room.conn().clone()),
+            me: room.me().map(String::from),
+            users: room.users().to_vec(),
+            typists: room.typists(now()).len(),
+            rtt: room.rtt_ms(),
+            negotiated: room
+                .negotiated()
+                .map(|(p, e)| (p.to_string(), e.to_string())),
+        }
+    }
+}
+
 pub struct Controller {
     room: RefCell<Room>,
+    /// Called with what changed, at most once per animation frame.
+    on_change: Box<dyn Fn(Changed)>,
+    /// The log's revision and the status at the last repaint.
+    painted: RefCell<(u64, StatusKey)>,
     socket: RefCell<Option<Socket>>,
     timers: RefCell<HashMap<Timer, Timeout>>,
     repaint: Repaint,
@@ -53,15 +99,15 @@ pub struct Controller {
     jump: Cell<bool>,
     /// The last export's object URL, alive until the next export.
     download: RefCell<Option<gloo::file::ObjectUrl>>,
-    version: Cell<u64>,
     this: Weak<Controller>,
     id_prefix: String,
     next_id: Cell<u64>,
 }
 
 impl Controller {
-    /// A controller with an empty room that calls `on_change` after every change.
-    pub fn new(on_change: impl Fn() + 'static) -> Rc<Self> {
+    /// A controller with an empty room that tells `on_change` what changed,
+    /// once per frame at most (user actions at once).
+    pub fn new(on_change: impl Fn(Changed) + 'static) -> Rc<Self> {
         Rc::new_cyclic(|this: &Weak<Controller>| {
             let listen =
                 |target: &web_sys::EventTarget, event: &'static str, act: fn(&Controller)| {
@@ -95,8 +141,16 @@ impl Controller {
                 room: RefCell::new(Room::new(random_u64())),
                 socket: RefCell::new(None),
                 timers: RefCell::new(HashMap::new()),
-                repaint: Repaint::new(on_change),
-                version: Cell::new(0),
+                repaint: Repaint::new({
+                    let this = this.clone();
+                    move || {
+                        if let Some(this) = this.upgrade() {
+                            this.paint();
+                        }
+                    }
+                }),
+                on_change: Box::new(on_change),
+                painted: RefCell::new((u64::MAX, StatusKey::default())),
                 this: this.clone(),
                 // Client ids must not collide across tabs and reloads.
                 id_prefix: format!("{:x}", random_u64()),
@@ -110,9 +164,29 @@ impl Controller {
         self.room.borrow()
     }
 
-    /// Increases with every change: what re-renders the components.
-    pub fn version(&self) -> u64 {
-        self.version.get()
+    /// Tells the page what changed since the last repaint.
+    fn paint(&self) {
+        let Ok(room) = self.room.try_borrow() else {
+            return;
+        };
+        let (rev, status) = (room.log_rev(), StatusKey::of(&room));
+        drop(room);
+        let mut painted = self.painted.borrow_mut();
+        let changed = Changed {
+            log: painted.0 != rev,
+            status: painted.1 != status,
+        };
+        *painted = (rev, status);
+        drop(painted);
+        if changed != Changed::default() {
+            (self.on_change)(changed);
+        }
+    }
+
+    /// Something outside the room changed (notifications, visibility, the
+    /// countdown's second): those parts of the page look again.
+    pub fn refresh(&self, changed: Changed) {
+        (self.on_change)(changed);
     }
 
     /// Connects with `config`, replacing any current connection. A different
@@ -253,8 +327,7 @@ impl Controller {
     }
 
     fn bump(&self) {
-        self.version.set(self.version.get() + 1);
-        self.repaint.now();
+        self.refresh(Changed::ALL);
     }
 
     fn on_visibility(&self) {
@@ -409,7 +482,6 @@ impl Controller {
             self.feed(input);
         }
         self.attend();
-        self.version.set(self.version.get() + 1);
         self.repaint.schedule();
     }
 

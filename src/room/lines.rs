@@ -113,6 +113,8 @@ pub struct Log {
     keep: usize,
     /// Lines that left memory since the room began (or was cleared).
     dropped: usize,
+    /// Increases with every change to the log: what re-renders its view.
+    rev: u64,
 }
 
 impl Log {
@@ -122,6 +124,7 @@ impl Log {
             next_key: 0,
             keep: keep.max(1),
             dropped: 0,
+            rev: 0,
         }
     }
 
@@ -132,6 +135,11 @@ impl Log {
     /// How many older lines left memory because of the ceiling.
     pub fn dropped(&self) -> usize {
         self.dropped
+    }
+
+    /// Increases with every change to the log (a line added, changed or gone).
+    pub fn rev(&self) -> u64 {
+        self.rev
     }
 
     pub fn keep(&self) -> usize {
@@ -153,6 +161,7 @@ impl Log {
     /// A line to change (copied if a view still holds it).
     pub fn get_mut(&mut self, key: u64) -> Option<&mut Line> {
         let idx = self.index(key)?;
+        self.rev += 1;
         Some(Rc::make_mut(&mut self.lines[idx]))
     }
 
@@ -171,6 +180,7 @@ impl Log {
     pub fn remove(&mut self, key: u64) {
         if let Some(idx) = self.index(key) {
             self.lines.remove(idx);
+            self.rev += 1;
         }
     }
 
@@ -178,6 +188,7 @@ impl Log {
     pub fn retain(&mut self, keep: impl Fn(&Line) -> bool) {
         self.lines.retain(|l| keep(l));
         self.dropped = 0;
+        self.rev += 1;
     }
 
     /// Appends a line and returns its key. Text from the wire is clipped and
@@ -190,6 +201,7 @@ impl Log {
             _ => text::clean(text::clip(text)),
         };
         self.next_key += 1;
+        self.rev += 1;
         self.lines.push(Rc::new(Line {
             key: self.next_key,
             ts,

@@ -94,6 +94,10 @@ impl Room {
     pub fn lines(&self) -> &[Rc<Line>] {
         self.log.lines()
     }
+    /// Increases with every change to the log: what re-renders its view.
+    pub fn log_rev(&self) -> u64 {
+        self.log.rev()
+    }
     /// How many older lines left memory (the log keeps at most [`Log::keep`]).
     pub fn dropped(&self) -> usize {
         self.log.dropped()

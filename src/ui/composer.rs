@@ -2,7 +2,7 @@
 //! binary frames through Attach, paste or drag and drop. Usable while
 //! offline: messages queue and go out when the connection opens.
 
-use super::context::{use_room, RoomHandle};
+use super::context::{use_status, RoomHandle};
 use crate::room::Conn;
 use wasm_bindgen::JsCast;
 use web_sys::{FileList, HtmlInputElement, HtmlTextAreaElement};
@@ -23,7 +23,7 @@ fn send_files(room: &RoomHandle, files: Option<FileList>) -> bool {
 
 #[function_component(Composer)]
 pub fn composer() -> Html {
-    let room = use_room();
+    let room = use_status();
     let input = use_node_ref();
     let send = {
         let (room, input) = (room.clone(), input.clone());

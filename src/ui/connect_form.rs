@@ -1,7 +1,7 @@
 //! Server address, name, protocol, socket.io event and subprotocols;
 //! validated (by [`config::from_form`]) before connecting.
 
-use super::context::use_room;
+use super::context::use_status;
 use crate::app::persist::RECENT_KEY;
 use crate::app::store;
 use crate::config::{self, Config, Form};
@@ -20,7 +20,7 @@ pub struct ConnectFormProps {
 
 #[function_component(ConnectForm)]
 pub fn connect_form(props: &ConnectFormProps) -> Html {
-    let room = use_room();
+    let room = use_status();
     let fields = [
         use_node_ref(),
         use_node_ref(),

@@ -1,12 +1,32 @@
-//! The room's context: how components reach the [`Controller`] (through
-//! [`use_room`]) and re-render when it changes.
+//! How components reach the room, the Yew way: the App keeps a reducer of
+//! what changed ([`Versions`]) and provides two narrow contexts, so a new
+//! line re-renders the log and nothing else, and a status change the status,
+//! the form and the composer, and not the log.
 
-use crate::app::Controller;
+use crate::app::{Changed, Controller};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// What components get from [`use_room`]: the controller and the version it
-/// was at, so a change re-renders every consumer.
+/// How many times the log and the status changed: the App's reducer state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Versions {
+    pub log: u64,
+    pub status: u64,
+}
+
+impl Reducible for Versions {
+    type Action = Changed;
+
+    fn reduce(self: Rc<Self>, changed: Changed) -> Rc<Self> {
+        Rc::new(Versions {
+            log: self.log + u64::from(changed.log),
+            status: self.status + u64::from(changed.status),
+        })
+    }
+}
+
+/// The controller and the version of the part a component shows: equal
+/// handles mean nothing it shows changed.
 #[derive(Clone)]
 pub struct RoomHandle {
     pub(crate) ctl: Rc<Controller>,
@@ -26,8 +46,26 @@ impl std::ops::Deref for RoomHandle {
     }
 }
 
-/// The room of the enclosing [`App`](super::App).
+/// The log's context: changes with the lines.
+#[derive(Clone, PartialEq)]
+pub struct LogContext(pub RoomHandle);
+
+/// The status context: changes with the connection, presence and settings.
+#[derive(Clone, PartialEq)]
+pub struct StatusContext(pub RoomHandle);
+
+/// The room, for the log: re-renders when the lines change.
 #[hook]
-pub fn use_room() -> RoomHandle {
-    use_context::<RoomHandle>().expect("use_room() is only used inside the App's room provider")
+pub fn use_log() -> RoomHandle {
+    use_context::<LogContext>()
+        .expect("use_log() is only used inside the App's providers")
+        .0
+}
+
+/// The room, for what shows the connection: re-renders when it changes.
+#[hook]
+pub fn use_status() -> RoomHandle {
+    use_context::<StatusContext>()
+        .expect("use_status() is only used inside the App's providers")
+        .0
 }

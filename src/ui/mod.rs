@@ -12,7 +12,7 @@ use crate::app::{store, Controller};
 use crate::config::{self, Config, FromQuery};
 use composer::Composer;
 use connect_form::ConnectForm;
-use context::RoomHandle;
+use context::{LogContext, RoomHandle, StatusContext, Versions};
 use log::MessageLog;
 use yew::prelude::*;
 
@@ -153,17 +153,27 @@ pub fn app(props: &AppProps) -> Html {
             other => other,
         }
     );
+    // What changed in the room, as a reducer: the controller dispatches.
+    let versions = use_reducer(Versions::default);
     let ctl = use_memo((), {
-        let update = update.clone();
-        move |_| Controller::new(move || update.force_update())
+        let dispatcher = versions.dispatcher();
+        move |_| Controller::new(move |changed| dispatcher.dispatch(changed))
     });
-    // Re-render every second while the status shows a countdown; the
+    // The status again every second while it shows a countdown; the
     // interval is dropped with the effect.
     let counting = matches!(ctl.room().conn(), crate::room::Conn::Reconnecting { .. });
-    use_effect_with(counting, move |counting| {
-        let interval = counting
-            .then(|| gloo::timers::callback::Interval::new(1000, move || update.force_update()));
-        move || drop(interval)
+    use_effect_with(counting, {
+        let ctl = (*ctl).clone();
+        move |counting| {
+            let interval = counting.then(|| {
+                let status = crate::app::Changed {
+                    log: false,
+                    status: true,
+                };
+                gloo::timers::callback::Interval::new(1000, move || ctl.refresh(status))
+            });
+            move || drop(interval)
+        }
     });
     let known = query.borrow().clone();
     use_effect_with(known.is_some(), {
@@ -180,13 +190,16 @@ pub fn app(props: &AppProps) -> Html {
     let Some(query) = known else {
         return html! { <div class="app" aria-busy="true"></div> };
     };
-    let handle = RoomHandle {
+    let handle = |version| RoomHandle {
         ctl: (*ctl).clone(),
-        version: ctl.version(),
+        version,
     };
+    let log = LogContext(handle(versions.log));
+    let status = StatusContext(handle(versions.status));
     let initial: Config = query.config.clone();
     html! {
-        <ContextProvider<RoomHandle> context={handle.clone()}>
+        <ContextProvider<StatusContext> context={status}>
+        <ContextProvider<LogContext> context={log}>
             <div class="app">
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
@@ -196,11 +209,12 @@ pub fn app(props: &AppProps) -> Html {
                     </button>
                 </header>
                 <main class="room">
-                    { status::status_bar(&handle) }
+                    <status::StatusBar />
                     <MessageLog />
                     <Composer />
                 </main>
             </div>
-        </ContextProvider<RoomHandle>>
+        </ContextProvider<LogContext>>
+        </ContextProvider<StatusContext>>
     }
 }

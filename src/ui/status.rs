@@ -1,15 +1,16 @@
 //! The connection state in words, the way back when it is lost, and who is here.
 
-use super::context::RoomHandle;
+use super::context::use_status;
 use crate::app::attention::Notifications;
 use crate::app::now;
 use crate::room::Conn;
 use yew::prelude::*;
 
-/// The status bar. A plain function rather than a component (each component
-/// costs the bundle about 1 KB); the App re-renders it every second while a
-/// countdown shows.
-pub fn status_bar(room: &RoomHandle) -> Html {
+/// The status bar: re-rendered when the status changes (and every second
+/// while a countdown shows), never for a new line.
+#[function_component(StatusBar)]
+pub fn status_bar() -> Html {
+    let room = &use_status();
     let state = room.room();
     let class = match state.conn() {
         Conn::Open(_) => "status open",

@@ -3,7 +3,7 @@
 
 mod line;
 
-use super::context::use_room;
+use super::context::use_log;
 use crate::room::{Kind, Line};
 use crate::text;
 use line::LineView;
@@ -175,7 +175,7 @@ fn settle(reading: &Rc<RefCell<Reading>>, list: &NodeRef, redraw: &UseForceUpdat
 
 #[function_component(MessageLog)]
 pub fn message_log() -> Html {
-    let room = use_room();
+    let room = use_log();
     let list = use_node_ref();
     let redraw = use_force_update();
     let reading = use_mut_ref(|| Reading {
