@@ -93,18 +93,17 @@ fn shrink_log(key: &str) -> bool {
     }
     let tail = &lines[lines.len() / 2..];
     let seq = kept["seq"].as_u64();
-    // Writing a shorter value over a longer one frees room; if even that
-    // fails, the key goes.
-    if store::set(key, &KeptLog { seq, lines: tail }).is_err() {
-        store::remove(key);
-    }
+    // The old value counts against the quota while a new one is written
+    // (in Chromium): it goes first.
+    store::remove(key);
+    let _ = store::set(key, &KeptLog { seq, lines: tail });
     true
 }
 
 /// Saves the largest tail of `lines` (at most [`HISTORY_LINES`]) that fits
 /// beside everything else, so a log of large lines keeps what it can rather
 /// than nothing. Each line is serialized once; a full storage costs a binary
-/// search of writes. Returns how many lines were kept.
+/// search of writes (about 13 for 5,000 lines). Returns how many lines were kept.
 pub fn save_history(server: &str, seq: Option<u64>, lines: &[Saved]) -> usize {
     let key = history_key(server);
     let lines = &lines[lines.len().saturating_sub(HISTORY_LINES)..];
@@ -120,21 +119,22 @@ pub fn save_history(server: &str, seq: Option<u64>, lines: &[Saved]) -> usize {
     if fits(parts.len()) {
         return parts.len();
     }
-    // The old value counts against the quota while the new one is written.
-    store::remove(&key);
-    // The longest tail that fits: `lo` fits (or is 0), `hi` does not. A
-    // failed write leaves the last successful one in place.
-    let (mut lo, mut hi) = (0, parts.len());
-    if fits(hi) {
-        return hi;
-    }
+    // The longest tail that fits: `lo` fits (or is 0), `hi` does not. The
+    // old value counts against the quota while a new one is written (in
+    // Chromium), so each try starts from no value.
+    let (mut lo, mut hi) = (0, parts.len() + 1);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
+        store::remove(&key);
         if fits(mid) {
             lo = mid;
         } else {
             hi = mid;
         }
+    }
+    store::remove(&key);
+    if lo > 0 && !fits(lo) {
+        lo = 0;
     }
     lo
 }
