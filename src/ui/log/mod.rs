@@ -286,7 +286,9 @@ pub fn message_log() -> Html {
             redraw.force_update();
         })
     };
-    use_effect_with((room.version, start, total), {
+    // Settles after every render that changed the lines, the window, or
+    // whether the log follows the bottom (the jump button, sending).
+    use_effect_with((room.version, start, total, following), {
         let (list, reading, redraw) = (list.clone(), reading.clone(), redraw.clone());
         move |_| settle(&reading, &list, &redraw)
     });
