@@ -2,16 +2,20 @@
 //! (`?server=&name=&protocol=&event=&subprotocols=`) and the connect form.
 //! Pure, so every rule is tested natively.
 
-use crate::protocol::{socketio, Dialect};
+use crate::protocol::socketio::{self, Eio};
+use crate::protocol::Dialect;
 
 /// The page URL parameters [`from_query`] reads.
-pub const QUERY_KEYS: [&str; 6] = [
+pub const QUERY_KEYS: [&str; 9] = [
     "server",
     "name",
     "protocol",
     "event",
     "subprotocols",
     "keep",
+    "path",
+    "namespace",
+    "eio",
 ];
 
 /// Longest name the client will send.
@@ -30,6 +34,12 @@ pub struct Config {
     pub subprotocols: Vec<String>,
     /// Lines kept in memory; older ones leave with a marker (`keep=`).
     pub keep: usize,
+    /// socket.io: the engine's path (`path=`, default `/socket.io/`), the
+    /// namespace (`namespace=`, default from the address's path) and a
+    /// forced Engine.IO version (`eio=3|4`, default: told by the server).
+    pub path: Option<String>,
+    pub namespace: Option<String>,
+    pub eio: Option<Eio>,
 }
 
 impl Config {
@@ -42,7 +52,31 @@ impl Config {
             event: socketio::DEFAULT_EVENT.into(),
             subprotocols: Vec::new(),
             keep: crate::room::KEEP_LINES,
+            path: None,
+            namespace: None,
+            eio: None,
         }
+    }
+
+    /// The WebSocket URL to open.
+    pub fn url(&self) -> String {
+        match self.dialect {
+            Dialect::SocketIo => socketio::url::endpoint(
+                &self.server,
+                self.path.as_deref(),
+                self.eio.unwrap_or(Eio::V4).number(),
+            ),
+            _ => self.server.clone(),
+        }
+    }
+
+    /// socket.io: the namespace to join.
+    pub fn namespace(&self) -> String {
+        socketio::url::namespace(
+            &self.server,
+            self.path.as_deref(),
+            self.namespace.as_deref(),
+        )
     }
 }
 
@@ -198,6 +232,9 @@ pub fn from_form(form: &Form) -> Result<Config, Vec<String>> {
             event,
             subprotocols,
             keep: crate::room::KEEP_LINES,
+            path: None,
+            namespace: None,
+            eio: None,
         }),
         (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
             .into_iter()
@@ -241,10 +278,47 @@ pub fn from_query<'a>(
                 Ok(keep) => config.keep = keep,
                 Err(e) => errors.push(e),
             },
+            "path" => match parse_path(value) {
+                Ok(path) => config.path = path,
+                Err(e) => errors.push(e),
+            },
+            "namespace" => match parse_path(value) {
+                Ok(ns) => config.namespace = ns,
+                Err(e) => errors.push(e),
+            },
+            "eio" => match value.trim() {
+                "3" => config.eio = Some(Eio::V3),
+                "4" => config.eio = Some(Eio::V4),
+                "" | "auto" => config.eio = None,
+                other => errors.push(format!(
+                    "eio must be 3 (socket.io 2) or 4 (socket.io 3 and 4), not \u{201c}{}\u{201d}.",
+                    other.chars().take(20).collect::<String>()
+                )),
+            },
             _ => {}
         }
     }
     FromQuery { config, errors }
+}
+
+/// Checks a socket.io path or namespace: `/`-separated URL path characters;
+/// empty means the default.
+pub fn parse_path(input: &str) -> Result<Option<String>, String> {
+    let path = input.trim();
+    if path.is_empty() {
+        return Ok(None);
+    }
+    if path.len() > 200
+        || !path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c))
+    {
+        return Err(format!(
+            "\u{201c}{}\u{201d} is not a path (letters, digits, / - _ . ~).",
+            path.chars().take(40).collect::<String>()
+        ));
+    }
+    Ok(Some(format!("/{}", path.trim_start_matches('/'))))
 }
 
 /// The fewest and most lines `keep=` may ask to hold in memory.

@@ -61,10 +61,11 @@ impl Dialect {
         }
     }
 
-    /// The WebSocket URL to open for the server address the user gave.
+    /// The WebSocket URL to open for the server address the user gave,
+    /// with the defaults (see [`crate::config::Config::url`] for the options).
     pub fn url(self, server: &str) -> String {
         match self {
-            Dialect::SocketIo => socketio::endpoint(server),
+            Dialect::SocketIo => socketio::url::endpoint(server, None, 4),
             _ => server.to_string(),
         }
     }
@@ -144,8 +145,12 @@ pub enum Incoming {
         ping_interval_ms: u32,
         ping_timeout_ms: u32,
     },
-    /// socket.io: we are in the default namespace.
+    /// socket.io: the namespace accepted us.
     NamespaceJoined,
+    /// socket.io: the server acknowledged the line we sent as `client_id`.
+    Acked {
+        client_id: String,
+    },
     /// socket.io: an event other than the chat event, arguments as JSON.
     Event {
         name: String,
@@ -171,7 +176,13 @@ pub fn decode(dialect: Dialect, event: &str, frame: Frame) -> Vec<Incoming> {
     match dialect {
         Dialect::Text => vec![plain(text)],
         Dialect::Auto | Dialect::Json => vec![decode_json_or_text(text)],
-        Dialect::SocketIo => decode_socketio(&text, event),
+        // One frame on its own, as a fresh session sees it (the room keeps
+        // a session per connection, see [`socketio::Session`]).
+        Dialect::SocketIo => {
+            socketio::Session::new(event, "/", None)
+                .receive(Frame::Text(text))
+                .incoming
+        }
     }
 }
 
@@ -201,44 +212,6 @@ fn from_json(value: &Value) -> Incoming {
         },
         None => Incoming::Json(generic::pretty(value)),
     }
-}
-
-fn decode_socketio(text: &str, event: &str) -> Vec<Incoming> {
-    use socketio::Packet;
-    let incoming = match socketio::parse(text) {
-        Packet::Open {
-            ping_interval_ms,
-            ping_timeout_ms,
-        } => Incoming::EngineOpen {
-            ping_interval_ms,
-            ping_timeout_ms,
-        },
-        Packet::Ping => Incoming::Ping,
-        Packet::Quiet => return vec![],
-        Packet::Connected => Incoming::NamespaceJoined,
-        Packet::Disconnected => {
-            Incoming::ServerClosed("the socket.io server disconnected this client".into())
-        }
-        // The transport is closing; the close event that follows is explained
-        // and retried like any other.
-        Packet::Close => return vec![],
-        Packet::ConnectError(message) => Incoming::ServerError {
-            code: "connect_error".into(),
-            message,
-            id: None,
-        },
-        Packet::Event { name, args } if name == event => match args.first() {
-            Some(Value::String(text)) => plain(text.clone()),
-            Some(other) => from_json(other),
-            None => plain(String::new()),
-        },
-        Packet::Event { name, args } => Incoming::Event {
-            name,
-            args: generic::pretty(&Value::Array(args)),
-        },
-        Packet::Unsupported(what) => Incoming::Notice(format!("socket.io: {what}")),
-    };
-    vec![incoming]
 }
 
 fn plain(text: String) -> Incoming {
@@ -311,15 +284,10 @@ pub fn encode_hello(wire: Wire, name: &str, since: Option<u64>) -> Option<Frame>
     }
 }
 
-/// socket.io: the frame that joins the default namespace after the handshake.
-pub fn encode_socketio_connect() -> Frame {
-    Frame::Text(socketio::CONNECT.into())
-}
-
 /// The answer to a heartbeat [`Incoming::Ping`].
 pub fn encode_pong(dialect: Dialect) -> Frame {
     match dialect {
-        Dialect::SocketIo => Frame::Text(socketio::PONG.into()),
+        Dialect::SocketIo => Frame::Text("3".into()),
         _ => Frame::Text(ClientFrame::Pong.to_json()),
     }
 }
@@ -340,7 +308,7 @@ pub fn encode_message(wire: Wire, event: &str, id: &str, text: &str) -> Frame {
             }
             .to_json(),
         ),
-        Wire::SocketIo => Frame::Text(socketio::emit(event, text)),
+        Wire::SocketIo => Frame::Text(socketio::packet::emit("/", None, event, text)),
     }
 }
 

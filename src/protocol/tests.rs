@@ -169,7 +169,8 @@ fn socketio_chat_session_as_recorded() {
         one(d, text(r#"40{"sid":"tUaH0T0A2M0T5xRwAAAD"}"#)),
         Incoming::NamespaceJoined
     );
-    assert_eq!(one(d, text("2")), Incoming::Ping);
+    // The session answers pings itself (see socketio::tests).
+    assert!(decode(d, "chat message", text("2")).is_empty());
     assert_eq!(
         one(d, text(r#"42["chat message","hi there"]"#)),
         line("hi there")
@@ -180,7 +181,7 @@ fn socketio_chat_session_as_recorded() {
         one(d, text(r#"42["typing",{"who":"ann"}]"#)),
         Incoming::Event {
             name: "typing".into(),
-            args: "[\n  {\n    \"who\": \"ann\"\n  }\n]".into()
+            args: r#"{"who":"ann"}"#.into()
         }
     );
     assert_eq!(
@@ -220,5 +221,4 @@ fn encoding_follows_the_wire() {
     );
     assert_eq!(encode_pong(Dialect::Auto), text(r#"{"type":"pong"}"#));
     assert_eq!(encode_pong(Dialect::SocketIo), text("3"));
-    assert_eq!(encode_socketio_connect(), text("40"));
 }

@@ -3,7 +3,7 @@
 
 use super::backoff::Backoff;
 use super::{explain_close, Effect, Level, Room, Timer};
-use crate::protocol::{self, Dialect, Incoming, Wire};
+use crate::protocol::{self, socketio, Dialect, Incoming, Wire};
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
@@ -132,6 +132,11 @@ impl Room {
             Timer::Heartbeat => self.check_heartbeat(now, fx),
             Timer::Flush => self.flush(now, fx),
             Timer::Typing => self.presence.expire(now, fx),
+            Timer::Dialect => {
+                if let Some(step) = self.sio.as_mut().map(|s| s.on_timer()) {
+                    self.apply(step, now, fx);
+                }
+            }
             _ => {}
         }
     }
@@ -225,14 +230,11 @@ impl Room {
                 },
                 Dialect::SocketIo,
             ) => {
+                // Both versions: dead after pingInterval + pingTimeout of silence.
                 self.heartbeat = Some(Heartbeat {
                     every_ms: (ping_interval_ms / 2).clamp(250, 5000),
                     dead_after_ms: (u64::from(*ping_interval_ms) + u64::from(*ping_timeout_ms))
                         .max(1000),
-                });
-                fx.push(Effect::Transmit {
-                    frame: protocol::encode_socketio_connect(),
-                    client_id: None,
                 });
             }
             (Incoming::NamespaceJoined, Dialect::SocketIo) if self.conn == Conn::Probing => {
@@ -262,8 +264,15 @@ impl Room {
         self.negotiated = None;
         self.heartbeat = None;
         self.presence.reset_session();
+        self.sio = (self.config.dialect == Dialect::SocketIo).then(|| {
+            socketio::Session::new(
+                &self.config.event,
+                &self.config.namespace(),
+                self.config.eio,
+            )
+        });
         fx.push(Effect::Open {
-            url: self.config.dialect.url(&self.config.server),
+            url: self.config.url(),
             protocols: self.config.subprotocols.clone(),
         });
         fx.push(Effect::StartTimer {
@@ -279,6 +288,7 @@ impl Room {
             Timer::Reconnect,
             Timer::Heartbeat,
             Timer::Flush,
+            Timer::Dialect,
         ] {
             fx.push(Effect::CancelTimer(timer));
         }

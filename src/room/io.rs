@@ -17,6 +17,8 @@ pub enum Timer {
     Flush,
     /// Forgets who stopped typing.
     Typing,
+    /// The dialect's own timer (socket.io: the version wait, v3 pings).
+    Dialect,
 }
 
 /// Something that happened, fed to [`Room::handle`].

@@ -34,7 +34,7 @@ pub use presence::{TYPING_EVERY_MS, TYPING_SHOWS_MS};
 pub use saved::{Saved, SavedKind, Unsent};
 
 use crate::config::Config;
-use crate::protocol::{binary, Dialect};
+use crate::protocol::{binary, socketio, Dialect};
 #[cfg(test)]
 use crate::protocol::{Frame, Wire};
 use backoff::{Backoff, Jitter};
@@ -68,6 +68,8 @@ pub struct Room {
     /// The server's rate limit, as announced.
     pace: Option<Pace>,
     presence: Presence,
+    /// The socket.io session of the current connection.
+    sio: Option<socketio::Session>,
 }
 
 impl Room {
@@ -88,6 +90,7 @@ impl Room {
             last_seq: None,
             pace: None,
             presence: Presence::default(),
+            sio: None,
         }
     }
 

@@ -11,6 +11,10 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
 /// In-flight lines whose send time is kept for the round trip, at most.
 const TIMED: usize = 256;
+/// Lines delivered by an ack whose broadcast may still come back, at most,
+/// and how long one is waited for.
+const EXPECTED: usize = 64;
+const ECHO_WAIT_MS: u64 = 10_000;
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct Outbox {
@@ -24,6 +28,8 @@ pub(super) struct Outbox {
     pub(super) rtt_ms: Option<u64>,
     /// The server has echoed at least one of our plain-text lines.
     pub(super) echoes: bool,
+    /// Lines an ack delivered, whose echo is not a new line (key, when).
+    expected: std::collections::VecDeque<(u64, u64)>,
 }
 
 impl Outbox {
@@ -35,6 +41,27 @@ impl Outbox {
     /// The key of own line `client_id` while it is undelivered.
     fn pending_key(&self, client_id: &str) -> Option<u64> {
         self.key(client_id).filter(|k| self.pending.contains(k))
+    }
+
+    /// Line `key` was delivered by an ack at `now`; its echo may follow.
+    pub(super) fn expect_echo(&mut self, key: u64, now: u64) {
+        if self.expected.len() >= EXPECTED {
+            self.expected.pop_front();
+        }
+        self.expected.push_back((key, now));
+    }
+
+    /// The echo of an acked line came: it is not waited for any more.
+    fn echoed(&mut self, key: u64) {
+        self.expected.retain(|(k, _)| *k != key);
+    }
+
+    /// Acked lines whose echo may still come at `now`, oldest first.
+    fn awaiting_echo(&self, now: u64) -> impl Iterator<Item = u64> + '_ {
+        self.expected
+            .iter()
+            .filter(move |(_, at)| now.saturating_sub(*at) <= ECHO_WAIT_MS)
+            .map(|(k, _)| *k)
     }
 
     /// How many own lines are tracked by id.
@@ -307,47 +334,70 @@ impl Room {
     }
 
     /// Encodes own line `key` for `wire` and marks it sent.
-    fn transmit(&mut self, key: u64, wire: Wire) -> Option<Effect> {
-        let line = self.log.get(key)?;
+    fn transmit(&mut self, key: u64, wire: Wire) -> Vec<Effect> {
+        let Some(line) = self.log.get(key) else {
+            return Vec::new();
+        };
         let Kind::Own {
             client_id, file, ..
         } = &line.kind
         else {
-            return None;
+            return Vec::new();
         };
-        let frame = match (file, wire) {
-            (Some(_), Wire::SocketIo) => {
-                let why = "sending files to socket.io servers is not supported".to_string();
-                self.log.set_delivery(key, Delivery::Failed(why));
-                return None;
-            }
-            (Some(file), _) => Frame::Binary(file.bytes.to_vec()),
-            (None, _) => protocol::encode_message(wire, &self.config.event, client_id, &line.text),
+        let frames = match (file, wire, self.sio.as_mut()) {
+            (Some(file), Wire::SocketIo, Some(sio)) => sio.emit_file(client_id, &file.bytes),
+            (None, Wire::SocketIo, Some(sio)) => vec![sio.emit(client_id, &line.text)],
+            (Some(file), _, _) => vec![Frame::Binary(file.bytes.to_vec())],
+            (None, _, _) => vec![protocol::encode_message(
+                wire,
+                &self.config.event,
+                client_id,
+                &line.text,
+            )],
         };
-        let effect = Effect::Transmit {
-            frame,
-            client_id: Some(client_id.clone()),
-        };
+        let effects = frames
+            .into_iter()
+            .map(|frame| Effect::Transmit {
+                frame,
+                client_id: Some(client_id.clone()),
+            })
+            .collect();
         self.log.set_delivery(key, Delivery::Sent);
-        Some(effect)
+        effects
     }
 
-    /// Our own sent file that a binary frame echoes (servers relay bytes as they are).
-    pub(super) fn file_echo(&self, bytes: &[u8]) -> Option<u64> {
-        self.outbox.pending.iter().copied().find(|&k| {
-            self.log.delivery(k) == Some(&Delivery::Sent)
-                && self.log.get(k).is_some_and(
-                    |l| matches!(&l.kind, Kind::Own { file: Some(f), .. } if &f.bytes[..] == bytes),
-                )
+    /// Our own sent file that a binary frame echoes (servers relay bytes as
+    /// they are), or one an ack delivered whose echo is due.
+    pub(super) fn file_echo(&mut self, bytes: &[u8], now: u64) -> Option<u64> {
+        self.echo_of(
+            now,
+            |l| matches!(&l.kind, Kind::Own { file: Some(f), .. } if &f.bytes[..] == bytes),
+        )
+    }
+
+    /// The oldest sent, unconfirmed own line with this text (plain servers),
+    /// or one an ack delivered whose echo is due.
+    pub(super) fn text_echo(&mut self, text: &str, now: u64) -> Option<u64> {
+        self.echo_of(now, |l| {
+            matches!(&l.kind, Kind::Own { file: None, .. }) && l.text == text
         })
     }
 
-    /// The oldest sent, unconfirmed own line with this text (plain servers).
-    pub(super) fn text_echo(&self, text: &str) -> Option<u64> {
-        self.outbox.pending.iter().copied().find(|&k| {
-            self.log.delivery(k) == Some(&Delivery::Sent)
-                && self.log.get(k).is_some_and(|l| l.text == text)
-        })
+    fn echo_of(&mut self, now: u64, is: impl Fn(&super::Line) -> bool) -> Option<u64> {
+        let sent = self.outbox.pending.iter().copied().find(|&k| {
+            self.log.delivery(k) == Some(&Delivery::Sent) && self.log.get(k).is_some_and(&is)
+        });
+        if sent.is_some() {
+            return sent;
+        }
+        let acked = self
+            .outbox
+            .awaiting_echo(now)
+            .find(|&k| self.log.get(k).is_some_and(&is));
+        if let Some(key) = acked {
+            self.outbox.echoed(key);
+        }
+        acked
     }
 
     /// The server confirmed own line `key` (at its time `ts`, if it says).

@@ -1,7 +1,7 @@
 //! Receiving: what each event a dialect decoded means for the log, the
 //! outbox and presence.
 
-use super::{binary, Closed, Effect, Kind, Level, Room};
+use super::{binary, socketio, Closed, Effect, Kind, Level, Room, Timer};
 use crate::protocol::{self, Frame, Incoming};
 use crate::text;
 use std::collections::{HashSet, VecDeque};
@@ -39,9 +39,12 @@ impl Room {
     /// A frame arrived: an echo of a file we sent, or whatever the dialect makes of it.
     pub(super) fn frame(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
         self.last_rx = now;
+        if let Some(step) = self.sio.as_mut().map(|s| s.receive(frame.clone())) {
+            return self.apply(step, now, fx);
+        }
         // The echo of a file we sent: the bytes come back as they were.
         if let Frame::Binary(bytes) = &frame {
-            if let Some(key) = self.file_echo(bytes) {
+            if let Some(key) = self.file_echo(bytes, now) {
                 self.outbox.echoes = true;
                 self.delivered(key, None, now, fx);
                 return;
@@ -53,8 +56,35 @@ impl Room {
         }
     }
 
+    /// Carries out a socket.io step: its frames, its timer, then its events.
+    pub(super) fn apply(&mut self, step: socketio::Step, now: u64, fx: &mut Vec<Effect>) {
+        for frame in step.send {
+            fx.push(Effect::Transmit {
+                frame,
+                client_id: None,
+            });
+        }
+        if let Some(ms) = step.timer {
+            fx.push(Effect::StartTimer {
+                timer: Timer::Dialect,
+                ms,
+            });
+        }
+        for incoming in step.incoming {
+            self.handshake(&incoming, now, fx);
+            self.receive(incoming, now, fx);
+        }
+    }
+
     fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
         match incoming {
+            Incoming::Acked { client_id } => {
+                if let Some(key) = self.outbox.key(&client_id) {
+                    self.delivered(key, None, now, fx);
+                    // Its broadcast may still come back: that is not a new line.
+                    self.outbox.expect_echo(key, now);
+                }
+            }
             Incoming::Welcome { users, .. } => self.presence.set_users(users),
             Incoming::Ping => fx.push(Effect::Transmit {
                 frame: protocol::encode_pong(self.config.dialect),
@@ -70,7 +100,7 @@ impl Room {
             }
             Incoming::Event { name, args } => {
                 let text = format!("event \u{201c}{name}\u{201d}: {args}");
-                self.push(now, Kind::Json, text);
+                self.system(now, Level::Info, text);
             }
             Incoming::Notice(text) => self.system(now, Level::Info, text),
             Incoming::ServerClosed(why) => {
@@ -126,7 +156,7 @@ impl Room {
                         return;
                     }
                 } else if from.is_none() {
-                    if let Some(key) = self.text_echo(&text) {
+                    if let Some(key) = self.text_echo(&text, now) {
                         self.outbox.echoes = true;
                         self.delivered(key, ts, now, fx);
                         return;
@@ -157,6 +187,15 @@ impl Room {
                 Level::Error,
                 format!("Server error ({code}): {message}"),
             ),
+            // socket.io carries files as attachments: the echo is known here.
+            Incoming::Binary(bytes)
+                if self.sio.is_some() && self.file_echo(&bytes, now).is_some() =>
+            {
+                self.outbox.echoes = true;
+                if let Some(key) = self.file_echo(&bytes, now) {
+                    self.delivered(key, None, now, fx);
+                }
+            }
             Incoming::Binary(bytes) => match binary::image_mime(&bytes) {
                 Some(mime) => {
                     let text = format!("{mime}, {}", binary::describe(&bytes));

@@ -14,6 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod socketio;
 mod storage;
 
 const ENTER: &str = "\u{E007}";
@@ -939,7 +940,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 25] = [
+pub const SCENARIOS: [(&str, Scenario); 27] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -984,6 +985,8 @@ pub const SCENARIOS: [(&str, Scenario); 25] = [
     ("peer_ws_json_greeting", peer_ws_json_greeting),
     ("peer_nodejs_websocket", peer_nodejs_websocket),
     ("peer_socketio", peer_socketio),
+    ("peer_socketio_v2", socketio::peer_socketio_v2),
+    ("peer_socketio_namespace", socketio::peer_socketio_namespace),
     ("peer_em_websocket", peer_em_websocket),
     ("peer_python_websockets", peer_python_websockets),
 ];

@@ -613,7 +613,7 @@ fn socketio_handshake_joins_the_namespace_then_flushes_and_answers_pings() {
     );
     assert_eq!(room.negotiated(), Some(("chat", "permessage-deflate")));
     let fx = room.handle(
-        text(r#"0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200}"#),
+        text(r#"0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1}"#),
         0,
     );
     assert_eq!(sent_frames(&fx), vec!["40".to_string()]);
@@ -621,7 +621,7 @@ fn socketio_handshake_joins_the_namespace_then_flushes_and_answers_pings() {
     let fx = room.handle(text(r#"40{"sid":"n"}"#), 0);
     assert_eq!(
         sent_frames(&fx),
-        vec![r#"42["chat message","queued early"]"#.to_string()]
+        vec![r#"420["chat message","queued early"]"#.to_string()]
     );
     assert_eq!(started(&fx, Timer::Heartbeat), Some(250));
     assert!(room.status_text(0).contains("Connected"));
@@ -667,7 +667,7 @@ fn socketio_server_disconnect_is_not_retried_and_other_events_show() {
     room.handle(opened(), 0);
     room.handle(text("40"), 0);
     room.handle(text(r#"42["news",{"title":"x"}]"#), 0);
-    assert_eq!(room.lines().last().unwrap().kind, Kind::Json);
+    assert_eq!(room.lines().last().unwrap().kind, Kind::System(Level::Info));
     assert!(room
         .lines()
         .last()
@@ -755,23 +755,6 @@ fn unconfirmed_files_fail_on_a_drop_instead_of_being_resent() {
     let d = deliveries(&room);
     assert!(matches!(&d[0].1, Delivery::Failed(why) if why.contains("before the server echoed")));
     assert_eq!(d[1].1, Delivery::Queued, "text with an id is resent");
-}
-
-#[test]
-fn socketio_cannot_carry_files_and_says_so() {
-    let mut room = Room::new(1);
-    room.handle(
-        Input::Connect(Config::new("ws://h", "a", Dialect::SocketIo)),
-        0,
-    );
-    room.handle(opened(), 0);
-    room.handle(text("40"), 0);
-    let fx = attach(&mut room, "f1", b"\xff");
-    assert!(
-        !fx.iter().any(|e| matches!(e, Effect::Transmit { .. })),
-        "{fx:?}"
-    );
-    assert!(matches!(&deliveries(&room)[0].1, Delivery::Failed(why) if why.contains("socket.io")));
 }
 
 #[test]
@@ -1119,3 +1102,4 @@ fn typing_is_throttled_shown_and_expires() {
 }
 
 mod ceiling;
+mod socketio;

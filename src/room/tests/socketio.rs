@@ -1,0 +1,95 @@
+//! The room over socket.io sessions: both Engine.IO versions, acks, files.
+
+use super::*;
+
+const OPEN_V3: &str = r#"0{"sid":"b","upgrades":[],"pingInterval":1000,"pingTimeout":1000}"#;
+const OPEN_V4: &str =
+    r#"0{"sid":"a","upgrades":[],"pingInterval":1000,"pingTimeout":1000,"maxPayload":100}"#;
+
+fn sio(server: &str) -> Room {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new(server, "a", Dialect::SocketIo)),
+        0,
+    );
+    room.handle(opened(), 0);
+    room
+}
+
+#[test]
+fn socketio_2_is_pinged_by_the_client_and_dead_after_interval_plus_timeout() {
+    let mut room = sio("ws://h");
+    let fx = room.handle(text(OPEN_V3), 0);
+    assert!(sent_frames(&fx).is_empty());
+    assert_eq!(
+        started(&fx, Timer::Dialect),
+        Some(crate::protocol::socketio::VERSION_WAIT_MS)
+    );
+    room.handle(text("40"), 10);
+    assert!(matches!(room.conn(), Conn::Open(Wire::SocketIo)));
+    let fx = room.handle(Input::Timer(Timer::Dialect), 1010);
+    assert_eq!(sent_frames(&fx), ["2"]);
+    room.handle(text("3"), 1020);
+    // Quiet but answered: alive at 1.9 s after the last pong.
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 1020 + 1900);
+    assert!(!fx.contains(&Effect::Close));
+    // Nothing for longer than interval + timeout: dead.
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 1020 + 2100);
+    assert!(fx.contains(&Effect::Close));
+}
+
+#[test]
+fn an_ack_delivers_and_the_broadcast_of_it_is_not_a_second_line() {
+    let mut room = sio("ws://h/chat");
+    let fx = room.handle(text(OPEN_V4), 0);
+    assert_eq!(sent_frames(&fx), ["40/chat,"]);
+    room.handle(text(r#"40/chat,{"sid":"x"}"#), 1);
+    let fx = compose(&mut room, "c1", "hi");
+    assert_eq!(sent_frames(&fx), [r#"42/chat,0["chat message","hi"]"#]);
+    room.handle(text("43/chat,0[]"), 5);
+    assert_eq!(deliveries(&room), [("hi".into(), Delivery::Delivered)]);
+    room.handle(text(r#"42/chat,["chat message","hi"]"#), 6);
+    let his = room.lines().iter().filter(|l| l.text == "hi").count();
+    assert_eq!(his, 1, "{:?}", room.lines());
+    // Someone else saying the same later is a line of its own.
+    room.handle(text(r#"42/chat,["chat message","hi"]"#), 7);
+    assert_eq!(room.lines().iter().filter(|l| l.text == "hi").count(), 2);
+}
+
+#[test]
+fn files_go_as_attachments_and_their_echo_delivers_them() {
+    let png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 7];
+    let mut room = sio("ws://h");
+    room.handle(text(OPEN_V4), 0);
+    room.handle(text("40"), 1);
+    let fx = room.handle(
+        Input::ComposeFile {
+            client_id: "f1".into(),
+            name: "dot.png".into(),
+            bytes: png.clone(),
+        },
+        2,
+    );
+    let frames: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Transmit { frame, .. } => Some(frame.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(frames.len(), 2, "{fx:?}");
+    assert_eq!(frames[1], Frame::Binary(png.clone()));
+    room.handle(
+        text(r#"451-["chat message",{"_placeholder":true,"num":0}]"#),
+        3,
+    );
+    room.handle(Input::Frame(Frame::Binary(png)), 4);
+    assert_eq!(deliveries(&room), [("dot.png".into(), Delivery::Delivered)]);
+    assert!(
+        !room
+            .lines()
+            .iter()
+            .any(|l| matches!(l.kind, Kind::Image { .. })),
+        "the echo is not a second image"
+    );
+}
