@@ -79,9 +79,11 @@ impl Room {
     fn receive(&mut self, incoming: Incoming, now: u64, fx: &mut Vec<Effect>) {
         match incoming {
             Incoming::Acked { client_id } => {
-                if let Some(key) = self.outbox.key(&client_id) {
+                // Still undelivered (its echo did not come first): delivered
+                // now, and its broadcast, if it comes back, is not a new line.
+                let key = self.outbox.key(&client_id);
+                if let Some(key) = key.filter(|k| self.outbox.pending.contains(k)) {
                     self.delivered(key, None, now, fx);
-                    // Its broadcast may still come back: that is not a new line.
                     self.outbox.expect_echo(key, now);
                 }
             }

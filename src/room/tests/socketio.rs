@@ -51,6 +51,13 @@ fn an_ack_delivers_and_the_broadcast_of_it_is_not_a_second_line() {
     room.handle(text(r#"42/chat,["chat message","hi"]"#), 6);
     let his = room.lines().iter().filter(|l| l.text == "hi").count();
     assert_eq!(his, 1, "{:?}", room.lines());
+    // Echo first, then the ack: nothing more is waited for, so the same
+    // bytes or words from someone else right after are their own line.
+    compose(&mut room, "c2", "again");
+    room.handle(text(r#"42/chat,["chat message","again"]"#), 8);
+    room.handle(text("43/chat,1[]"), 9);
+    room.handle(text(r#"42/chat,["chat message","again"]"#), 10);
+    assert_eq!(room.lines().iter().filter(|l| l.text == "again").count(), 2);
     // Someone else saying the same later is a line of its own.
     room.handle(text(r#"42/chat,["chat message","hi"]"#), 7);
     assert_eq!(room.lines().iter().filter(|l| l.text == "hi").count(), 2);

@@ -38,6 +38,13 @@ fn image_both_ways(env: &Env, a: &Session, b: &Session) -> Result<()> {
         to.wait("the image received", Duration::from_secs(10), |s| {
             image_widths(s, "peer")
                 .map(|w| (w.len() == before + 1 && w.iter().all(|&x| x == 1)).then_some(()))
+        })
+        .map_err(|e| {
+            format!(
+                "{e}; the receiver shows {:?}; the sender {:?}",
+                view(to).map(|v| v.lines).ok(),
+                view(from).map(|v| v.lines).ok()
+            )
         })?;
         from.wait(
             "the image delivered, not doubled",
