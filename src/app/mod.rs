@@ -9,6 +9,7 @@
 
 pub mod attention;
 mod download;
+mod kept;
 pub mod persist;
 mod repaint;
 pub mod store;
@@ -93,6 +94,9 @@ pub struct Controller {
     history_save: RefCell<Option<Timeout>>,
     /// The outbox could not be saved at the last try (storage full).
     unsaved: Cell<bool>,
+    /// Increases with every connect to a new server: a kept log that loads
+    /// after a newer connect is dropped.
+    generation: Cell<u64>,
     /// The recent-server list got this connection already.
     remembered: Cell<bool>,
     /// The user sent something: the log jumps to the bottom.
@@ -135,6 +139,7 @@ impl Controller {
                 attention: Attention::from_page(),
                 history_save: RefCell::new(None),
                 unsaved: Cell::new(false),
+                generation: Cell::new(0),
                 remembered: Cell::new(false),
                 download: RefCell::new(None),
                 jump: Cell::new(false),
@@ -192,16 +197,32 @@ impl Controller {
     /// Connects with `config`, replacing any current connection. A different
     /// server is a different room: its own log, and its own saved outbox.
     pub fn connect(&self, config: Config) {
-        if self.room.borrow().server() != config.server {
-            self.save_history();
-            self.release();
-            *self.room.borrow_mut() = Room::new(random_u64());
-            let (lines, last_seq, unsent) = persist::load(&config.server);
-            self.feed(Input::History { lines, last_seq });
-            let seen = self.room.borrow().lines().last().map_or(0, |l| l.key);
-            self.attention.seen_up_to(seen);
-            self.feed(Input::Restore(unsent));
+        if self.room.borrow().server() == config.server {
+            return self.start(config);
         }
+        self.save_history();
+        self.release();
+        *self.room.borrow_mut() = Room::new(random_u64());
+        // The kept log from IndexedDB (a few ms), then the outbox after it,
+        // then the connection.
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let (lines, last_seq) = kept::load(&config.server).await;
+            let Some(this) = this.upgrade() else { return };
+            if this.generation.get() != generation {
+                return; // another connect came since
+            }
+            this.feed(Input::History { lines, last_seq });
+            let seen = this.room.borrow().lines().last().map_or(0, |l| l.key);
+            this.attention.seen_up_to(seen);
+            this.feed(Input::Restore(persist::load_outbox(&config.server)));
+            this.start(config);
+        });
+    }
+
+    fn start(&self, config: Config) {
         self.remembered.set(false);
         self.act(Input::Connect(config));
         if !gloo::utils::window().navigator().on_line() {
@@ -276,7 +297,8 @@ impl Controller {
 
     /// Empties the log (undelivered messages stay) and what the browser kept of it.
     pub fn clear_log(&self) {
-        store::remove(&persist::history_key(self.room.borrow().server()));
+        let server = self.room.borrow().server().to_string();
+        wasm_bindgen_futures::spawn_local(kept::clear(server));
         self.act(Input::ClearLog);
     }
 
@@ -377,7 +399,10 @@ impl Controller {
             return;
         }
         let history = room.history(persist::HISTORY_LINES);
-        persist::save_history(room.server(), room.last_seq(), &history);
+        let (server, seq) = (room.server().to_string(), room.last_seq());
+        wasm_bindgen_futures::spawn_local(async move {
+            kept::save(server, seq, history).await;
+        });
     }
 
     pub fn retry(&self, client_id: String) {

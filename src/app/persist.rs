@@ -1,6 +1,7 @@
-//! What the browser keeps across reloads, per server: the outbox (always
-//! first: it is the promise "saved until delivered") and the recent log,
-//! sized to what storage has room for.
+//! What the browser keeps in localStorage, per server: the outbox (the
+//! promise "saved until delivered", saved on every change) and the recent
+//! servers. The kept log lives in IndexedDB ([`super::kept`]); logs an older
+//! Roomcast kept here make room for the outbox when storage is full.
 
 use super::store;
 use crate::room::{Saved, Unsent};
@@ -11,7 +12,7 @@ pub fn outbox_key(server: &str) -> String {
     format!("roomcast.outbox:{server}")
 }
 
-/// Where the log of `server` is kept across reloads.
+/// Where an older Roomcast kept the log of `server` (now in IndexedDB).
 pub fn history_key(server: &str) -> String {
     format!("roomcast.history:{server}")
 }
@@ -22,9 +23,9 @@ const HISTORY_PREFIX: &str = "roomcast.history:";
 pub const RECENT_KEY: &str = "roomcast.recent";
 /// Lines of each server's log kept in the browser, at most.
 pub const HISTORY_LINES: usize = 5000;
-/// How long changes wait before the log is saved. Saving 5,000 lines is one
-/// synchronous task of tens of ms, so it is rare: also on hide and pagehide.
-pub const HISTORY_SAVE_MS: u32 = 30_000;
+/// How long changes wait before the log is saved (also on hide and
+/// pagehide). Saving 5,000 lines to IndexedDB holds the main thread a few ms.
+pub const HISTORY_SAVE_MS: u32 = 5_000;
 
 /// A server's log as kept in localStorage.
 #[derive(Serialize)]
@@ -33,16 +34,10 @@ struct KeptLog<'a> {
     lines: &'a [Saved],
 }
 
-/// What an earlier page kept for `server`: its log, where to resume, and
-/// the undelivered messages.
-pub fn load(server: &str) -> (Vec<Saved>, Option<u64>, Vec<Unsent>) {
-    let kept = store::get(&history_key(server)).unwrap_or_default();
+/// The undelivered messages an earlier page kept for `server`.
+pub fn load_outbox(server: &str) -> Vec<Unsent> {
     let outbox = store::get(&outbox_key(server)).unwrap_or_default();
-    (
-        Saved::list_from_value(&kept["lines"]),
-        kept["seq"].as_u64(),
-        Unsent::list_from_value(&outbox),
-    )
+    Unsent::list_from_value(&outbox)
 }
 
 /// Saves the outbox of `server`. When storage is full, kept logs make room,
@@ -98,43 +93,4 @@ fn shrink_log(key: &str) -> bool {
     store::remove(key);
     let _ = store::set(key, &KeptLog { seq, lines: tail });
     true
-}
-
-/// Saves the largest tail of `lines` (at most [`HISTORY_LINES`]) that fits
-/// beside everything else, so a log of large lines keeps what it can rather
-/// than nothing. Each line is serialized once; a full storage costs a binary
-/// search of writes (about 13 for 5,000 lines). Returns how many lines were kept.
-pub fn save_history(server: &str, seq: Option<u64>, lines: &[Saved]) -> usize {
-    let key = history_key(server);
-    let lines = &lines[lines.len().saturating_sub(HISTORY_LINES)..];
-    let parts: Vec<String> = lines
-        .iter()
-        .filter_map(|l| serde_json::to_string(l).ok())
-        .collect();
-    let seq = seq.map_or("null".to_string(), |s| s.to_string());
-    let fits = |n: usize| {
-        let tail = parts[parts.len() - n..].join(",");
-        store::set_raw(&key, &format!("{{\"seq\":{seq},\"lines\":[{tail}]}}")).is_ok()
-    };
-    if fits(parts.len()) {
-        return parts.len();
-    }
-    // The longest tail that fits: `lo` fits (or is 0), `hi` does not. The
-    // old value counts against the quota while a new one is written (in
-    // Chromium), so each try starts from no value.
-    let (mut lo, mut hi) = (0, parts.len() + 1);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        store::remove(&key);
-        if fits(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    store::remove(&key);
-    if lo > 0 && !fits(lo) {
-        lo = 0;
-    }
-    lo
 }

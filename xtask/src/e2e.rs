@@ -962,8 +962,8 @@ pub const SCENARIOS: [(&str, Scenario); 27] = [
         storage::unsaved_line_says_so_and_still_goes_out,
     ),
     (
-        "kept_log_keeps_the_largest_tail_that_fits",
-        storage::kept_log_keeps_the_largest_tail_that_fits,
+        "kept_log_moves_to_indexeddb_and_keeps_more",
+        storage::kept_log_moves_to_indexeddb_and_keeps_more,
     ),
     ("room_ui", room_ui),
     ("accessibility_audit", accessibility_audit),

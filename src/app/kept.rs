@@ -1,0 +1,170 @@
+//! The kept log of each server, in IndexedDB: more room than
+//! localStorage (which refused a log of 5,000 2 KB lines) and less time on
+//! the main thread to save (BENCHMARKS.md, "where the kept log lives"). One
+//! record per server, the same JSON as before. A log an older Roomcast kept
+//! in localStorage is read once and moved here. (rexie did this for 24 KB
+//! gzip; these few web-sys calls cost far less: BENCHMARKS.md.)
+
+use super::{persist, store};
+use crate::room::Saved;
+use gloo::events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
+
+const DB: &str = "roomcast";
+const STORE: &str = "history";
+
+/// Waits for `ok` or `error` on an IndexedDB request or transaction; the
+/// listeners go when it returns.
+async fn settled(target: &web_sys::EventTarget, ok: &'static str) -> Result<(), String> {
+    let (tx, rx) = futures_channel::oneshot::channel();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let on = |event: &'static str, result: bool| {
+        let tx = tx.clone();
+        EventListener::once(target, event, move |_| {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(result);
+            }
+        })
+    };
+    let _listeners = [on(ok, true), on("error", false), on("abort", false)];
+    match rx.await {
+        Ok(true) => Ok(()),
+        _ => Err("IndexedDB refused it".into()),
+    }
+}
+
+async fn open() -> Result<IdbDatabase, String> {
+    let factory = gloo::utils::window()
+        .indexed_db()
+        .ok()
+        .flatten()
+        .ok_or("no IndexedDB here")?;
+    let request = factory
+        .open_with_u32(DB, 1)
+        .map_err(|_| "IndexedDB would not open")?;
+    // First use: make the one store.
+    let upgrade = EventListener::once(&request, "upgradeneeded", {
+        let request = request.clone();
+        move |_| {
+            if let Some(db) = request
+                .result()
+                .ok()
+                .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+            {
+                let _ = db.create_object_store(STORE);
+            }
+        }
+    });
+    settled(&request, "success").await?;
+    drop(upgrade);
+    request
+        .result()
+        .ok()
+        .and_then(|r| r.dyn_into::<IdbDatabase>().ok())
+        .ok_or_else(|| "IndexedDB gave no database".into())
+}
+
+async fn get(db: &IdbDatabase, server: &str) -> Result<Option<String>, String> {
+    let tx = db
+        .transaction_with_str(STORE)
+        .map_err(|_| "no transaction")?;
+    let store = tx.object_store(STORE).map_err(|_| "no store")?;
+    let request: IdbRequest = store
+        .get(&JsValue::from_str(server))
+        .map_err(|_| "get refused")?;
+    settled(&request, "success").await?;
+    Ok(request.result().ok().and_then(|v| v.as_string()))
+}
+
+/// Writes (or with `None` deletes) the record of `server`, until committed.
+async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), String> {
+    let tx = db
+        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
+        .map_err(|_| "no transaction")?;
+    let store = tx.object_store(STORE).map_err(|_| "no store")?;
+    let key = JsValue::from_str(server);
+    match value {
+        Some(v) => store.put_with_key(&JsValue::from_str(v), &key).map(drop),
+        None => store.delete(&key).map(drop),
+    }
+    .map_err(|_| "write refused")?;
+    settled(&tx, "complete").await
+}
+
+/// The log kept for `server` and where the reference server should resume.
+pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>) {
+    let legacy = persist::history_key(server);
+    let text = match open().await {
+        Ok(db) => {
+            let kept = get(&db, server).await.ok().flatten();
+            // An older Roomcast kept it in localStorage: move it here.
+            match (kept, store::get_raw(&legacy)) {
+                (Some(kept), _) => {
+                    store::remove(&legacy);
+                    Some(kept)
+                }
+                (None, Some(old)) => {
+                    if put(&db, server, Some(&old)).await.is_ok() {
+                        store::remove(&legacy);
+                    }
+                    Some(old)
+                }
+                (None, None) => None,
+            }
+        }
+        // No IndexedDB (some private modes): whatever localStorage has.
+        Err(_) => store::get_raw(&legacy),
+    };
+    let value: serde_json::Value = text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    (
+        Saved::list_from_value(&value["lines"]),
+        value["seq"].as_u64(),
+    )
+}
+
+/// Saves the newest `lines` (at most [`persist::HISTORY_LINES`]) for
+/// `server`; when the browser refuses them all, the largest tail it takes.
+/// Returns how many lines were kept.
+pub async fn save(server: String, seq: Option<u64>, lines: Vec<Saved>) -> usize {
+    let Ok(db) = open().await else {
+        return 0;
+    };
+    let lines = &lines[lines.len().saturating_sub(persist::HISTORY_LINES)..];
+    let parts: Vec<String> = lines
+        .iter()
+        .filter_map(|l| serde_json::to_string(l).ok())
+        .collect();
+    let seq = seq.map_or("null".to_string(), |s| s.to_string());
+    let body = |n: usize| {
+        let tail = parts[parts.len() - n..].join(",");
+        format!("{{\"seq\":{seq},\"lines\":[{tail}]}}")
+    };
+    if put(&db, &server, Some(&body(parts.len()))).await.is_ok() {
+        return parts.len();
+    }
+    // Full: the longest tail that fits (`lo` fits or is 0, `hi` does not).
+    let _ = put(&db, &server, None).await;
+    let (mut lo, mut hi) = (0, parts.len());
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if put(&db, &server, Some(&body(mid))).await.is_ok() {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Forgets the log kept for `server` ("Clear").
+pub async fn clear(server: String) {
+    store::remove(&persist::history_key(&server));
+    if let Ok(db) = open().await {
+        let _ = put(&db, &server, None).await;
+    }
+}
