@@ -70,6 +70,15 @@ impl Config {
         }
     }
 
+    /// socket.io over HTTP long-polling: the engine's URL.
+    pub fn polling_url(&self) -> String {
+        socketio::url::polling(
+            &self.server,
+            self.path.as_deref(),
+            self.eio.unwrap_or(Eio::V4).number(),
+        )
+    }
+
     /// socket.io: the namespace to join.
     pub fn namespace(&self) -> String {
         socketio::url::namespace(

@@ -15,9 +15,10 @@ mod repaint;
 pub mod store;
 
 use crate::config::{self, Config};
+use crate::protocol::socketio::Eio;
 use crate::protocol::Frame;
 use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
-use crate::socket::{ReadyState, Socket, SocketError, SocketEvent};
+use crate::socket::{polling::Polling, ReadyState, Socket, SocketError, SocketEvent, Transport};
 use attention::{Attention, Notifications, Unread};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
@@ -83,7 +84,7 @@ pub struct Controller {
     on_change: Box<dyn Fn(Changed)>,
     /// The log's revision and the status at the last repaint.
     painted: RefCell<(u64, StatusKey)>,
-    socket: RefCell<Option<Socket>>,
+    socket: RefCell<Option<Transport>>,
     timers: RefCell<HashMap<Timer, Timeout>>,
     repaint: Repaint,
     attention: Attention,
@@ -466,7 +467,24 @@ impl Controller {
                             this.on_socket(event);
                         }
                     }) {
-                        Ok(socket) => *self.socket.borrow_mut() = Some(socket),
+                        Ok(socket) => {
+                            *self.socket.borrow_mut() = Some(Transport::WebSocket(socket))
+                        }
+                        Err(err) => followups.push(Input::ConnectFailed {
+                            reason: err.to_string(),
+                        }),
+                    }
+                }
+                Effect::OpenPolling { url, eio } => {
+                    self.socket.borrow_mut().take();
+                    let this = self.this.clone();
+                    let eio = if eio == 3 { Eio::V3 } else { Eio::V4 };
+                    match Polling::open(&url, eio, move |event| {
+                        if let Some(this) = this.upgrade() {
+                            this.on_socket(event);
+                        }
+                    }) {
+                        Ok(p) => *self.socket.borrow_mut() = Some(Transport::Polling(p)),
                         Err(err) => followups.push(Input::ConnectFailed {
                             reason: err.to_string(),
                         }),

@@ -64,10 +64,17 @@ impl Room {
             Conn::Connecting { attempt } => {
                 format!("Reconnecting to {server}\u{2026} (retry {attempt})")
             }
-            Conn::Open(_) => match &self.presence.me {
-                Some(me) => format!("Connected to {server} as {me}"),
-                None => format!("Connected to {server}"),
-            },
+            Conn::Open(_) => {
+                let over = if self.polling {
+                    " (socket.io over HTTP long-polling)"
+                } else {
+                    ""
+                };
+                match &self.presence.me {
+                    Some(me) => format!("Connected to {server} as {me}{over}"),
+                    None => format!("Connected to {server}{over}"),
+                }
+            }
             Conn::Reconnecting { attempt, due } => {
                 let secs = due.saturating_sub(now).div_ceil(1000);
                 format!("Reconnecting in {secs} s (retry {attempt})")
@@ -153,6 +160,15 @@ impl Room {
             self.conn,
             Conn::Connecting { .. } | Conn::Probing | Conn::Open(_)
         ) {
+            // socket.io whose WebSocket never opened: its own client would
+            // fall back to long-polling, and so does Roomcast, at once.
+            if self.sio.is_some() && !self.polling && self.opened_at.is_none() && code == 1006 {
+                self.polling = true;
+                let note =
+                    "The WebSocket handshake failed: trying socket.io over HTTP long-polling.";
+                self.system(now, Level::Info, note.into());
+                return self.start(fx);
+            }
             let why = explain_close(code, reason, self.opened_at.is_some());
             self.lost(now, code, why, fx);
         }
@@ -271,9 +287,16 @@ impl Room {
                 self.config.eio,
             )
         });
-        fx.push(Effect::Open {
-            url: self.config.url(),
-            protocols: self.config.subprotocols.clone(),
+        fx.push(if self.polling {
+            Effect::OpenPolling {
+                url: self.config.polling_url(),
+                eio: self.config.eio.map_or(4, |e| e.number()),
+            }
+        } else {
+            Effect::Open {
+                url: self.config.url(),
+                protocols: self.config.subprotocols.clone(),
+            }
         });
         fx.push(Effect::StartTimer {
             timer: Timer::ConnectTimeout,

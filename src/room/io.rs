@@ -102,6 +102,12 @@ pub enum Effect {
         url: String,
         protocols: Vec<String>,
     },
+    /// Drop any current socket and start Engine.IO long-polling at `url`
+    /// (an `http(s)://` URL) in protocol revision `eio`.
+    OpenPolling {
+        url: String,
+        eio: u8,
+    },
     /// Drop the current socket (closing it in any state).
     Close,
     /// Send this frame; if it carries a message, report failure with

@@ -70,6 +70,8 @@ pub struct Room {
     presence: Presence,
     /// The socket.io session of the current connection.
     sio: Option<socketio::Session>,
+    /// socket.io goes over HTTP long-polling (a WebSocket handshake failed).
+    polling: bool,
 }
 
 impl Room {
@@ -91,11 +93,16 @@ impl Room {
             pace: None,
             presence: Presence::default(),
             sio: None,
+            polling: false,
         }
     }
 
     pub fn lines(&self) -> &[Rc<Line>] {
         self.log.lines()
+    }
+    /// socket.io goes over HTTP long-polling on this connection.
+    pub fn polling(&self) -> bool {
+        self.polling
     }
     /// Increases with every change to the log: what re-renders its view.
     pub fn log_rev(&self) -> u64 {
@@ -144,6 +151,7 @@ impl Room {
         let mut fx = Vec::new();
         match input {
             Input::Connect(config) => {
+                self.polling = false;
                 self.log.set_keep(config.keep);
                 self.config = config;
                 self.backoff.reset();

@@ -7,6 +7,8 @@
 //! every JS closure. A [`Socket`] owns its listeners; dropping it removes them
 //! and closes the socket in any state, CONNECTING included (no `.forget()`).
 
+pub mod polling;
+
 use crate::protocol::Frame;
 use gloo::events::EventListener;
 use js_sys::{ArrayBuffer, JsString, Uint8Array};
@@ -195,5 +197,20 @@ fn frame_of(event: &web_sys::Event) -> Option<Frame> {
     } else {
         let buffer = data.dyn_into::<ArrayBuffer>().ok()?;
         Some(Frame::Binary(Uint8Array::new(&buffer).to_vec()))
+    }
+}
+
+/// The connection to a server: a WebSocket, or Engine.IO long-polling.
+pub enum Transport {
+    WebSocket(Socket),
+    Polling(polling::Polling),
+}
+
+impl Transport {
+    pub fn send(&self, frame: &Frame) -> Result<(), SocketError> {
+        match self {
+            Transport::WebSocket(ws) => ws.send(frame),
+            Transport::Polling(p) => p.send(frame),
+        }
     }
 }

@@ -940,7 +940,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 27] = [
+pub const SCENARIOS: [(&str, Scenario); 29] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -987,6 +987,14 @@ pub const SCENARIOS: [(&str, Scenario); 27] = [
     ("peer_socketio", peer_socketio),
     ("peer_socketio_v2", socketio::peer_socketio_v2),
     ("peer_socketio_namespace", socketio::peer_socketio_namespace),
+    (
+        "peer_socketio_v2_over_long_polling",
+        socketio::socketio_v2_over_long_polling,
+    ),
+    (
+        "peer_socketio_v4_over_long_polling",
+        socketio::socketio_v4_over_long_polling,
+    ),
     ("peer_em_websocket", peer_em_websocket),
     ("peer_python_websockets", peer_python_websockets),
 ];

@@ -4,6 +4,7 @@
 //! namespace; acks; binary attachments both ways.
 
 pub mod packet;
+pub mod payload;
 pub mod url;
 
 pub use packet::{parse, Packet};

@@ -41,6 +41,18 @@ pub fn endpoint(server: &str, path: Option<&str>, eio: u8) -> String {
     format!("{scheme}://{host}{path}?{query}EIO={eio}&transport=websocket")
 }
 
+/// The long-polling URL of the engine: as [`endpoint`], over `http(s)://`.
+pub fn polling(server: &str, path: Option<&str>, eio: u8) -> String {
+    // `b64=1`: a v3 server sends binary as base64 text, as v4 always does.
+    let ws =
+        endpoint(server, path, eio).replacen("transport=websocket", "transport=polling&b64=1", 1);
+    match ws.split_once("://") {
+        Some(("wss", rest)) => format!("https://{rest}"),
+        Some((_, rest)) => format!("http://{rest}"),
+        None => ws,
+    }
+}
+
 /// The namespace to join: `namespace=` if given, else the typed path unless
 /// it is the engine's own path (or empty): `/` then.
 pub fn namespace(server: &str, path: Option<&str>, namespace: Option<&str>) -> String {
@@ -81,6 +93,18 @@ mod tests {
         assert_eq!(
             endpoint("ws://h:1/custom/?EIO=4&transport=websocket", None, 4),
             "ws://h:1/custom/?EIO=4&transport=websocket"
+        );
+    }
+
+    #[test]
+    fn polling_goes_over_http() {
+        assert_eq!(
+            polling("ws://h:1/chat", None, 4),
+            "http://h:1/socket.io/?EIO=4&transport=polling&b64=1"
+        );
+        assert_eq!(
+            polling("wss://h/?token=a", None, 3),
+            "https://h/socket.io/?token=a&EIO=3&transport=polling&b64=1"
         );
     }
 

@@ -100,3 +100,47 @@ fn files_go_as_attachments_and_their_echo_delivers_them() {
         "the echo is not a second image"
     );
 }
+
+#[test]
+fn a_refused_websocket_falls_back_to_long_polling_at_once() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new("ws://h:3/chat", "a", Dialect::SocketIo)),
+        0,
+    );
+    let fx = close(&mut room, 1006, 10);
+    assert!(
+        fx.contains(&Effect::OpenPolling {
+            url: "http://h:3/socket.io/?EIO=4&transport=polling&b64=1".into(),
+            eio: 4
+        }),
+        "{fx:?}"
+    );
+    assert!(started(&fx, Timer::Reconnect).is_none(), "no wait");
+    assert!(room.lines()[0].text.contains("long-polling"));
+    room.handle(opened(), 20);
+    room.handle(text(OPEN_V4), 21);
+    room.handle(text(r#"40/chat,{"sid":"x"}"#), 22);
+    assert!(room.status_text(22).contains("Connected"));
+    assert!(room.status_text(22).contains("long-polling"));
+    // Polling refused too: explained with what the HTTP answer said, then
+    // retried with the usual waits (still polling).
+    let fx = room.handle(
+        Input::Closed {
+            code: 1006,
+            reason: "long-polling: the server answered HTTP 400: bad".into(),
+            clean: false,
+        },
+        30,
+    );
+    assert!(started(&fx, Timer::Reconnect).is_some());
+    assert!(room.lines().last().unwrap().text.contains("HTTP 400"));
+    let fx = room.handle(Input::Timer(Timer::Reconnect), 5_000);
+    assert!(fx.iter().any(|e| matches!(e, Effect::OpenPolling { .. })));
+    // A new connect by the user tries the WebSocket again.
+    let fx = room.handle(
+        Input::Connect(Config::new("ws://h:3/chat", "a", Dialect::SocketIo)),
+        6_000,
+    );
+    assert!(fx.iter().any(|e| matches!(e, Effect::Open { .. })));
+}

@@ -119,3 +119,61 @@ pub fn peer_socketio_namespace(env: &Env) -> Result<()> {
     )?;
     image_both_ways(env, &a, &b)
 }
+
+/// Roomcast served by `front` (which refuses WebSocket upgrades) at
+/// `?server=…&protocol=socketio`: it falls back to long-polling and says so.
+fn visit_behind(env: &Env, front: &Peer, name: &str, path: &str) -> Result<Session> {
+    let origin = format!("http://127.0.0.1:{}", front.port);
+    let server = format!("ws://127.0.0.1:{}{path}", front.port);
+    let s = env.driver.session(env.chrome)?;
+    s.goto(&format!(
+        "{origin}/?server={server}&name={name}&protocol=socketio"
+    ))?;
+    wait_view_for(
+        &s,
+        &format!("{name} connected over long-polling"),
+        Duration::from_secs(20),
+        |v| v.status.contains("Connected") && v.status.contains("long-polling"),
+    )?;
+    Ok(s)
+}
+
+/// The same chat behind a front that forwards HTTP and refuses upgrades.
+fn chat_behind_front(env: &Env, script: &str, path: &str, names: [&str; 2]) -> Result<()> {
+    let sio = Peer::start_with("node", script, &[PING.0, PING.1])?;
+    let app_port = env
+        .origin
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let front = Peer::start_with(
+        "node",
+        "upgrade-refusing-front.js",
+        &[&sio.port.to_string(), &app_port],
+    )?;
+    let a = visit_behind(env, &front, names[0], path)?;
+    let b = visit_behind(env, &front, names[1], path)?;
+    let fell_back = view(&a)?
+        .lines
+        .iter()
+        .any(|l| l.2.contains("trying socket.io over HTTP long-polling"));
+    ensure(fell_back, || {
+        "no word of the fallback to long-polling".into()
+    })?;
+    exchange(&a, &b, "polled hello", "polled hello", true)?;
+    exchange(&b, &a, "polled answer", "polled answer", true)?;
+    idles_without_a_drop(&[&a, &b])?;
+    exchange(&a, &b, "polled after idling", "polled after idling", true)
+}
+
+/// socket.io 2 behind a front that refuses WebSocket upgrades: chat over
+/// Engine.IO v3 long-polling (`len:packet` payloads), client pings.
+pub fn socketio_v2_over_long_polling(env: &Env) -> Result<()> {
+    chat_behind_front(env, "socketio2-chat.js", "", ["pa", "pb"])
+}
+
+/// socket.io 4, chat in /chat, behind the same front: v4 long-polling.
+pub fn socketio_v4_over_long_polling(env: &Env) -> Result<()> {
+    chat_behind_front(env, "socketio-namespace.js", "/chat", ["pc", "pd"])
+}
