@@ -78,24 +78,18 @@ fn apply_theme(theme: &str) {
     }
 }
 
-/// Settings from a deployment's `config.json` next to the page, if any.
+/// Settings from a deployment's `config.json` next to the page, if any
+/// (fetched with gloo-net).
 async fn deployment_defaults() -> Vec<(String, String)> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let fetched = JsFuture::from(gloo::utils::window().fetch_with_str("config.json")).await;
-    let Some(response) = fetched
-        .ok()
-        .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
-        .filter(web_sys::Response::ok)
-    else {
+    let Ok(response) = gloo::net::http::Request::get("config.json").send().await else {
         return Vec::new();
     };
-    let Ok(body) = response.text() else {
+    if !response.ok() {
         return Vec::new();
-    };
-    match JsFuture::from(body).await.ok().and_then(|t| t.as_string()) {
-        Some(text) => config::defaults_from_json(&text),
-        None => Vec::new(),
+    }
+    match response.text().await {
+        Ok(text) => config::defaults_from_json(&text),
+        Err(_) => Vec::new(),
     }
 }
 

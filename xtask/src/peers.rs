@@ -1,6 +1,7 @@
 //! The servers of PEERS.md, installed from their registries and run for real
 //! on loopback: Node `ws`, `nodejs-websocket` and socket.io from npm (lock file
-//! in tests/peers), Python `websockets` from PyPI (in .tools/venv), Ruby
+//! in tests/peers), Python `websockets` and python-socketio from PyPI (in
+//! .tools/venv), Ruby
 //! `em-websocket` from Debian.
 
 use crate::{root, run, tools::step, Result};
@@ -35,18 +36,25 @@ pub fn install() -> Result<()> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(dir()))?;
     }
+    // Every pinned `name==version` of requirements.txt installed, or install.
     let requirements = std::fs::read_to_string(dir().join("requirements.txt"))?;
-    let wanted = requirements.trim().replace("==", " ");
     let have = Command::new(venv_python())
-        .args(["-m", "pip", "show", "websockets"])
+        .args(["-m", "pip", "freeze"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).replace("Version: ", "websockets "))
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_ascii_lowercase())
         .unwrap_or_default();
-    if !have.contains(&wanted) {
-        step("installing the Python test peer (pip, in .tools/venv)");
-        run(Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(root().join(".tools/venv")))?;
+    let missing = requirements
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .any(|wanted| !have.lines().any(|h| h == wanted.to_ascii_lowercase()));
+    if missing {
+        step("installing the Python test peers (pip, in .tools/venv)");
+        if !venv_python().exists() {
+            run(Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(root().join(".tools/venv")))?;
+        }
         run(Command::new(venv_python())
             .args(["-m", "pip", "install", "--quiet", "-r"])
             .arg(dir().join("requirements.txt")))?;

@@ -177,3 +177,40 @@ pub fn socketio_v2_over_long_polling(env: &Env) -> Result<()> {
 pub fn socketio_v4_over_long_polling(env: &Env) -> Result<()> {
     chat_behind_front(env, "socketio-namespace.js", "/chat", ["pc", "pd"])
 }
+
+/// python-socketio 5 (aiohttp): with `cors_allowed_origins` the chat works;
+/// with its default origin check, the page says in words that the server
+/// refused this page's origin and which origin to allow.
+pub fn peer_python_socketio(env: &Env) -> Result<()> {
+    let open = Peer::start_with("python", "python-socketio-chat.py", &["cors"])?;
+    let url = ws_url(&open, "");
+    let (a, b) = (
+        visit(env, "ya", &url, "socketio")?,
+        visit(env, "yb", &url, "socketio")?,
+    );
+    exchange(
+        &a,
+        &b,
+        "hello python-socketio",
+        "hello python-socketio",
+        true,
+    )?;
+    exchange(&b, &a, "hi from python", "hi from python", true)?;
+    drop((a, b));
+
+    let strict = Peer::start("python", "python-socketio-chat.py")?;
+    let url = ws_url(&strict, "");
+    let s = env.driver.session(env.chrome)?;
+    s.goto(&format!(
+        "{}/?server={url}&name=yc&protocol=socketio",
+        env.origin
+    ))?;
+    let v = wait_view_for(&s, "the refusal in words", Duration::from_secs(20), |v| {
+        v.lines
+            .iter()
+            .any(|l| l.2.contains("CORS") && l.2.contains(env.origin))
+    })?;
+    ensure(!v.status.contains("Connected"), || {
+        format!("the refused page says {:?}", v.status)
+    })
+}
