@@ -6,7 +6,7 @@ use crate::protocol::socketio::{self, Eio};
 use crate::protocol::Dialect;
 
 /// The page URL parameters [`from_query`] reads.
-pub const QUERY_KEYS: [&str; 9] = [
+pub const QUERY_KEYS: [&str; 10] = [
     "server",
     "name",
     "protocol",
@@ -16,6 +16,7 @@ pub const QUERY_KEYS: [&str; 9] = [
     "path",
     "namespace",
     "eio",
+    "transport",
 ];
 
 /// Longest name the client will send.
@@ -40,6 +41,9 @@ pub struct Config {
     pub path: Option<String>,
     pub namespace: Option<String>,
     pub eio: Option<Eio>,
+    /// socket.io: start on HTTP long-polling and upgrade, as socket.io's own
+    /// client does (`transport=polling`); by default a WebSocket first.
+    pub polling_first: bool,
 }
 
 impl Config {
@@ -55,6 +59,7 @@ impl Config {
             path: None,
             namespace: None,
             eio: None,
+            polling_first: false,
         }
     }
 
@@ -244,6 +249,7 @@ pub fn from_form(form: &Form) -> Result<Config, Vec<String>> {
             path: None,
             namespace: None,
             eio: None,
+            polling_first: false,
         }),
         (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
             .into_iter()
@@ -294,6 +300,14 @@ pub fn from_query<'a>(
             "namespace" => match parse_path(value) {
                 Ok(ns) => config.namespace = ns,
                 Err(e) => errors.push(e),
+            },
+            "transport" => match value.trim() {
+                "polling" => config.polling_first = true,
+                "" | "websocket" => config.polling_first = false,
+                other => errors.push(format!(
+                    "transport must be websocket or polling, not \u{201c}{}\u{201d}.",
+                    other.chars().take(20).collect::<String>()
+                )),
             },
             "eio" => match value.trim() {
                 "3" => config.eio = Some(Eio::V3),

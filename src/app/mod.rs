@@ -61,6 +61,7 @@ struct StatusKey {
     typists: usize,
     rtt: Option<u64>,
     negotiated: Option<(String, String)>,
+    polling: bool,
 }
 
 impl StatusKey {
@@ -74,6 +75,7 @@ impl StatusKey {
             negotiated: room
                 .negotiated()
                 .map(|(p, e)| (p.to_string(), e.to_string())),
+            polling: room.polling(),
         }
     }
 }
@@ -433,6 +435,7 @@ impl Controller {
                 extensions,
             }),
             SocketEvent::Frame(frame) => self.feed(Input::Frame(frame)),
+            SocketEvent::Upgraded => self.feed(Input::Upgraded),
             SocketEvent::Closed {
                 code,
                 reason,

@@ -36,6 +36,8 @@ pub enum Input {
         extensions: String,
     },
     Frame(Frame),
+    /// socket.io's long-polling moved to a WebSocket.
+    Upgraded,
     Closed {
         code: u16,
         reason: String,

@@ -151,7 +151,7 @@ impl Room {
         let mut fx = Vec::new();
         match input {
             Input::Connect(config) => {
-                self.polling = false;
+                self.polling = config.polling_first && config.dialect == Dialect::SocketIo;
                 self.log.set_keep(config.keep);
                 self.config = config;
                 self.backoff.reset();
@@ -164,6 +164,13 @@ impl Room {
             } => self.opened((protocol, extensions), now, &mut fx),
             Input::Timer(timer) => self.on_timer(timer, now, &mut fx),
             Input::Frame(frame) => self.frame(frame, now, &mut fx),
+            Input::Upgraded => {
+                if self.polling {
+                    self.polling = false;
+                    let note = "socket.io moved from HTTP long-polling to a WebSocket.";
+                    self.system(now, Level::Info, note.into());
+                }
+            }
             Input::Closed { code, reason, .. } => self.socket_closed(code, &reason, now, &mut fx),
             Input::Disconnect => {
                 if !matches!(self.conn, Conn::Idle | Conn::Closed(_)) {

@@ -25,6 +25,8 @@ pub enum SocketEvent {
         extensions: String,
     },
     Frame(Frame),
+    /// Long-polling moved to a WebSocket (the Engine.IO upgrade).
+    Upgraded,
     /// The browser's `close` event. 1006 means no close frame was received.
     Closed {
         code: u16,

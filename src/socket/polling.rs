@@ -1,9 +1,11 @@
 //! Engine.IO over HTTP long-polling, through gloo-net: the transport
 //! socket.io's own client uses where WebSocket upgrades are refused. To the
 //! room it is a socket like the other: `Opened` once the handshake answers,
-//! a `Frame` per packet, `Closed` with what the HTTP answer said.
+//! a `Frame` per packet, `Closed` with what the HTTP answer said. When the
+//! server offers it, the session moves to a WebSocket (`2probe`, `3probe`,
+//! `5`) and says `Upgraded`; where upgrades are refused it stays polling.
 
-use super::{SocketError, SocketEvent};
+use super::{Socket, SocketError, SocketEvent};
 use crate::protocol::socketio::{payload, Eio};
 use crate::protocol::Frame;
 use gloo::net::http::Request;
@@ -27,6 +29,11 @@ struct Inner {
     closed: Cell<bool>,
     queue: RefCell<Vec<Frame>>,
     posting: Cell<bool>,
+    /// The WebSocket being probed, then the one in use once upgraded.
+    probe: RefCell<Option<Socket>>,
+    /// The probe answered: no more polls; `5` goes once the poll returns.
+    upgrading: Cell<bool>,
+    upgraded: Cell<bool>,
 }
 
 impl Inner {
@@ -85,6 +92,9 @@ impl Polling {
             closed: Cell::new(false),
             queue: RefCell::new(Vec::new()),
             posting: Cell::new(false),
+            probe: RefCell::new(None),
+            upgrading: Cell::new(false),
+            upgraded: Cell::new(false),
         });
         wasm_bindgen_futures::spawn_local(poll(Rc::downgrade(&inner)));
         Ok(Polling { inner })
@@ -95,6 +105,11 @@ impl Polling {
         let inner = &self.inner;
         if inner.closed.get() || inner.sid.borrow().is_none() {
             return Err(SocketError::NotOpen(super::ReadyState::Closed));
+        }
+        if inner.upgraded.get() {
+            if let Some(ws) = &*inner.probe.borrow() {
+                return ws.send(frame);
+            }
         }
         inner.queue.borrow_mut().push(frame.clone());
         if !inner.posting.replace(true) {
@@ -110,6 +125,7 @@ impl Drop for Polling {
         if let Some(abort) = &self.inner.abort {
             abort.abort();
         }
+        self.inner.probe.borrow_mut().take();
     }
 }
 
@@ -164,13 +180,20 @@ async fn poll(weak: Weak<Inner>) {
             }
             if let Frame::Text(packet) = &frame {
                 if inner.sid.borrow().is_none() {
-                    if let Some(sid) = open_sid(packet) {
+                    if let Some((sid, upgrade)) = open_sid(packet) {
                         *inner.sid.borrow_mut() = Some(sid);
                         (inner.on_event)(SocketEvent::Opened {
                             protocol: String::new(),
                             extensions: String::new(),
                         });
+                        if upgrade {
+                            probe(&inner, &weak);
+                        }
                     }
+                }
+                // The server's noop that ends a poll during the upgrade.
+                if packet == "6" {
+                    continue;
                 }
                 if packet == "1" {
                     return inner.fail("long-polling: the server closed the session".into());
@@ -182,13 +205,84 @@ async fn poll(weak: Weak<Inner>) {
             return inner
                 .fail("long-polling: the server's first answer was not a handshake".into());
         }
+        // The probe answered: the poll has returned, so the WebSocket takes over.
+        if inner.upgrading.get() {
+            let upgraded = match &*inner.probe.borrow() {
+                Some(ws) => ws.send(&Frame::Text("5".into())).is_ok(),
+                None => false,
+            };
+            if upgraded {
+                inner.upgraded.set(true);
+                (inner.on_event)(SocketEvent::Upgraded);
+                return;
+            }
+            inner.upgrading.set(false);
+            inner.probe.borrow_mut().take();
+        }
     }
 }
 
-/// The session id of an open packet.
-fn open_sid(packet: &str) -> Option<String> {
+/// The session id of an open packet, and whether it offers a WebSocket.
+fn open_sid(packet: &str) -> Option<(String, bool)> {
     let json: serde_json::Value = serde_json::from_str(packet.strip_prefix('0')?).ok()?;
-    Some(json.get("sid")?.as_str()?.to_string())
+    let upgrade = json
+        .get("upgrades")
+        .and_then(|u| u.as_array())
+        .is_some_and(|u| u.iter().any(|t| t == "websocket"));
+    Some((json.get("sid")?.as_str()?.to_string(), upgrade))
+}
+
+/// Opens a WebSocket on the same session and sends `2probe`; on `3probe`
+/// the next poll's return hands over. Any failure leaves it polling.
+fn probe(inner: &Inner, weak: &Weak<Inner>) {
+    let Some(sid) = inner.sid.borrow().clone() else {
+        return;
+    };
+    let url = inner
+        .url
+        .replacen("transport=polling", "transport=websocket", 1)
+        .replacen("http", "ws", 1);
+    let url = format!("{url}&sid={sid}");
+    let weak = weak.clone();
+    let socket = Socket::open(&url, &[], move |event| {
+        let Some(inner) = weak.upgrade().filter(|i| !i.closed.get()) else {
+            return;
+        };
+        match event {
+            SocketEvent::Opened { .. } => {
+                if let Some(ws) = &*inner.probe.borrow() {
+                    let _ = ws.send(&Frame::Text("2probe".into()));
+                }
+            }
+            SocketEvent::Frame(Frame::Text(t)) if t == "3probe" && !inner.upgraded.get() => {
+                inner.upgrading.set(true);
+            }
+            SocketEvent::Frame(frame) if inner.upgraded.get() => {
+                (inner.on_event)(SocketEvent::Frame(frame));
+            }
+            SocketEvent::Closed {
+                code,
+                reason,
+                clean,
+            } if inner.upgraded.get() => {
+                inner.closed.set(true);
+                (inner.on_event)(SocketEvent::Closed {
+                    code,
+                    reason,
+                    clean,
+                });
+            }
+            // Refused or dropped before the upgrade: stay on polling.
+            SocketEvent::Closed { .. } => {
+                inner.upgrading.set(false);
+                let gone = inner.probe.borrow_mut().take();
+                // Dropped outside this socket's own listener call.
+                wasm_bindgen_futures::spawn_local(async move { drop(gone) });
+            }
+            _ => {}
+        }
+    });
+    *inner.probe.borrow_mut() = socket.ok();
 }
 
 /// Sends what is queued, one POST at a time, until the queue is empty.

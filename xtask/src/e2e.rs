@@ -940,7 +940,7 @@ pub fn peer_python_websockets(env: &Env) -> Result<()> {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 30] = [
+pub const SCENARIOS: [(&str, Scenario); 31] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -988,6 +988,10 @@ pub const SCENARIOS: [(&str, Scenario); 30] = [
     ("peer_socketio_v2", socketio::peer_socketio_v2),
     ("peer_socketio_namespace", socketio::peer_socketio_namespace),
     ("peer_python_socketio", socketio::peer_python_socketio),
+    (
+        "peer_socketio_upgrades_from_polling",
+        socketio::socketio_upgrades_from_polling,
+    ),
     (
         "peer_socketio_v2_over_long_polling",
         socketio::socketio_v2_over_long_polling,

@@ -214,3 +214,31 @@ pub fn peer_python_socketio(env: &Env) -> Result<()> {
         format!("the refused page says {:?}", v.status)
     })
 }
+
+/// `transport=polling` starts on long-polling, as socket.io's own client
+/// does, then moves to a WebSocket (`2probe`, `3probe`, `5`) where the
+/// network allows: the log says so, the status drops "long-polling", and the
+/// chat goes on. Both socket.io 2 and 4.
+pub fn socketio_upgrades_from_polling(env: &Env) -> Result<()> {
+    for (script, path, names) in [
+        ("socketio2-chat.js", "", ["ua", "ub"]),
+        ("socketio-namespace.js", "/chat", ["uc", "ud"]),
+    ] {
+        let peer = Peer::start_with("node", script, &[PING.0, PING.1])?;
+        let url = format!("{}&transport=polling", ws_url(&peer, path));
+        let a = visit(env, names[0], &url, "socketio")?;
+        let b = visit(env, names[1], &url, "socketio")?;
+        for page in [&a, &b] {
+            wait_view(page, &format!("{script}: the upgrade"), |v| {
+                v.status.contains("Connected")
+                    && !v.status.contains("long-polling")
+                    && v.lines
+                        .iter()
+                        .any(|l| l.2.contains("moved from HTTP long-polling to a WebSocket"))
+            })?;
+        }
+        exchange(&a, &b, "upgraded hello", "upgraded hello", true)?;
+        exchange(&b, &a, "upgraded answer", "upgraded answer", true)?;
+    }
+    Ok(())
+}
