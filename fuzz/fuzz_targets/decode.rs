@@ -1,7 +1,8 @@
 //! Every dialect's decoder on arbitrary frames: never a panic. The first byte
 //! picks the dialect and whether the frame is text or binary. Then the bytes,
 //! split at 0xff, are a conversation with one socket.io session (versions,
-//! namespaces, acks, attachments), its timer firing between frames.
+//! namespaces, acks, attachments), its timer firing between frames; text
+//! frames are also read as long-polling bodies.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +21,9 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Frame::Text(text) = &frame {
         let _ = socketio::parse(text);
+        // Long-polling bodies of both revisions.
+        let _ = socketio::payload::decode(text, socketio::payload::revision(text));
+        let _ = socketio::payload::decode(text, Eio::V3);
     }
     let _ = decode(dialect, "chat message", frame);
 
