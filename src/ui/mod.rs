@@ -68,13 +68,59 @@ pub fn query_from_location(defaults: &[(String, String)]) -> FromQuery {
 /// Where the chosen theme is kept; absent means "follow the system".
 const THEME_KEY: &str = "roomcast.theme";
 
-/// Shows `theme` ("light", "dark", or "" to follow the system).
-fn apply_theme(theme: &str) {
-    if let Some(root) = gloo::utils::document().document_element() {
-        let _ = match theme {
-            "light" | "dark" => root.set_attribute("data-theme", theme),
-            _ => root.remove_attribute("data-theme"),
-        };
+/// The page's colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    /// As the operating system prefers (`prefers-color-scheme`).
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// As kept in localStorage (anything else follows the system).
+    fn kept() -> Self {
+        match store::get_raw(THEME_KEY).as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    /// The toggle's order: system, dark, light.
+    fn next(self) -> Self {
+        match self {
+            Theme::System => Theme::Dark,
+            Theme::Dark => Theme::Light,
+            Theme::Light => Theme::System,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// Shows it (`data-theme` on the root element) and keeps the choice.
+    fn apply(self) {
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = match self {
+                Theme::System => root.remove_attribute("data-theme"),
+                other => root.set_attribute("data-theme", other.name()),
+            };
+        }
+    }
+
+    fn keep(self) {
+        match self {
+            Theme::System => store::remove(THEME_KEY),
+            other => {
+                let _ = store::set_raw(THEME_KEY, other.name());
+            }
+        }
     }
 }
 
@@ -117,36 +163,21 @@ pub fn app(props: &AppProps) -> Html {
     });
     // Light, dark, or the system's choice, kept in localStorage.
     let theme = use_mut_ref(|| {
-        let theme = store::get_raw(THEME_KEY).unwrap_or_default();
-        apply_theme(&theme);
+        let theme = Theme::kept();
+        theme.apply();
         theme
     });
     let ontheme = {
         let (theme, update) = (theme.clone(), update.clone());
         Callback::from(move |_| {
-            let mut theme = theme.borrow_mut();
-            let next = match theme.as_str() {
-                "" => "dark",
-                "dark" => "light",
-                _ => "",
-            };
-            if next.is_empty() {
-                store::remove(THEME_KEY);
-            } else {
-                let _ = store::set_raw(THEME_KEY, next);
-            }
-            apply_theme(next);
-            *theme = next.to_string();
+            let next = theme.borrow().next();
+            next.keep();
+            next.apply();
+            *theme.borrow_mut() = next;
             update.force_update();
         })
     };
-    let theme_label = format!(
-        "Theme: {}",
-        match theme.borrow().as_str() {
-            "" => "system",
-            other => other,
-        }
-    );
+    let theme_label = format!("Theme: {}", theme.borrow().name());
     // What changed in the room, as a reducer: the controller dispatches.
     let versions = use_reducer(Versions::default);
     let ctl = use_memo((), {
