@@ -12,15 +12,7 @@ fn peer(i: usize) -> Input {
 fn room_keeping(keep: usize) -> Room {
     let mut config = config(Dialect::Json);
     config.keep = keep;
-    let mut room = Room::new(1);
-    room.handle(Input::Connect(config), 0);
-    room.handle(opened(), 0);
-    room.handle(text(WELCOME), 1);
-    room.handle(
-        text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
-        2,
-    );
-    room
+    joined_with(config)
 }
 
 #[test]

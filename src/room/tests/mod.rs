@@ -931,7 +931,14 @@ fn an_error_about_a_delivered_message_changes_nothing() {
 
 /// An envelope room, welcomed and joined as alice.
 fn joined_as_alice() -> Room {
-    let mut room = open(Dialect::Json);
+    joined_with(config(Dialect::Json))
+}
+
+/// A room on `config`, opened, welcomed and joined as alice.
+fn joined_with(config: Config) -> Room {
+    let mut room = Room::new(1);
+    room.handle(Input::Connect(config), 0);
+    room.handle(opened(), 0);
     room.handle(text(WELCOME), 1);
     room.handle(
         text(r#"{"type":"joined","name":"alice","users":["alice"]}"#),
