@@ -159,16 +159,6 @@ impl Socket {
         }
     }
 
-    /// The negotiated subprotocol (empty if none).
-    pub fn protocol(&self) -> String {
-        self.ws.protocol()
-    }
-
-    /// Bytes queued by `send` but not yet transmitted.
-    pub fn buffered_amount(&self) -> u32 {
-        self.ws.buffered_amount()
-    }
-
     /// Sends one frame, or says why it could not.
     pub fn send(&self, frame: &Frame) -> Result<(), SocketError> {
         match self.ready_state() {
