@@ -291,15 +291,31 @@ mod tests {
     }
 
     #[test]
-    fn a_burst_of_ten_thousand_frames_is_linear() {
-        let mut room = open_room(Dialect::Auto);
-        let started = Instant::now();
-        for i in 0..10_000u64 {
-            let frame =
-                format!(r#"{{"type":"message","id":"b{i}","from":"x","text":"{i}","ts":1}}"#);
-            room.handle(Input::Frame(Frame::Text(frame)), i);
-        }
-        assert!(room.lines().len() >= 10_000);
-        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+    fn a_burst_of_frames_is_linear() {
+        // The best of three runs at two sizes, four times apart: linear work
+        // takes about 4x as long, a quadratic path about 16x.
+        let burst = |n: u64| {
+            (0..3)
+                .map(|_| {
+                    let mut room = open_room(Dialect::Auto);
+                    let started = Instant::now();
+                    for i in 0..n {
+                        let frame = format!(
+                            r#"{{"type":"message","id":"b{i}","from":"x","text":"{i}","ts":1}}"#
+                        );
+                        room.handle(Input::Frame(Frame::Text(frame)), i);
+                    }
+                    assert!(room.lines().len() as u64 >= n);
+                    started.elapsed()
+                })
+                .min()
+                .unwrap_or_default()
+        };
+        let (small, large) = (burst(4_000), burst(16_000));
+        assert!(
+            large < small * 8,
+            "4,000 frames took {small:?}, 16,000 took {large:?}: not linear"
+        );
+        assert!(large.as_secs() < 3, "{large:?}");
     }
 }
