@@ -618,8 +618,22 @@ type Heal<'e> = Box<dyn FnOnce() -> Result<()> + 'e>;
 struct Jitter(u64);
 
 impl Jitter {
-    fn new() -> Self {
-        Jitter(Instant::now().elapsed().subsec_nanos() as u64 | 1)
+    /// Seeded from `ROOMCAST_CHAOS_SEED` to replay a run, else from the
+    /// clock; the seed is printed either way.
+    fn new(what: &str) -> Self {
+        let seed = std::env::var("ROOMCAST_CHAOS_SEED")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(1, |d| d.as_nanos() as u64)
+            })
+            | 1;
+        crate::figure(format!(
+            "{what}: seed {seed} (replay with ROOMCAST_CHAOS_SEED={seed})"
+        ));
+        Jitter(seed)
     }
     fn ms(&mut self, lo: u64, hi: u64) -> Duration {
         self.0 ^= self.0 << 13;
@@ -642,7 +656,7 @@ fn chaos<'e>(
     mut disrupt: impl FnMut(usize, &mut Jitter) -> Result<(Duration, Heal<'e>)>,
 ) -> Result<()> {
     let started = Instant::now();
-    let mut jitter = Jitter::new();
+    let mut jitter = Jitter::new(what);
     let (mut typed_a, mut typed_b) = (Vec::new(), Vec::new());
     let mut done = 0;
     let mut next_event = Instant::now() + jitter.ms(800, 2000);
