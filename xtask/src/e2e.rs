@@ -1237,14 +1237,28 @@ pub fn room_ui(env: &Env) -> Result<()> {
     })?;
     ada.exec("document.querySelector('textarea[aria-label=Message]').value = ''; return null;")?;
 
-    // Theme toggle, and the server is remembered as a recent one.
+    // Theme toggle: system, dark, light, system; the page's colours follow
+    // (the headless browser prefers light, so system looks light).
+    let colours = "(() => { const s = getComputedStyle(document.body);
+        return [document.documentElement.dataset.theme ?? '', s.backgroundColor, s.color]; })()";
+    let system = js(&ada, colours)?;
     ada.click(".theme")?;
+    let dark = js(&ada, colours)?;
+    ada.click(".theme")?;
+    let light = js(&ada, colours)?;
+    ada.click(".theme")?;
+    let back = js(&ada, colours)?;
     ensure(
-        js(&ada, "document.documentElement.dataset.theme")? == "dark",
-        || "no dark theme".into(),
+        dark[0] == "dark" && light[0] == "light" && back[0] == "",
+        || format!("the toggle went {system} -> {dark} -> {light} -> {back}"),
     )?;
-    ada.click(".theme")?;
-    ada.click(".theme")?;
+    ensure(
+        dark[1] != light[1] && dark[2] != light[2] && back[1] == system[1],
+        || {
+            format!("the colours did not change: dark {dark}, light {light}, system {system} then {back}")
+        },
+    )?;
+    // The server is remembered as a recent one.
     let recent = js(
         &ada,
         "[...document.querySelectorAll('#recent-servers option')].map(o => o.value)",
