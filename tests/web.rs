@@ -137,13 +137,40 @@ fn socket_refuses_a_bad_url_with_an_error_not_a_panic() {
     assert!(matches!(err, SocketError::Open(_)), "{err:?}");
 }
 
-fn mount(query: FromQuery) -> web_sys::Element {
+/// An app mounted for one test: destroyed, and its element removed, when the
+/// test ends, so no test sees another's page (or its socket).
+struct Mounted {
+    root: web_sys::Element,
+    app: Option<yew::AppHandle<App>>,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = web_sys::Element;
+    fn deref(&self) -> &web_sys::Element {
+        &self.root
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(app) = self.app.take() {
+            app.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+fn mount(query: FromQuery) -> Mounted {
     let document = gloo::utils::document();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { query: Some(query) })
-        .render();
-    root
+    let app =
+        yew::Renderer::<App>::with_root_and_props(root.clone(), AppProps { query: Some(query) })
+            .render();
+    Mounted {
+        root,
+        app: Some(app),
+    }
 }
 
 fn text_of(root: &web_sys::Element, selector: &str) -> String {
@@ -215,7 +242,7 @@ async fn app_shows_url_errors_and_does_not_connect() {
     assert_eq!(text_of(&root, "[role=status]"), "Not connected");
 }
 
-fn mount_to(server: &str) -> web_sys::Element {
+fn mount_to(server: &str) -> Mounted {
     mount(FromQuery {
         config: Config::new(server, "retrier", Dialect::Auto),
         errors: vec![],
