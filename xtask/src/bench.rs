@@ -18,6 +18,7 @@ use load_server::*;
 pub use profile::profile;
 use scenarios::*;
 
+use crate::stats::{median, percentile as pct};
 use crate::webdriver::{Driver, Session};
 use crate::{root, server::Server, tools, Result};
 use futures_util::{SinkExt, StreamExt};
@@ -63,22 +64,6 @@ impl Env<'_> {
         s.goto(&url)?;
         Ok(s)
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.retain(|x| x.is_finite());
-    v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v[v.len() / 2]
-}
-
-fn pct(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
 /// Bytes of wasm + JS + CSS in dist/: raw, gzip and brotli.

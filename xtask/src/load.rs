@@ -6,6 +6,7 @@
 //! 2. Idle: 10,000 connections held at once; prints the server's memory per
 //!    connection.
 
+use crate::stats::percentile;
 use crate::{cargo, root, run, server::Server, tools::step, Result};
 use futures_util::{SinkExt, StreamExt};
 use roomcast::protocol::envelope::ClientFrame;
@@ -33,14 +34,6 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         })
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    f64::from(sorted[i]) / 1000.0
 }
 
 pub fn load() -> Result<()> {
@@ -173,8 +166,8 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
         expected,
         expected.saturating_sub(got),
         got as f64 / SECONDS as f64,
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99),
+        percentile(&lat, 0.5) / 1000.0,
+        percentile(&lat, 0.99) / 1000.0,
         lat.len(),
         rss_joined / 1024,
     );

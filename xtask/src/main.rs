@@ -8,6 +8,7 @@ mod load;
 mod peers;
 mod proxy;
 mod server;
+mod stats;
 mod tools;
 mod webdriver;
 
