@@ -1,6 +1,7 @@
-//! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask help`).
+//! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask --help`).
 
 mod bench;
+mod cli;
 mod e2e;
 mod fuzz;
 mod hostile;
@@ -21,32 +22,6 @@ use std::{
 use tools::step;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
-
-const HELP: &str = "\
-cargo xtask <command>
-
-  dev [--release] [--addr HOST:PORT]
-        install what is missing, build the client, and serve it with the
-        reference server (default http://127.0.0.1:8080/)
-  test  formatting, clippy, native tests, browser tests (wasm-bindgen-test in
-        headless Chromium) and end-to-end tests; ends with `N passed, N failed`
-  e2e [FILTER]
-        only the end-to-end tests (those whose name contains FILTER)
-  dist  the release build of the client in dist/
-  bench [ROUNDS [SCENARIO]]
-        Roomcast against the vanilla-JS baseline in headless Chromium
-        (ingest, latency, history, startup, size); not part of `test`
-  bench profile [baseline] [ingest|history]
-        a CPU profile, browser counters and a trace of the receiving page
-        (Roomcast's, or the baseline's) in the latency scenario; with
-        `ingest`, a trace of the ingest scenario and its long tasks; with
-        `history`, a profile of one more line after 100,000
-  load  the reference server under load (1,000 clients broadcasting for 30 s,
-        then 10,000 idle connections); not part of `test`
-  fuzz [TARGET] [SECONDS]
-        run the cargo-fuzz targets (decode, text_and_config, room), each for
-        SECONDS (default 60); `test` runs each for a few seconds
-  setup install the tools only";
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -81,40 +56,38 @@ fn cargo() -> Command {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("dev") => dev(&args[1..]),
-        Some("test") => test(true, ""),
-        Some("e2e") => test(false, args.get(1).map_or("", String::as_str)),
-        Some("dist") => tools::ensure().and_then(|()| build_client(true)),
-        Some("setup") => tools::ensure(),
-        Some("load") => load::load(),
-        Some("bench") if args.get(1).is_some_and(|a| a == "profile") => {
-            let page = if args.iter().any(|a| a == "baseline") {
+    use clap::Parser;
+    use cli::{BenchProfile, Command as Cmd, ProfileWhat};
+    let result = match cli::Cli::parse().command {
+        Cmd::Dev { release, addr } => dev(release, &addr),
+        Cmd::Test => test(true, ""),
+        Cmd::E2e { filter } => test(false, filter.as_deref().unwrap_or("")),
+        Cmd::Dist => tools::ensure().and_then(|()| build_client(true)),
+        Cmd::Setup => tools::ensure(),
+        Cmd::Load => load::load(),
+        Cmd::Bench {
+            profile: Some(BenchProfile::Profile { what }),
+            ..
+        } => bench::profile(
+            if what.contains(&ProfileWhat::Baseline) {
                 bench::Page::Baseline
             } else {
                 bench::Page::Roomcast
-            };
-            bench::profile(
-                page,
-                args.iter().any(|a| a == "ingest"),
-                args.iter().any(|a| a == "history"),
-            )
-        }
-        Some("bench") => bench::bench(
-            args.get(1).and_then(|n| n.parse().ok()),
-            args.get(2).map(String::as_str),
+            },
+            what.contains(&ProfileWhat::Ingest),
+            what.contains(&ProfileWhat::History),
         ),
-        Some("fuzz") => {
-            let only = args.get(1).filter(|a| a.parse::<u32>().is_err());
-            let seconds = args.iter().find_map(|a| a.parse().ok()).unwrap_or(60);
-            fuzz::fuzz(only.map(String::as_str), seconds).map(drop)
+        Cmd::Bench {
+            rounds, scenario, ..
+        } => bench::bench(rounds, scenario.as_deref()),
+        Cmd::Fuzz { target, seconds } => {
+            // `fuzz 30` means every target for 30 s.
+            let (target, seconds) = match (target, seconds) {
+                (Some(t), None) if t.parse::<u32>().is_ok() => (None, t.parse().ok()),
+                other => other,
+            };
+            fuzz::fuzz(target.as_deref(), seconds.unwrap_or(60)).map(drop)
         }
-        Some("help" | "--help" | "-h") | None => {
-            println!("{HELP}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command {other:?}\n\n{HELP}").into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -170,13 +143,7 @@ pub fn build_server() -> Result<PathBuf> {
     Ok(root().join("target/debug/roomcast-server"))
 }
 
-fn dev(args: &[String]) -> Result<()> {
-    let release = args.iter().any(|a| a == "--release");
-    let addr = args
-        .iter()
-        .position(|a| a == "--addr")
-        .and_then(|i| args.get(i + 1))
-        .map_or("127.0.0.1:8080", String::as_str);
+fn dev(release: bool, addr: &str) -> Result<()> {
     tools::ensure()?;
     build_client(release)?;
     let server = build_server()?;
