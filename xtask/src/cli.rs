@@ -28,13 +28,20 @@ pub enum Command {
         addr: String,
     },
     /// Formatting, clippy, native tests, short fuzz runs, the release build
-    /// and its size, browser tests and end-to-end tests; ends with
-    /// `N passed, N failed`
-    Test,
-    /// Only the end-to-end tests
+    /// and its size, browser tests and end-to-end tests, as one libtest run;
+    /// ends with `N passed, N failed`
+    Test {
+        /// libtest's arguments: a filter (a part of the step's name),
+        /// `--list`, `--exact`, `--skip NAME`, `--ignored`
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Only the release build and the end-to-end tests (`e2e NAME` runs the
+    /// scenarios whose name contains NAME)
     E2e {
-        /// Run the scenarios whose name contains this
-        filter: Option<String>,
+        /// libtest's arguments: a filter, `--list`, `--exact`, `--skip NAME`
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// The release build of the client in dist/
     Dist,

@@ -109,7 +109,7 @@ pub struct Env<'a> {
     pub origin: &'a str,
     pub artifacts: &'a Path,
     /// The server behind `origin`, for scenarios that kill or freeze it.
-    pub server: RefCell<Server>,
+    pub server: &'a RefCell<Server>,
 }
 
 fn join(env: &Env, name: &str) -> Result<Session> {

@@ -44,6 +44,13 @@ impl Driver {
         Err("chromedriver did not become ready in 15 s".into())
     }
 
+    /// Stops chromedriver now (for an owner that is never dropped).
+    pub fn stop(&self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+    }
+
     /// A new browser, with the Chromium flags of `webdriver.json`.
     pub fn session(&self, chrome_options: &Value) -> Result<Session> {
         self.session_with(json!({
