@@ -94,8 +94,10 @@ async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), 
     settled(&tx, "complete").await
 }
 
-/// The log kept for `server` and where the reference server should resume.
-pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>) {
+/// The log kept for `server`, where the reference server should resume, and
+/// whether lines saved while an earlier page closed were added to it (they
+/// are not in IndexedDB yet).
+pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>, bool) {
     let legacy = persist::history_key(server);
     let text = match open().await {
         Ok(db) => {
@@ -121,19 +123,39 @@ pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>) {
     let value: serde_json::Value = text
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    (
-        Saved::list_from_value(&value["lines"]),
-        value["seq"].as_u64(),
-    )
+    let mut lines = Saved::list_from_value(&value["lines"]);
+    let mut seq = value["seq"].as_u64();
+    // What the last page wrote as it closed, after what IndexedDB has.
+    let tail_key = persist::tail_key(server);
+    let tail = store::get(&tail_key);
+    store::remove(&tail_key);
+    let merged = match tail {
+        Some(tail) => {
+            seq = seq.max(tail["seq"].as_u64());
+            append_new(&mut lines, Saved::list_from_value(&tail["lines"]));
+            true
+        }
+        None => false,
+    };
+    (lines, seq, merged)
+}
+
+/// Appends the lines of `tail` that `lines` does not end with already (an
+/// IndexedDB save started as the page closed may have finished after all).
+fn append_new(lines: &mut Vec<Saved>, tail: Vec<Saved>) {
+    let recent = lines.len().saturating_sub(2 * tail.len());
+    let fresh: Vec<Saved> = tail
+        .into_iter()
+        .filter(|t| !lines[recent..].contains(t))
+        .collect();
+    lines.extend(fresh);
 }
 
 /// Saves the newest `lines` (at most [`persist::HISTORY_LINES`]) for
 /// `server`; when the browser refuses them all, the largest tail it takes.
-/// Returns how many lines were kept.
-pub async fn save(server: String, seq: Option<u64>, lines: Vec<Saved>) -> usize {
-    let Ok(db) = open().await else {
-        return 0;
-    };
+/// Returns how many lines were kept; `None` without IndexedDB.
+pub async fn save(server: String, seq: Option<u64>, lines: Vec<Saved>) -> Option<usize> {
+    let db = open().await.ok()?;
     let lines = &lines[lines.len().saturating_sub(persist::HISTORY_LINES)..];
     let parts: Vec<String> = lines
         .iter()
@@ -145,7 +167,7 @@ pub async fn save(server: String, seq: Option<u64>, lines: Vec<Saved>) -> usize 
         format!("{{\"seq\":{seq},\"lines\":[{tail}]}}")
     };
     if put(&db, &server, Some(&body(parts.len()))).await.is_ok() {
-        return parts.len();
+        return Some(parts.len());
     }
     // Full: the longest tail that fits (`lo` fits or is 0, `hi` does not).
     let _ = put(&db, &server, None).await;
@@ -158,12 +180,29 @@ pub async fn save(server: String, seq: Option<u64>, lines: Vec<Saved>) -> usize 
             hi = mid;
         }
     }
-    lo
+    Some(lo)
+}
+
+/// What the kept log has not saved yet (lines after `after`), written
+/// synchronously to localStorage as the page closes; [`load`] adds it back.
+pub fn save_tail(server: &str, seq: Option<u64>, lines: &[Saved]) {
+    let key = persist::tail_key(server);
+    if lines.is_empty() {
+        return store::remove(&key);
+    }
+    #[derive(serde::Serialize)]
+    struct Tail<'a> {
+        seq: Option<u64>,
+        lines: &'a [Saved],
+    }
+    // Best effort: the outbox was saved first, and has the room it needs.
+    let _ = store::set(&key, &Tail { seq, lines });
 }
 
 /// Forgets the log kept for `server` ("Clear").
 pub async fn clear(server: String) {
     store::remove(&persist::history_key(&server));
+    store::remove(&persist::tail_key(&server));
     if let Ok(db) = open().await {
         let _ = put(&db, &server, None).await;
     }

@@ -95,6 +95,8 @@ pub struct Controller {
     /// (the log is saved before the page goes).
     _page: [EventListener; 2],
     history_save: RefCell<Option<Timeout>>,
+    /// The newest line key the kept log in IndexedDB is known to hold.
+    kept_upto: Rc<Cell<u64>>,
     /// The outbox could not be saved at the last try (storage full).
     unsaved: Cell<bool>,
     /// Increases with every connect to a new server: a kept log that loads
@@ -133,7 +135,7 @@ impl Controller {
                         "visibilitychange",
                         Controller::on_visibility,
                     ),
-                    listen(window, "pagehide", Controller::save_history),
+                    listen(window, "pagehide", Controller::closing),
                 ],
                 _network: [
                     listen(window, "online", |c| c.act(Input::Online)),
@@ -141,6 +143,7 @@ impl Controller {
                 ],
                 attention: Attention::from_page(),
                 history_save: RefCell::new(None),
+                kept_upto: Rc::new(Cell::new(0)),
                 unsaved: Cell::new(false),
                 generation: Cell::new(0),
                 remembered: Cell::new(false),
@@ -212,7 +215,7 @@ impl Controller {
         self.generation.set(generation);
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let (lines, last_seq) = kept::load(&config.server).await;
+            let (lines, last_seq, merged) = kept::load(&config.server).await;
             let Some(this) = this.upgrade() else { return };
             if this.generation.get() != generation {
                 return; // another connect came since
@@ -220,6 +223,8 @@ impl Controller {
             this.feed(Input::History { lines, last_seq });
             let seen = this.room.borrow().lines().last().map_or(0, |l| l.key);
             this.attention.seen_up_to(seen);
+            // Lines the last page wrote as it closed are not in IndexedDB yet.
+            this.kept_upto.set(if merged { 0 } else { seen });
             this.feed(Input::Restore(persist::load_outbox(&config.server)));
             this.start(config);
         });
@@ -403,9 +408,29 @@ impl Controller {
         }
         let history = room.history(persist::HISTORY_LINES);
         let (server, seq) = (room.server().to_string(), room.last_seq());
+        let newest = room.lines().last().map_or(0, |l| l.key);
+        let kept_upto = self.kept_upto.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            kept::save(server, seq, history).await;
+            if kept::save(server, seq, history).await.is_some() {
+                kept_upto.set(kept_upto.get().max(newest));
+            }
         });
+    }
+
+    /// The page is going (`pagehide`): an IndexedDB write started now may not
+    /// finish, so what the kept log has not saved yet goes to localStorage,
+    /// synchronously, after the outbox.
+    fn closing(&self) {
+        self.history_save.borrow_mut().take();
+        self.save_outbox();
+        let Ok(room) = self.room.try_borrow() else {
+            return;
+        };
+        if room.server().is_empty() {
+            return;
+        }
+        let tail = room.history_since(self.kept_upto.get(), persist::HISTORY_LINES);
+        kept::save_tail(room.server(), room.last_seq(), &tail);
     }
 
     pub fn retry(&self, client_id: String) {

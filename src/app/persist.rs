@@ -19,6 +19,12 @@ pub fn history_key(server: &str) -> String {
 
 const HISTORY_PREFIX: &str = "roomcast.history:";
 
+/// Where the lines the kept log had not saved yet go, synchronously, when
+/// the page is closing (an IndexedDB write started then may not finish).
+pub fn tail_key(server: &str) -> String {
+    format!("roomcast.tail:{server}")
+}
+
 /// The recent servers, newest first.
 pub const RECENT_KEY: &str = "roomcast.recent";
 /// Lines of each server's log kept in the browser, at most.

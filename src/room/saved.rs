@@ -113,11 +113,18 @@ impl Room {
     /// (not files or images, too big; not Roomcast's own notes about the
     /// connection; not the undelivered own lines, which the outbox keeps).
     pub fn history(&self, max: usize) -> Vec<Saved> {
+        self.history_since(0, max)
+    }
+
+    /// [`Room::history`] of the lines after line key `after` only: what a
+    /// save that covered the lines up to `after` has not kept yet.
+    pub fn history_since(&self, after: u64, max: usize) -> Vec<Saved> {
         let mut saved: Vec<Saved> = self
             .log
             .lines()
             .iter()
             .rev()
+            .take_while(|line| line.key > after)
             .filter_map(|line| {
                 let (kind, from) = match &line.kind {
                     Kind::Own {

@@ -473,7 +473,7 @@ fn ws_url(peer: &Peer, path: &str) -> String {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 31] = [
+pub const SCENARIOS: [(&str, Scenario); 38] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -498,7 +498,38 @@ pub const SCENARIOS: [(&str, Scenario); 31] = [
         "kept_log_moves_to_indexeddb_and_keeps_more",
         storage::kept_log_moves_to_indexeddb_and_keeps_more,
     ),
-    ("room_ui", room_ui::room_ui),
+    (
+        "room_groups_lines_and_highlights_mentions",
+        room_ui::room_groups_lines_and_highlights_mentions,
+    ),
+    (
+        "room_shows_who_is_typing",
+        room_ui::room_shows_who_is_typing,
+    ),
+    (
+        "room_counts_unread_while_hidden",
+        room_ui::room_counts_unread_while_hidden,
+    ),
+    (
+        "room_searches_and_exports",
+        room_ui::room_searches_and_exports,
+    ),
+    (
+        "room_follows_the_bottom_and_counts_new_lines",
+        room_ui::room_follows_the_bottom_and_counts_new_lines,
+    ),
+    (
+        "room_recalls_the_last_line",
+        room_ui::room_recalls_the_last_line,
+    ),
+    (
+        "room_toggles_the_theme_and_remembers_the_server",
+        room_ui::room_toggles_the_theme_and_remembers_the_server,
+    ),
+    (
+        "room_keeps_its_log_across_a_reload",
+        room_ui::room_keeps_its_log_across_a_reload,
+    ),
     ("accessibility_audit", room_ui::accessibility_audit),
     (
         "config_json_sets_defaults",

@@ -92,3 +92,19 @@ fn own_ids_are_bounded_in_a_long_session() {
     assert!(seen <= 100, "{seen} ids remembered");
     assert_eq!(room.outstanding(), 0);
 }
+
+#[test]
+fn history_since_a_key_is_what_a_save_up_to_it_has_not_kept() {
+    let mut room = room_keeping(1000);
+    for i in 0..10 {
+        room.handle(peer(i), 10);
+    }
+    let upto = room.lines()[room.lines().len() - 4].key;
+    let tail: Vec<_> = room
+        .history_since(upto, 5000)
+        .into_iter()
+        .map(|s| s.text)
+        .collect();
+    assert_eq!(tail, ["line 7", "line 8", "line 9"]);
+    assert_eq!(room.history_since(0, 5000).len(), 10);
+}
