@@ -1,6 +1,8 @@
-//! The bench's charts as SVG: the latency distribution and the ingest timeline.
+//! The bench's charts as SVG, drawn with plotters: the latency
+//! distribution and the ingest timeline.
 
 use super::*;
+use plotters::prelude::*;
 
 /// The latency distributions (CDF) of both pages as an SVG.
 pub(super) fn latency_svg(lat: &[Vec<f64>; 2]) -> String {
@@ -55,48 +57,66 @@ pub(super) fn ingest_svg(timelines: &[Timeline; 2]) -> String {
     )
 }
 
-/// One line of a chart: label, colour, dash pattern and points.
+/// One line of a chart: label, colour (`#rrggbb`), dash pattern ("" for a
+/// solid line, else "dash gap") and points.
 pub(super) type Series<'a> = (String, &'a str, &'a str, Vec<(f64, f64)>);
 
-/// A line chart: `series` of (label, colour, dash pattern, points) on axes
-/// from 0 to `max` (x, y).
+fn colour(hex: &str) -> RGBColor {
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0);
+    RGBColor(byte(1), byte(3), byte(5))
+}
+
+/// A line chart drawn with plotters: `series` on axes from 0 to `max`
+/// (x, y), the title above, each series in the legend.
 pub(super) fn chart_svg(title: &str, max: (f64, f64), series: &[Series]) -> String {
-    let (w, h, pad) = (640.0, 360.0, 48.0);
-    let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='{w}' height='{h}' font-family='sans-serif' font-size='12'>\
-         <rect width='100%' height='100%' fill='white'/>\
-         <text x='{pad}' y='20'>{title}</text>\
-         <line x1='{pad}' y1='{}' x2='{}' y2='{}' stroke='black'/><line x1='{pad}' y1='{pad}' x2='{pad}' y2='{}' stroke='black'/>",
-        h - pad, w - pad, h - pad, h - pad
-    );
-    for i in 0..=4 {
-        let x = pad + (w - 2.0 * pad) * f64::from(i) / 4.0;
-        let y = h - pad - (h - 2.0 * pad) * f64::from(i) / 4.0;
-        svg += &format!(
-            "<text x='{x}' y='{}' text-anchor='middle'>{}</text><text x='{}' y='{y}' text-anchor='end'>{}</text>",
-            h - pad + 16.0,
-            tick(max.0 * f64::from(i) / 4.0),
-            pad - 4.0,
-            tick(max.1 * f64::from(i) / 4.0),
-        );
+    let mut svg = String::new();
+    let drawn = (|| -> std::result::Result<(), Box<dyn std::error::Error + '_>> {
+        let root = SVGBackend::with_string(&mut svg, (640, 360)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 13))
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(52)
+            .build_cartesian_2d(0.0..max.0, 0.0..max.1)?;
+        chart
+            .configure_mesh()
+            .x_labels(5)
+            .y_labels(5)
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v))
+            .light_line_style(WHITE)
+            .draw()?;
+        for (label, hex, dash, points) in series {
+            let style = colour(hex).stroke_width(2);
+            let legend =
+                move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 20, y)], style);
+            let mut dashes = dash.split(' ').filter_map(|d| d.parse::<u32>().ok());
+            match (dashes.next(), dashes.next()) {
+                (Some(size), Some(gap)) => chart.draw_series(DashedLineSeries::new(
+                    points.iter().copied(),
+                    size,
+                    gap,
+                    style,
+                ))?,
+                _ => chart.draw_series(LineSeries::new(points.iter().copied(), style))?,
+            }
+            .label(label.as_str())
+            .legend(legend);
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        root.present()?;
+        Ok(())
+    })();
+    if let Err(e) = drawn {
+        eprintln!("    the chart {title:?} could not be drawn: {e}");
     }
-    for (i, (label, color, dash, points)) in series.iter().enumerate() {
-        let points: String = points
-            .iter()
-            .map(|(x, y)| {
-                let x = pad + (w - 2.0 * pad) * (x / max.0);
-                let y = h - pad - (h - 2.0 * pad) * (y / max.1);
-                format!("{x:.1},{y:.1} ")
-            })
-            .collect();
-        svg += &format!(
-            "<polyline fill='none' stroke='{color}' stroke-width='2' stroke-dasharray='{dash}' points='{points}'/>\
-             <text x='{}' y='{}' fill='{color}'>{label}</text>",
-            w - 240.0,
-            h - pad - 10.0 - 16.0 * (series.len() - 1 - i) as f64,
-        );
-    }
-    svg + "</svg>"
+    svg
 }
 
 /// An axis label: whole numbers as such, fractions with two decimals.
@@ -105,5 +125,47 @@ pub(super) fn tick(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_keeps_its_title_axes_and_every_series() {
+        let svg = chart_svg(
+            "A title",
+            (10.0, 1.0),
+            &[
+                (
+                    "solid one".into(),
+                    "#2457c5",
+                    "",
+                    vec![(0.0, 0.0), (10.0, 1.0)],
+                ),
+                (
+                    "dashed one".into(),
+                    "#b3261e",
+                    "4 3",
+                    vec![(0.0, 1.0), (10.0, 0.0)],
+                ),
+            ],
+        );
+        // plotters writes each text on a line of its own.
+        for text in [
+            "\nA title\n",
+            "\nsolid one\n",
+            "\ndashed one\n",
+            "\n10\n",
+            "\n0.50\n",
+        ] {
+            assert!(svg.contains(text), "{text} missing from the chart");
+        }
+        assert!(
+            svg.contains("#2457C5") || svg.contains("#2457c5"),
+            "a series colour is lost"
+        );
+        assert!(svg.matches("<polyline").count() >= 2, "{svg}");
     }
 }
