@@ -89,8 +89,14 @@ pub(super) fn chart_svg(title: &str, max: (f64, f64), series: &[Series]) -> Stri
             .draw()?;
         for (label, hex, dash, points) in series {
             let style = colour(hex).stroke_width(2);
-            let legend =
-                move |(x, y): (i32, i32)| PathElement::new(vec![(x, y), (x + 20, y)], style);
+            let dashed = !dash.is_empty();
+            // The legend's sample is dashed too: two short strokes.
+            let legend = move |(x, y): (i32, i32)| {
+                let (first, second) = if dashed { (7, 11) } else { (20, 20) };
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (first, 0)], style)
+                    + PathElement::new(vec![(second, 0), (20, 0)], style)
+            };
             let mut dashes = dash.split(' ').filter_map(|d| d.parse::<u32>().ok());
             match (dashes.next(), dashes.next()) {
                 (Some(size), Some(gap)) => chart.draw_series(DashedLineSeries::new(
