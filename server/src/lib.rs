@@ -514,7 +514,7 @@ impl Conn {
         }
         let wanted = match roomcast::config::parse_name(name) {
             Ok(name) => name,
-            Err(why) => return Ok(vec![error("bad_name", &why, None)]),
+            Err(why) => return Ok(vec![error("bad_name", &why.to_string(), None)]),
         };
         let store = &self.hub.store;
         self.mode = Mode::Envelope;

@@ -15,7 +15,7 @@ pub struct ConnectFormProps {
     pub initial: Config,
     /// Problems with the page URL's settings, shown until the next connect.
     #[prop_or_default]
-    pub errors: Vec<String>,
+    pub errors: Vec<crate::config::ConfigError>,
 }
 
 #[function_component(ConnectForm)]
@@ -126,7 +126,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             }
             if !errors.borrow().is_empty() {
                 <ul class="errors" role="alert">
-                    { for errors.borrow().iter().map(|e| html! { <li>{ e }</li> }) }
+                    { for errors.borrow().iter().map(|e| html! { <li>{ e.to_string() }</li> }) }
                 </ul>
             }
         </form>

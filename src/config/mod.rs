@@ -2,6 +2,10 @@
 //! (`?server=&name=&protocol=&event=&subprotocols=`) and the connect form.
 //! Pure, so every rule is tested natively.
 
+mod error;
+
+pub use error::ConfigError;
+
 use crate::protocol::socketio::{self, Eio};
 use crate::protocol::Dialect;
 
@@ -100,7 +104,7 @@ pub struct FromQuery {
     /// Best-effort settings: defaults where a value was missing or wrong.
     pub config: Config,
     /// One sentence per bad value; connect at once only when empty.
-    pub errors: Vec<String>,
+    pub errors: Vec<ConfigError>,
 }
 
 /// The reference server's endpoint on the page's own origin: `ws://host/ws`
@@ -116,32 +120,32 @@ pub fn same_origin_server(page_protocol: &str, host: &str) -> String {
 
 /// Checks a server address as typed. `http(s)://` becomes `ws(s)://`; the path
 /// and query are kept exactly as typed.
-pub fn parse_server(input: &str) -> Result<String, String> {
+pub fn parse_server(input: &str) -> Result<String, ConfigError> {
     let url = input.trim();
     if url.is_empty() {
-        return Err("Enter a server address, e.g. ws://localhost:8080/ws.".into());
+        return Err(ConfigError::MissingServer);
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
-        format!("\u{201c}{url}\u{201d} is not a URL: start it with ws:// or wss://.")
-    })?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ConfigError::NotAUrl(url.into()))?;
     let scheme = match scheme.to_ascii_lowercase().as_str() {
         "ws" | "http" => "ws",
         "wss" | "https" => "wss",
         other => {
-            return Err(format!(
-                "\u{201c}{other}://\u{201d} is not a WebSocket address: use ws:// or wss://."
-            ))
+            return Err(ConfigError::NotWebSocket {
+                scheme: other.into(),
+            })
         }
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty() {
-        return Err(format!("\u{201c}{url}\u{201d} has no host."));
+        return Err(ConfigError::NoHost(url.into()));
     }
     if rest.contains('#') {
-        return Err("A WebSocket address cannot contain a #fragment.".into());
+        return Err(ConfigError::Fragment);
     }
     if url.chars().any(char::is_whitespace) {
-        return Err("A server address cannot contain spaces.".into());
+        return Err(ConfigError::Spaces);
     }
     Ok(format!("{scheme}://{rest}"))
 }
@@ -167,37 +171,42 @@ pub fn insecure_warning(server: &str) -> Option<String> {
     })
 }
 
+/// Checks `protocol=` (see [`Dialect::parse`]).
+pub fn parse_dialect(input: &str) -> Result<Dialect, ConfigError> {
+    Dialect::parse(input).map_err(|_| ConfigError::UnknownProtocol(input.trim().to_lowercase()))
+}
+
 /// Checks a display name: trimmed, not empty, at most [`MAX_NAME`] characters,
 /// no control characters.
-pub fn parse_name(input: &str) -> Result<String, String> {
+pub fn parse_name(input: &str) -> Result<String, ConfigError> {
     let name = input.trim();
     if name.is_empty() {
-        return Err("Enter a name.".into());
+        return Err(ConfigError::MissingName);
     }
     if name.chars().count() > MAX_NAME {
-        return Err(format!("A name has at most {MAX_NAME} characters."));
+        return Err(ConfigError::NameTooLong);
     }
     if name.chars().any(char::is_control) {
-        return Err("A name cannot contain control characters.".into());
+        return Err(ConfigError::NameControl);
     }
     Ok(name.to_string())
 }
 
 /// Checks a socket.io event name: trimmed, empty means the default.
-pub fn parse_event(input: &str) -> Result<String, String> {
+pub fn parse_event(input: &str) -> Result<String, ConfigError> {
     let event = input.trim();
     if event.is_empty() {
         return Ok(socketio::DEFAULT_EVENT.into());
     }
     if event.chars().count() > 100 || event.chars().any(char::is_control) {
-        return Err("An event name has at most 100 characters and no control characters.".into());
+        return Err(ConfigError::BadEvent);
     }
     Ok(event.to_string())
 }
 
 /// Checks a comma-separated subprotocol list: each one an RFC 6455 token
 /// (visible ASCII, no separators), none twice, as browsers require.
-pub fn parse_subprotocols(input: &str) -> Result<Vec<String>, String> {
+pub fn parse_subprotocols(input: &str) -> Result<Vec<String>, ConfigError> {
     const SEPARATORS: &str = "()<>@,;:\\\"/[]?={} \t";
     let mut list: Vec<String> = Vec::new();
     for item in input.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -205,14 +214,10 @@ pub fn parse_subprotocols(input: &str) -> Result<Vec<String>, String> {
             .chars()
             .all(|c| c.is_ascii_graphic() && !SEPARATORS.contains(c))
         {
-            return Err(format!(
-                "\u{201c}{item}\u{201d} is not a valid subprotocol name (letters, digits and .-_+ are fine)."
-            ));
+            return Err(ConfigError::BadSubprotocol(item.into()));
         }
         if list.iter().any(|p| p == item) {
-            return Err(format!(
-                "The subprotocol \u{201c}{item}\u{201d} is listed twice."
-            ));
+            return Err(ConfigError::DuplicateSubprotocol(item.into()));
         }
         list.push(item.to_string());
     }
@@ -230,11 +235,11 @@ pub struct Form {
 }
 
 /// Checks every field of the connect form; all the problems, or the settings.
-pub fn from_form(form: &Form) -> Result<Config, Vec<String>> {
+pub fn from_form(form: &Form) -> Result<Config, Vec<ConfigError>> {
     let parsed = (
         parse_server(&form.server),
         parse_name(&form.name),
-        Dialect::parse(&form.dialect),
+        parse_dialect(&form.dialect),
         parse_event(&form.event),
         parse_subprotocols(&form.subprotocols),
     );
@@ -277,7 +282,7 @@ pub fn from_query<'a>(
                 Ok(name) => config.name = name,
                 Err(e) => errors.push(e),
             },
-            "protocol" => match Dialect::parse(value) {
+            "protocol" => match parse_dialect(value) {
                 Ok(dialect) => config.dialect = dialect,
                 Err(e) => errors.push(e),
             },
@@ -304,19 +309,13 @@ pub fn from_query<'a>(
             "transport" => match value.trim() {
                 "polling" => config.polling_first = true,
                 "" | "websocket" => config.polling_first = false,
-                other => errors.push(format!(
-                    "transport must be websocket or polling, not \u{201c}{}\u{201d}.",
-                    other.chars().take(20).collect::<String>()
-                )),
+                other => errors.push(ConfigError::BadTransport(other.into())),
             },
             "eio" => match value.trim() {
                 "3" => config.eio = Some(Eio::V3),
                 "4" => config.eio = Some(Eio::V4),
                 "" | "auto" => config.eio = None,
-                other => errors.push(format!(
-                    "eio must be 3 (socket.io 2) or 4 (socket.io 3 and 4), not \u{201c}{}\u{201d}.",
-                    other.chars().take(20).collect::<String>()
-                )),
+                other => errors.push(ConfigError::BadEio(other.into())),
             },
             _ => {}
         }
@@ -326,7 +325,7 @@ pub fn from_query<'a>(
 
 /// Checks a socket.io path or namespace: `/`-separated URL path characters;
 /// empty means the default.
-pub fn parse_path(input: &str) -> Result<Option<String>, String> {
+pub fn parse_path(input: &str) -> Result<Option<String>, ConfigError> {
     let path = input.trim();
     if path.is_empty() {
         return Ok(None);
@@ -336,10 +335,7 @@ pub fn parse_path(input: &str) -> Result<Option<String>, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "/-_.~".contains(c))
     {
-        return Err(format!(
-            "\u{201c}{}\u{201d} is not a path (letters, digits, / - _ . ~).",
-            path.chars().take(40).collect::<String>()
-        ));
+        return Err(ConfigError::BadPath(path.into()));
     }
     Ok(Some(format!("/{}", path.trim_start_matches('/'))))
 }
@@ -348,14 +344,11 @@ pub fn parse_path(input: &str) -> Result<Option<String>, String> {
 pub const KEEP_RANGE: (usize, usize) = (100, 1_000_000);
 
 /// Checks `keep=`: how many lines the tab holds in memory.
-pub fn parse_keep(input: &str) -> Result<usize, String> {
+pub fn parse_keep(input: &str) -> Result<usize, ConfigError> {
     let (min, max) = KEEP_RANGE;
     match input.trim().parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "keep must be a whole number of lines from {min} to {max}, not \u{201c}{}\u{201d}.",
-            input.chars().take(20).collect::<String>()
-        )),
+        _ => Err(ConfigError::BadKeep(input.trim().into())),
     }
 }
 
@@ -478,10 +471,16 @@ mod tests {
             parse_subprotocols(" mqtt , v2.chat+json,,").unwrap(),
             ["mqtt", "v2.chat+json"]
         );
-        assert!(parse_subprotocols("a b").unwrap_err().contains("a b"));
+        assert!(parse_subprotocols("a b")
+            .unwrap_err()
+            .to_string()
+            .contains("a b"));
         assert!(parse_subprotocols("x;y").is_err());
         assert!(parse_subprotocols("é").is_err());
-        assert!(parse_subprotocols("a,a").unwrap_err().contains("twice"));
+        assert!(parse_subprotocols("a,a")
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
     }
 
     #[test]
@@ -515,7 +514,7 @@ mod tests {
         assert_eq!(q.config.subprotocols, ["chat.v2", "chat"]);
         let q = from_query([("protocol", "carrier-pigeon")], "ws://d/ws", "guest");
         assert_eq!(q.errors.len(), 1);
-        assert!(q.errors[0].contains("carrier-pigeon"));
+        assert!(q.errors[0].to_string().contains("carrier-pigeon"));
         assert_eq!(q.config.server, "ws://d/ws");
         assert_eq!(q.config.name, "guest");
     }
@@ -571,5 +570,27 @@ mod tests {
         assert_eq!(q.config.name, "guest");
         assert!(defaults_from_json("not json").is_empty());
         assert!(defaults_from_json("[1]").is_empty());
+    }
+
+    #[test]
+    fn errors_are_values_that_read_as_sentences() {
+        assert_eq!(parse_server(""), Err(ConfigError::MissingServer));
+        assert_eq!(
+            parse_server("ftp://x"),
+            Err(ConfigError::NotWebSocket {
+                scheme: "ftp".into()
+            })
+        );
+        assert_eq!(parse_keep("7"), Err(ConfigError::BadKeep("7".into())));
+        for (err, words) in [
+            (parse_server("ftp://x").unwrap_err(), "ftp://"),
+            (parse_name("").unwrap_err(), "Enter a name"),
+            (parse_keep("7").unwrap_err(), "\u{201c}7\u{201d}"),
+            (parse_dialect("Pigeon").unwrap_err(), "pigeon"),
+            (parse_path("a b").unwrap_err(), "a b"),
+        ] {
+            let text = err.to_string();
+            assert!(text.contains(words) && text.ends_with('.'), "{text}");
+        }
     }
 }
