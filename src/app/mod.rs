@@ -15,7 +15,6 @@ mod repaint;
 pub mod store;
 
 use crate::config::{self, Config};
-use crate::protocol::socketio::Eio;
 use crate::protocol::Frame;
 use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
 use crate::socket::{polling::Polling, ReadyState, Socket, SocketError, SocketEvent, Transport};
@@ -392,14 +391,14 @@ impl Controller {
         }
     }
 
-    /// Keeps the newest lines of this server's log in the browser, after
-    /// the outbox (which always goes first).
+    /// Keeps the newest lines of this server's log in IndexedDB. The outbox
+    /// is saved with every change already; only one that storage refused
+    /// is tried again here.
     fn save_history(&self) {
         self.history_save.borrow_mut().take();
-        if self.room.try_borrow_mut().is_err() {
-            return;
+        if self.unsaved.get() && self.room.try_borrow_mut().is_ok() {
+            self.save_outbox();
         }
-        self.save_outbox();
         let Ok(room) = self.room.try_borrow() else {
             return;
         };
@@ -506,7 +505,6 @@ impl Controller {
                 Effect::OpenPolling { url, eio } => {
                     self.socket.borrow_mut().take();
                     let this = self.this.clone();
-                    let eio = if eio == 3 { Eio::V3 } else { Eio::V4 };
                     match Polling::open(&url, eio, move |event| {
                         if let Some(this) = this.upgrade() {
                             this.on_socket(event);

@@ -67,13 +67,19 @@ impl Config {
         }
     }
 
+    /// The Engine.IO revision to ask for: `eio=`, else v4 (a v3 server
+    /// answers as v3 whatever is asked).
+    pub fn revision(&self) -> Eio {
+        self.eio.unwrap_or(Eio::V4)
+    }
+
     /// The WebSocket URL to open.
     pub fn url(&self) -> String {
         match self.dialect {
             Dialect::SocketIo => socketio::url::endpoint(
                 &self.server,
                 self.path.as_deref(),
-                self.eio.unwrap_or(Eio::V4).number(),
+                self.revision().number(),
             ),
             _ => self.server.clone(),
         }
@@ -84,7 +90,7 @@ impl Config {
         socketio::url::polling(
             &self.server,
             self.path.as_deref(),
-            self.eio.unwrap_or(Eio::V4).number(),
+            self.revision().number(),
         )
     }
 

@@ -290,7 +290,7 @@ impl Room {
         fx.push(if self.polling {
             Effect::OpenPolling {
                 url: self.config.polling_url(),
-                eio: self.config.eio.map_or(4, |e| e.number()),
+                eio: self.config.revision(),
             }
         } else {
             Effect::Open {

@@ -105,10 +105,11 @@ pub enum Effect {
         protocols: Vec<String>,
     },
     /// Drop any current socket and start Engine.IO long-polling at `url`
-    /// (an `http(s)://` URL) in protocol revision `eio`.
+    /// (an `http(s)://` URL), asking for protocol revision `eio` (the
+    /// transport follows the server's answer).
     OpenPolling {
         url: String,
-        eio: u8,
+        eio: crate::protocol::socketio::Eio,
     },
     /// Drop the current socket (closing it in any state).
     Close,

@@ -39,7 +39,8 @@ impl Room {
     /// A frame arrived: an echo of a file we sent, or whatever the dialect makes of it.
     pub(super) fn frame(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
         self.last_rx = now;
-        if let Some(step) = self.sio.as_mut().map(|s| s.receive(frame.clone())) {
+        if let Some(sio) = self.sio.as_mut() {
+            let step = sio.receive(frame);
             return self.apply(step, now, fx);
         }
         // The echo of a file we sent: the bytes come back as they were.
@@ -189,27 +190,35 @@ impl Room {
                 Level::Error,
                 format!("Server error ({code}): {message}"),
             ),
-            // socket.io carries files as attachments: the echo is known here.
-            Incoming::Binary(bytes)
-                if self.sio.is_some() && self.file_echo(&bytes, now).is_some() =>
-            {
-                self.outbox.echoes = true;
-                if let Some(key) = self.file_echo(&bytes, now) {
-                    self.delivered(key, None, now, fx);
+            Incoming::Binary(bytes) => {
+                // socket.io carries files as attachments: their echo is known
+                // only here, once the attachment is put back together.
+                let echo = match self.sio {
+                    Some(_) => self.file_echo(&bytes, now),
+                    None => None,
+                };
+                if let Some(key) = echo {
+                    self.outbox.echoes = true;
+                    return self.delivered(key, None, now, fx);
                 }
+                self.binary_line(bytes, now);
             }
-            Incoming::Binary(bytes) => match binary::image_mime(&bytes) {
-                Some(mime) => {
-                    let text = format!("{mime}, {}", binary::describe(&bytes));
-                    let bytes = bytes.into();
-                    self.push(now, Kind::Image { mime, bytes }, text);
-                }
-                None => self.system(
-                    now,
-                    Level::Info,
-                    format!("Binary frame, {}", binary::describe(&bytes)),
-                ),
-            },
+        }
+    }
+
+    /// A binary frame that is not an echo: an image, or its size and bytes.
+    fn binary_line(&mut self, bytes: Vec<u8>, now: u64) {
+        match binary::image_mime(&bytes) {
+            Some(mime) => {
+                let text = format!("{mime}, {}", binary::describe(&bytes));
+                let bytes = bytes.into();
+                self.push(now, Kind::Image { mime, bytes }, text);
+            }
+            None => self.system(
+                now,
+                Level::Info,
+                format!("Binary frame, {}", binary::describe(&bytes)),
+            ),
         }
     }
 }

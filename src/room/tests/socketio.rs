@@ -112,7 +112,7 @@ fn a_refused_websocket_falls_back_to_long_polling_at_once() {
     assert!(
         fx.contains(&Effect::OpenPolling {
             url: "http://h:3/socket.io/?EIO=4&transport=polling&b64=1".into(),
-            eio: 4
+            eio: crate::protocol::socketio::Eio::V4
         }),
         "{fx:?}"
     );
