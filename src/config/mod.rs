@@ -87,11 +87,7 @@ impl Config {
 
     /// socket.io over HTTP long-polling: the engine's URL.
     pub fn polling_url(&self) -> String {
-        socketio::url::polling(
-            &self.server,
-            self.path.as_deref(),
-            self.revision().number(),
-        )
+        socketio::url::polling(&self.server, self.path.as_deref(), self.revision().number())
     }
 
     /// socket.io: the namespace to join.

@@ -140,4 +140,24 @@ mod tests {
         assert_eq!(parsed[0]["text"], "hi <b>");
         assert_eq!(parsed[2]["kind"], "system");
     }
+
+    #[test]
+    fn an_export_says_when_older_lines_had_left_memory() {
+        let lines = [Line {
+            key: 9,
+            ts: 0,
+            kind: Kind::Peer { from: None },
+            text: "newest".into(),
+        }];
+        let plain = text(&lines, "me", 1234);
+        assert!(
+            plain.starts_with("[1234 older lines were no longer kept in this tab"),
+            "{plain}"
+        );
+        let parsed: Value = serde_json::from_str(&json(&lines, "me", 1234)).unwrap();
+        assert_eq!(parsed[0]["kind"], "note");
+        assert_eq!(parsed[0]["dropped"], 1234);
+        assert_eq!(parsed[1]["text"], "newest");
+        assert!(!text(&lines, "me", 0).contains("older lines"));
+    }
 }

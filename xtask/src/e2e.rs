@@ -473,7 +473,7 @@ fn ws_url(peer: &Peer, path: &str) -> String {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 38] = [
+pub const SCENARIOS: [(&str, Scenario); 39] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -497,6 +497,10 @@ pub const SCENARIOS: [(&str, Scenario); 38] = [
     (
         "kept_log_moves_to_indexeddb_and_keeps_more",
         storage::kept_log_moves_to_indexeddb_and_keeps_more,
+    ),
+    (
+        "older_lines_leave_memory_with_a_marker",
+        storage::older_lines_leave_memory_with_a_marker,
     ),
     (
         "room_groups_lines_and_highlights_mentions",

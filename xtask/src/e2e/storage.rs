@@ -219,3 +219,62 @@ pub fn kept_log_moves_to_indexeddb_and_keeps_more(env: &Env) -> Result<()> {
     ));
     Ok(())
 }
+
+/// A tab keeping at most 100 lines (`keep=100`) that receives 250 holds
+/// only the newest, shows the newest, says at the top that older lines left
+/// memory, and its search says it covers only the lines still kept.
+pub fn older_lines_leave_memory_with_a_marker(env: &Env) -> Result<()> {
+    let peer = Peer::start("node", "ws-broadcast.js")?;
+    let url = format!("{}&keep=100", ws_url(&peer, ""));
+    let small = visit(env, "ka", &url, "text")?;
+    let sender = visit(env, "kb", &ws_url(&peer, ""), "text")?;
+    sender.exec(&format!(
+        "const area = document.querySelector('{COMPOSER}');
+         for (let i = 1; i <= 250; i++) {{
+           area.value = 'ceiling line ' + i;
+           area.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true }}));
+         }}
+         return null;"
+    ))?;
+    wait_view_for(&small, "the newest line", Duration::from_secs(20), |v| {
+        v.count("ceiling line 250") == 1
+    })?;
+    small.type_into("input[type=search]", "ceiling line")?;
+    let matches = small.wait(
+        "the search to say what it covers",
+        Duration::from_secs(5),
+        |s| {
+            let m = js(s, "document.querySelector('.matches')?.textContent ?? ''")?;
+            Ok(m.as_str()
+                .filter(|m| m.contains("of the last"))
+                .map(String::from))
+        },
+    )?;
+    let found: usize = matches
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    ensure((90..=110).contains(&found), || {
+        format!("with keep=100 the search found {found} of 250 lines: {matches:?}")
+    })?;
+    small.exec(
+        "const box = document.querySelector('input[type=search]');
+         box.value = ''; box.dispatchEvent(new InputEvent('input', { bubbles: true })); return null;",
+    )?;
+    show_all(&small)?;
+    let marker = js(
+        &small,
+        "document.querySelector('[role=log] li.dropped')?.textContent ?? ''",
+    )?;
+    ensure(
+        marker
+            .as_str()
+            .is_some_and(|m| m.contains("older lines are no longer kept in this tab")),
+        || format!("no marker at the top of the log: {marker}"),
+    )?;
+    let oldest_kept = view(&small)?;
+    ensure(oldest_kept.count("ceiling line 1") == 0, || {
+        "the oldest line is still in memory".into()
+    })
+}
