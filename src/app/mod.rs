@@ -8,6 +8,7 @@
 //! only holds a `Weak` to the controller; dropping the controller drops them all.
 
 pub mod attention;
+mod changed;
 mod download;
 mod kept;
 pub mod persist;
@@ -19,6 +20,8 @@ use crate::protocol::Frame;
 use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
 use crate::socket::{polling::Polling, ReadyState, Socket, SocketError, SocketEvent, Transport};
 use attention::{Attention, Notifications, Unread};
+pub use changed::Changed;
+use changed::StatusKey;
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use repaint::Repaint;
@@ -33,50 +36,6 @@ pub fn now() -> u64 {
 
 fn random_u64() -> u64 {
     (js_sys::Math::random() * 2f64.powi(53)) as u64
-}
-
-/// What changed since the last repaint: the log, the status (connection,
-/// presence, typing, round trip, settings), or both. Each part of the page
-/// re-renders only for its own.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Changed {
-    pub log: bool,
-    pub status: bool,
-}
-
-impl Changed {
-    pub const ALL: Changed = Changed {
-        log: true,
-        status: true,
-    };
-}
-
-/// What the status shows, compared at each repaint to tell whether it changed.
-#[derive(Clone, Default, PartialEq)]
-struct StatusKey {
-    conn: Option<Conn>,
-    me: Option<String>,
-    users: Vec<String>,
-    typists: usize,
-    rtt: Option<u64>,
-    negotiated: Option<(String, String)>,
-    polling: bool,
-}
-
-impl StatusKey {
-    fn of(room: &Room) -> Self {
-        StatusKey {
-            conn: Some(room.conn().clone()),
-            me: room.me().map(String::from),
-            users: room.users().to_vec(),
-            typists: room.typists(now()).len(),
-            rtt: room.rtt_ms(),
-            negotiated: room
-                .negotiated()
-                .map(|(p, e)| (p.to_string(), e.to_string())),
-            polling: room.polling(),
-        }
-    }
 }
 
 pub struct Controller {
