@@ -144,3 +144,94 @@ fn a_refused_websocket_falls_back_to_long_polling_at_once() {
     );
     assert!(fx.iter().any(|e| matches!(e, Effect::Open { .. })));
 }
+
+#[test]
+fn socketio_handshake_joins_the_namespace_then_flushes_and_answers_pings() {
+    let mut room = Room::new(1);
+    let mut cfg = Config::new("ws://h:3000", "alice", Dialect::SocketIo);
+    cfg.subprotocols = vec!["chat".into()];
+    let fx = room.handle(Input::Connect(cfg), 0);
+    assert!(fx.contains(&Effect::Open {
+        url: "ws://h:3000/socket.io/?EIO=4&transport=websocket".into(),
+        protocols: vec!["chat".into()],
+    }));
+    compose(&mut room, "c1", "queued early");
+    let fx = room.handle(
+        Input::Opened {
+            protocol: "chat".into(),
+            extensions: "permessage-deflate".into(),
+        },
+        0,
+    );
+    assert!(
+        !fx.contains(&Effect::CancelTimer(Timer::ConnectTimeout)),
+        "handshake not done yet"
+    );
+    assert_eq!(room.negotiated(), Some(("chat", "permessage-deflate")));
+    let fx = room.handle(
+        text(r#"0{"sid":"s","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":1}"#),
+        0,
+    );
+    assert_eq!(sent_frames(&fx), vec!["40".to_string()]);
+    assert!(!room.status_text(0).contains("Connected"));
+    let fx = room.handle(text(r#"40{"sid":"n"}"#), 0);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"420["chat message","queued early"]"#.to_string()]
+    );
+    assert_eq!(started(&fx, Timer::Heartbeat), Some(250));
+    assert!(room.status_text(0).contains("Connected"));
+    // The chat event from the server echoes our line (io.emit includes the sender).
+    room.handle(text(r#"42["chat message","queued early"]"#), 0);
+    assert_eq!(
+        deliveries(&room),
+        vec![("queued early".into(), Delivery::Delivered)]
+    );
+    assert_eq!(
+        sent_frames(&room.handle(text("2"), 100)),
+        vec!["3".to_string()]
+    );
+    // No ping for longer than pingInterval + pingTimeout (at least 1 s): dead.
+    assert!(!room
+        .handle(Input::Timer(Timer::Heartbeat), 100 + 501)
+        .contains(&Effect::Close));
+    let fx = room.handle(Input::Timer(Timer::Heartbeat), 100 + 1001);
+    assert!(fx.contains(&Effect::Close));
+    assert!(room.lines().last().unwrap().text.contains("No heartbeat"));
+}
+
+#[test]
+fn socketio_handshake_that_never_completes_times_out() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new("ws://h", "a", Dialect::SocketIo)),
+        0,
+    );
+    room.handle(opened(), 0);
+    room.handle(text(r#"0{"pingInterval":25000,"pingTimeout":20000}"#), 0);
+    let fx = room.handle(Input::Timer(Timer::ConnectTimeout), 10_000);
+    assert!(fx.contains(&Effect::Close) && started(&fx, Timer::Reconnect).is_some());
+}
+
+#[test]
+fn socketio_server_disconnect_is_not_retried_and_other_events_show() {
+    let mut room = Room::new(1);
+    room.handle(
+        Input::Connect(Config::new("ws://h", "a", Dialect::SocketIo)),
+        0,
+    );
+    room.handle(opened(), 0);
+    room.handle(text("40"), 0);
+    room.handle(text(r#"42["news",{"title":"x"}]"#), 0);
+    assert_eq!(room.lines().last().unwrap().kind, Kind::System(Level::Info));
+    assert!(room
+        .lines()
+        .last()
+        .unwrap()
+        .text
+        .starts_with("event \u{201c}news\u{201d}"));
+    let fx = room.handle(text("41"), 0);
+    assert!(fx.contains(&Effect::Close));
+    assert!(started(&fx, Timer::Reconnect).is_none());
+    assert!(room.status_text(0).starts_with("Disconnected"));
+}
