@@ -96,7 +96,20 @@ pub async fn joined(
         },
     )
     .await;
-    match envelope(ws).await {
+    // Until the server has read the hello, this is a plain-text client: a
+    // join in the room (through Redis, at any moment) reaches it as the plain
+    // notice "NAME joined". Only those are passed over.
+    let reply = loop {
+        match data(ws).await {
+            Message::Text(t) if t.ends_with(" joined") && !t.starts_with('{') => continue,
+            Message::Text(t) => {
+                break serde_json::from_str::<ServerFrame>(&t)
+                    .unwrap_or_else(|e| panic!("{e}: {t}"))
+            }
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    };
+    match reply {
         ServerFrame::Joined { users, history, .. } => (users, history),
         other => panic!("expected joined, got {other:?}"),
     }
