@@ -504,6 +504,15 @@ impl Controller {
                     self.timers.borrow_mut().remove(&timer);
                 }
                 Effect::SaveOutbox => followups.extend(self.save_outbox_input()),
+                Effect::ProbeSockJs { url } => {
+                    let this = self.this.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let answer = sockjs_info(&url).await;
+                        if let Some(this) = this.upgrade() {
+                            this.feed(Input::SockJsInfo(answer));
+                        }
+                    });
+                }
             }
         }
         for input in followups {
@@ -546,6 +555,19 @@ impl Controller {
             }
         }
     }
+}
+
+/// Asks a SockJS server's `/info` (through gloo-net) whether it is one.
+async fn sockjs_info(url: &str) -> Result<bool, String> {
+    let response = gloo::net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let body = response.text().await.map_err(|e| e.to_string())?;
+    crate::protocol::sockjs::parse_info(&body)
 }
 
 /// Controllers are equal only to themselves (line props hold one).

@@ -8,7 +8,9 @@ use super::{KEEP_RANGE, MAX_NAME};
 pub enum ConfigError {
     MissingServer,
     NotAUrl(String),
-    NotWebSocket { scheme: String },
+    NotWebSocket {
+        scheme: String,
+    },
     NoHost(String),
     Fragment,
     Spaces,
@@ -23,6 +25,13 @@ pub enum ConfigError {
     BadKeep(String),
     BadEio(String),
     BadTransport(String),
+    BadRoom,
+    /// A setting with a few allowed values got another one.
+    BadChoice {
+        key: &'static str,
+        allowed: &'static str,
+        value: String,
+    },
 }
 
 /// At most `n` characters of what was typed, for a message.
@@ -63,7 +72,7 @@ impl std::fmt::Display for ConfigError {
             }
             ConfigError::UnknownProtocol(value) => write!(
                 f,
-                "Unknown protocol \u{201c}{}\u{201d}: use auto, text, json or socketio.",
+                "Unknown protocol \u{201c}{}\u{201d}: use auto, text, json, socketio, stomp, mqtt, sockjs or actioncable.",
                 short(value, 40)
             ),
             ConfigError::BadPath(path) => write!(
@@ -82,6 +91,19 @@ impl std::fmt::Display for ConfigError {
             ConfigError::BadEio(value) => write!(
                 f,
                 "eio must be 3 (socket.io 2) or 4 (socket.io 3 and 4), not \u{201c}{}\u{201d}.",
+                short(value, 20)
+            ),
+            ConfigError::BadRoom => write!(
+                f,
+                "A room has at most 500 characters and no control characters."
+            ),
+            ConfigError::BadChoice {
+                key,
+                allowed,
+                value,
+            } => write!(
+                f,
+                "{key} must be {allowed}, not \u{201c}{}\u{201d}.",
                 short(value, 20)
             ),
             ConfigError::BadTransport(value) => write!(

@@ -6,11 +6,13 @@ mod error;
 
 pub use error::ConfigError;
 
+use crate::protocol::lines::Lines;
+use crate::protocol::session::Format;
 use crate::protocol::socketio::{self, Eio};
 use crate::protocol::Dialect;
 
 /// The page URL parameters [`from_query`] reads.
-pub const QUERY_KEYS: [&str; 10] = [
+pub const QUERY_KEYS: [&str; 15] = [
     "server",
     "name",
     "protocol",
@@ -21,6 +23,11 @@ pub const QUERY_KEYS: [&str; 10] = [
     "namespace",
     "eio",
     "transport",
+    "room",
+    "action",
+    "lines",
+    "format",
+    "qos",
 ];
 
 /// Longest name the client will send.
@@ -48,6 +55,18 @@ pub struct Config {
     /// socket.io: start on HTTP long-polling and upgrade, as socket.io's own
     /// client does (`transport=polling`); by default a WebSocket first.
     pub polling_first: bool,
+    /// The topic, destination or channel (`room=`); empty: the dialect's default.
+    pub room: String,
+    /// Action Cable: the channel action lines go to (`action=`, default `speak`).
+    pub action: String,
+    /// Whether a text frame's lines are separate messages (`lines=`).
+    pub lines: Lines,
+    /// Broker dialects: lines as JSON `{id,name,text}` or plain (`format=`).
+    pub format: Format,
+    /// MQTT: publish at QoS 1 (default) or 0 (`qos=`).
+    pub qos: u8,
+    /// The address was typed as `http(s)://`: it may be a SockJS endpoint.
+    pub typed_http: bool,
 }
 
 impl Config {
@@ -64,7 +83,33 @@ impl Config {
             namespace: None,
             eio: None,
             polling_first: false,
+            room: String::new(),
+            action: "speak".into(),
+            lines: Lines::Auto,
+            format: Format::Json,
+            qos: 1,
+            typed_http: false,
         }
+    }
+
+    /// The room to join: `room=`, else the dialect's default.
+    pub fn room(&self) -> &str {
+        match self.room.as_str() {
+            "" => self.dialect.default_room(),
+            room => room,
+        }
+    }
+
+    /// Subprotocols to offer: the user's, else the dialect's own.
+    pub fn offered_subprotocols(&self) -> Vec<String> {
+        if !self.subprotocols.is_empty() {
+            return self.subprotocols.clone();
+        }
+        self.dialect
+            .subprotocols()
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
     }
 
     /// The Engine.IO revision to ask for: `eio=`, else v4 (a v3 server
@@ -247,16 +292,10 @@ pub fn from_form(form: &Form) -> Result<Config, Vec<ConfigError>> {
     );
     match parsed {
         (Ok(server), Ok(name), Ok(dialect), Ok(event), Ok(subprotocols)) => Ok(Config {
-            server,
-            name,
-            dialect,
             event,
             subprotocols,
-            keep: crate::room::KEEP_LINES,
-            path: None,
-            namespace: None,
-            eio: None,
-            polling_first: false,
+            typed_http: typed_http(&form.server),
+            ..Config::new(server, name, dialect)
         }),
         (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
             .into_iter()
@@ -277,7 +316,10 @@ pub fn from_query<'a>(
     for (key, value) in pairs {
         match key {
             "server" => match parse_server(value) {
-                Ok(server) => config.server = server,
+                Ok(server) => {
+                    config.server = server;
+                    config.typed_http = typed_http(value);
+                }
                 Err(e) => errors.push(e),
             },
             "name" => match parse_name(value) {
@@ -313,6 +355,41 @@ pub fn from_query<'a>(
                 "" | "websocket" => config.polling_first = false,
                 other => errors.push(ConfigError::BadTransport(other.into())),
             },
+            "room" => match parse_room(value) {
+                Ok(room) => config.room = room,
+                Err(e) => errors.push(e),
+            },
+            "action" => match parse_room(value) {
+                Ok(action) if action.is_empty() => config.action = "speak".into(),
+                Ok(action) => config.action = action,
+                Err(e) => errors.push(e),
+            },
+            "lines" => match Lines::parse(value) {
+                Some(lines) => config.lines = lines,
+                None => errors.push(ConfigError::BadChoice {
+                    key: "lines",
+                    allowed: "auto, split or whole",
+                    value: value.into(),
+                }),
+            },
+            "format" => match value.trim() {
+                "" | "json" => config.format = Format::Json,
+                "text" => config.format = Format::Text,
+                other => errors.push(ConfigError::BadChoice {
+                    key: "format",
+                    allowed: "json or text",
+                    value: other.into(),
+                }),
+            },
+            "qos" => match value.trim() {
+                "" | "1" => config.qos = 1,
+                "0" => config.qos = 0,
+                other => errors.push(ConfigError::BadChoice {
+                    key: "qos",
+                    allowed: "0 or 1",
+                    value: other.into(),
+                }),
+            },
             "eio" => match value.trim() {
                 "3" => config.eio = Some(Eio::V3),
                 "4" => config.eio = Some(Eio::V4),
@@ -340,6 +417,21 @@ pub fn parse_path(input: &str) -> Result<Option<String>, ConfigError> {
         return Err(ConfigError::BadPath(path.into()));
     }
     Ok(Some(format!("/{}", path.trim_start_matches('/'))))
+}
+
+/// Whether an address was typed as `http://` or `https://`.
+pub fn typed_http(input: &str) -> bool {
+    let lower = input.trim_start().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// Checks `room=` (or `action=`): at most 500 characters, no control characters.
+pub fn parse_room(input: &str) -> Result<String, ConfigError> {
+    let room = input.trim();
+    if room.chars().count() > 500 || room.chars().any(char::is_control) {
+        return Err(ConfigError::BadRoom);
+    }
+    Ok(room.to_string())
 }
 
 /// The fewest and most lines `keep=` may ask to hold in memory.
@@ -389,210 +481,4 @@ pub fn defaults_from_json(text: &str) -> Vec<(String, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_origin_follows_the_page_scheme() {
-        assert_eq!(
-            same_origin_server("http:", "localhost:8080"),
-            "ws://localhost:8080/ws"
-        );
-        assert_eq!(
-            same_origin_server("https:", "chat.example"),
-            "wss://chat.example/ws"
-        );
-    }
-
-    #[test]
-    fn server_addresses() {
-        assert_eq!(parse_server(" ws://h:1/room ").unwrap(), "ws://h:1/room");
-        assert_eq!(parse_server("HTTP://h:1").unwrap(), "ws://h:1");
-        assert_eq!(parse_server("https://h/x?y=1").unwrap(), "wss://h/x?y=1");
-        for bad in [
-            "",
-            "localhost:8080",
-            "ftp://h",
-            "ws://",
-            "ws:///x",
-            "ws://h/#a",
-            "ws://h /x",
-        ] {
-            assert!(parse_server(bad).is_err(), "{bad} should be refused");
-        }
-    }
-
-    #[test]
-    fn names() {
-        assert_eq!(parse_name("  bob ").unwrap(), "bob");
-        assert!(parse_name(" ").is_err());
-        assert!(parse_name("a\u{7}b").is_err());
-        assert!(parse_name(&"x".repeat(33)).is_err());
-        assert!(parse_name(&"é".repeat(32)).is_ok());
-    }
-
-    #[test]
-    fn the_form_reports_every_problem_at_once() {
-        let form = Form {
-            server: "ws://h:1".into(),
-            name: "ann".into(),
-            dialect: "socketio".into(),
-            event: "".into(),
-            subprotocols: "a, b".into(),
-        };
-        let config = from_form(&form).unwrap();
-        assert_eq!(
-            (config.event.as_str(), config.subprotocols.len()),
-            ("chat message", 2)
-        );
-        let bad = Form {
-            server: "localhost".into(),
-            name: "".into(),
-            subprotocols: "a a".into(),
-            ..form
-        };
-        assert_eq!(from_form(&bad).unwrap_err().len(), 3);
-    }
-
-    #[test]
-    fn every_query_key_is_read() {
-        // A bad value for each key is reported: so each one is really read.
-        for key in QUERY_KEYS {
-            let q = from_query([(key, "\u{7}\u{7} ; ,")], "ws://d/ws", "guest");
-            assert_eq!(q.errors.len(), 1, "{key} was ignored");
-        }
-    }
-
-    #[test]
-    fn events_and_subprotocols() {
-        assert_eq!(parse_event("  ").unwrap(), "chat message");
-        assert_eq!(parse_event(" news ").unwrap(), "news");
-        assert!(parse_event("a\nb").is_err());
-        assert_eq!(parse_subprotocols("").unwrap(), Vec::<String>::new());
-        assert_eq!(
-            parse_subprotocols(" mqtt , v2.chat+json,,").unwrap(),
-            ["mqtt", "v2.chat+json"]
-        );
-        assert!(parse_subprotocols("a b")
-            .unwrap_err()
-            .to_string()
-            .contains("a b"));
-        assert!(parse_subprotocols("x;y").is_err());
-        assert!(parse_subprotocols("é").is_err());
-        assert!(parse_subprotocols("a,a")
-            .unwrap_err()
-            .to_string()
-            .contains("twice"));
-    }
-
-    #[test]
-    fn query_overrides_defaults_and_reports_errors() {
-        let q = from_query(
-            [
-                ("server", "ws://x:1/ws"),
-                ("name", "ann"),
-                ("protocol", "text"),
-                ("other", "?"),
-            ],
-            "ws://d/ws",
-            "guest",
-        );
-        assert!(q.errors.is_empty());
-        assert_eq!(q.config, Config::new("ws://x:1/ws", "ann", Dialect::Text));
-        let q = from_query(
-            [
-                ("protocol", "socketio"),
-                ("event", "msg"),
-                ("subprotocols", "chat.v2, chat"),
-            ],
-            "ws://d/ws",
-            "guest",
-        );
-        assert!(q.errors.is_empty(), "{:?}", q.errors);
-        assert_eq!(
-            (q.config.dialect, q.config.event.as_str()),
-            (Dialect::SocketIo, "msg")
-        );
-        assert_eq!(q.config.subprotocols, ["chat.v2", "chat"]);
-        let q = from_query([("protocol", "carrier-pigeon")], "ws://d/ws", "guest");
-        assert_eq!(q.errors.len(), 1);
-        assert!(q.errors[0].to_string().contains("carrier-pigeon"));
-        assert_eq!(q.config.server, "ws://d/ws");
-        assert_eq!(q.config.name, "guest");
-    }
-
-    #[test]
-    fn plain_ws_is_flagged_unless_loopback() {
-        for local in [
-            "ws://localhost:8080/ws",
-            "ws://127.0.0.1:9/x",
-            "ws://[::1]:80/",
-            "ws://app.localhost/ws",
-            "wss://example.org/ws",
-        ] {
-            assert_eq!(insecure_warning(local), None, "{local}");
-        }
-        let warning = insecure_warning("ws://user@chat.example.org:80/ws").unwrap();
-        assert!(
-            warning.contains("chat.example.org") && warning.contains("wss://"),
-            "{warning}"
-        );
-        assert!(insecure_warning("ws://127.0.0.1.evil.com/").is_some());
-        assert!(insecure_warning("ws://192.168.1.5/ws").is_some());
-    }
-
-    #[test]
-    fn recent_servers_are_newest_first_once_and_bounded() {
-        let mut recent = Vec::new();
-        for i in 0..10 {
-            remember(&mut recent, &format!("ws://h{i}/ws"));
-        }
-        remember(&mut recent, "ws://h5/ws");
-        assert_eq!(recent.len(), MAX_RECENT);
-        assert_eq!(recent[0], "ws://h5/ws");
-        assert_eq!(recent.iter().filter(|s| *s == "ws://h5/ws").count(), 1);
-    }
-
-    #[test]
-    fn config_json_gives_defaults_the_url_overrides() {
-        let defaults = defaults_from_json(
-            r#"{"server":"wss://chat.example/ws","protocol":"json","subprotocols":["a","b"],"theme":"x","name":7}"#,
-        );
-        let url = [("protocol".to_string(), "text".to_string())];
-        let pairs: Vec<(&str, &str)> = defaults
-            .iter()
-            .chain(url.iter())
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let q = from_query(pairs, "ws://self/ws", "guest");
-        assert!(q.errors.is_empty(), "{:?}", q.errors);
-        assert_eq!(q.config.server, "wss://chat.example/ws");
-        assert_eq!(q.config.dialect, Dialect::Text, "the URL wins");
-        assert_eq!(q.config.subprotocols, ["a", "b"]);
-        assert_eq!(q.config.name, "guest");
-        assert!(defaults_from_json("not json").is_empty());
-        assert!(defaults_from_json("[1]").is_empty());
-    }
-
-    #[test]
-    fn errors_are_values_that_read_as_sentences() {
-        assert_eq!(parse_server(""), Err(ConfigError::MissingServer));
-        assert_eq!(
-            parse_server("ftp://x"),
-            Err(ConfigError::NotWebSocket {
-                scheme: "ftp".into()
-            })
-        );
-        assert_eq!(parse_keep("7"), Err(ConfigError::BadKeep("7".into())));
-        for (err, words) in [
-            (parse_server("ftp://x").unwrap_err(), "ftp://"),
-            (parse_name("").unwrap_err(), "Enter a name"),
-            (parse_keep("7").unwrap_err(), "\u{201c}7\u{201d}"),
-            (parse_dialect("Pigeon").unwrap_err(), "pigeon"),
-            (parse_path("a b").unwrap_err(), "a b"),
-        ] {
-            let text = err.to_string();
-            assert!(text.contains(words) && text.ends_with('.'), "{text}");
-        }
-    }
-}
+mod tests;

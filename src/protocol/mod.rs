@@ -7,10 +7,16 @@
 //! [`generic`] (other JSON), [`socketio`], and [`binary`] for bytes.
 
 pub mod binary;
+pub mod cable;
 pub mod envelope;
 pub mod generic;
 pub mod hostile;
+pub mod lines;
+pub mod mqtt;
+pub mod session;
 pub mod socketio;
+pub mod sockjs;
+pub mod stomp;
 
 use envelope::{ClientFrame, ServerFrame};
 use serde_json::Value;
@@ -27,15 +33,27 @@ pub enum Dialect {
     Json,
     /// socket.io (Engine.IO v4 over WebSocket).
     SocketIo,
+    /// STOMP 1.0–1.2 (RabbitMQ web-stomp, Spring), over a WebSocket or SockJS.
+    Stomp,
+    /// MQTT 3.1.1 over WebSocket (binary frames).
+    Mqtt,
+    /// SockJS framing around plain or JSON chat lines.
+    SockJs,
+    /// Rails' Action Cable.
+    ActionCable,
 }
 
 impl Dialect {
     /// Every dialect, in the order the connect form lists them.
-    pub const ALL: [Dialect; 4] = [
+    pub const ALL: [Dialect; 8] = [
         Dialect::Auto,
         Dialect::Text,
         Dialect::Json,
         Dialect::SocketIo,
+        Dialect::Stomp,
+        Dialect::Mqtt,
+        Dialect::SockJs,
+        Dialect::ActionCable,
     ];
 
     /// Parses the value of `?protocol=` (case-insensitive; empty means auto).
@@ -45,8 +63,12 @@ impl Dialect {
             "text" => Ok(Dialect::Text),
             "json" => Ok(Dialect::Json),
             "socketio" | "socket.io" => Ok(Dialect::SocketIo),
+            "stomp" => Ok(Dialect::Stomp),
+            "mqtt" => Ok(Dialect::Mqtt),
+            "sockjs" => Ok(Dialect::SockJs),
+            "actioncable" | "cable" => Ok(Dialect::ActionCable),
             other => Err(format!(
-                "Unknown protocol \u{201c}{other}\u{201d}: use auto, text, json or socketio."
+                "Unknown protocol \u{201c}{other}\u{201d}: use auto, text, json, socketio, stomp, mqtt, sockjs or actioncable."
             )),
         }
     }
@@ -58,6 +80,78 @@ impl Dialect {
             Dialect::Text => "text",
             Dialect::Json => "json",
             Dialect::SocketIo => "socketio",
+            Dialect::Stomp => "stomp",
+            Dialect::Mqtt => "mqtt",
+            Dialect::SockJs => "sockjs",
+            Dialect::ActionCable => "actioncable",
+        }
+    }
+
+    /// The name a person knows the protocol by, for the status line.
+    pub fn title(self) -> &'static str {
+        match self {
+            Dialect::Auto | Dialect::Text => "text",
+            Dialect::Json => "Roomcast JSON",
+            Dialect::SocketIo => "socket.io",
+            Dialect::Stomp => "STOMP",
+            Dialect::Mqtt => "MQTT",
+            Dialect::SockJs => "SockJS",
+            Dialect::ActionCable => "Action Cable",
+        }
+    }
+
+    /// The subprotocols this dialect offers when the user lists none.
+    pub fn subprotocols(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Stomp => &["v12.stomp", "v11.stomp", "v10.stomp"],
+            Dialect::Mqtt => &["mqtt"],
+            Dialect::ActionCable => &["actioncable-v1-json", "actioncable-unsupported"],
+            _ => &[],
+        }
+    }
+
+    /// The dialect a negotiated subprotocol names, if any.
+    pub fn from_subprotocol(protocol: &str) -> Option<Dialect> {
+        match protocol {
+            "v12.stomp" | "v11.stomp" | "v10.stomp" => Some(Dialect::Stomp),
+            "mqtt" | "mqttv3.1" => Some(Dialect::Mqtt),
+            "actioncable-v1-json" => Some(Dialect::ActionCable),
+            _ => None,
+        }
+    }
+
+    /// The dialect an address names by its well-known path or port
+    /// (`auto` only): RabbitMQ web-stomp's `:15674/ws`, web-mqtt's
+    /// `:15675/ws`, `/mqtt`, `/stomp`, Action Cable's `/cable`.
+    pub fn detect(server: &str) -> Option<Dialect> {
+        let rest = server.split_once("://").map_or(server, |(_, r)| r);
+        let (authority, path) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+        let path = path
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('/');
+        let port = authority
+            .rsplit_once(':')
+            .map(|(_, p)| p)
+            .unwrap_or_default();
+        match (port, path) {
+            ("15674", "/ws") => Some(Dialect::Stomp),
+            ("15675", "/ws") => Some(Dialect::Mqtt),
+            (_, p) if p.ends_with("/mqtt") => Some(Dialect::Mqtt),
+            (_, p) if p.ends_with("/stomp") => Some(Dialect::Stomp),
+            (_, p) if p.ends_with("/cable") => Some(Dialect::ActionCable),
+            _ => None,
+        }
+    }
+
+    /// The default `room=`: the topic, destination or channel joined.
+    pub fn default_room(self) -> &'static str {
+        match self {
+            Dialect::Stomp => "/topic/chat",
+            Dialect::Mqtt => "chat",
+            Dialect::ActionCable => "ChatChannel",
+            _ => "",
         }
     }
 
@@ -78,8 +172,8 @@ pub enum Wire {
     Text,
     /// The Roomcast envelope of [`envelope`].
     Envelope,
-    /// socket.io events.
-    SocketIo,
+    /// A dialect session's own frames (socket.io, STOMP, MQTT, Action Cable).
+    Session,
 }
 
 /// One WebSocket data frame.
@@ -147,6 +241,13 @@ pub enum Incoming {
     },
     /// socket.io: the namespace accepted us.
     NamespaceJoined,
+    /// A broker or framework socket accepted us: chat can start. The text
+    /// says where (e.g. "subscribed to /topic/chat over STOMP 1.2").
+    Ready(String),
+    /// The session's liveness rule: silence longer than this means dead.
+    Beat {
+        dead_after_ms: u64,
+    },
     /// socket.io: the server acknowledged the line we sent as `client_id`.
     Acked {
         client_id: String,
@@ -175,7 +276,12 @@ pub fn decode(dialect: Dialect, event: &str, frame: Frame) -> Vec<Incoming> {
     };
     match dialect {
         Dialect::Text => vec![plain(text)],
-        Dialect::Auto | Dialect::Json => vec![decode_json_or_text(text)],
+        Dialect::Auto
+        | Dialect::Json
+        | Dialect::Stomp
+        | Dialect::Mqtt
+        | Dialect::SockJs
+        | Dialect::ActionCable => vec![decode_json_or_text(text)],
         // One frame on its own, as a fresh session sees it (the room keeps
         // a session per connection, see [`socketio::Session`]).
         Dialect::SocketIo => {
@@ -186,7 +292,7 @@ pub fn decode(dialect: Dialect, event: &str, frame: Frame) -> Vec<Incoming> {
     }
 }
 
-fn decode_json_or_text(text: String) -> Incoming {
+pub(crate) fn decode_json_or_text(text: String) -> Incoming {
     let trimmed = text.trim_start();
     if !(trimmed.starts_with('{') || trimmed.starts_with('[')) {
         return plain(text);
@@ -201,7 +307,7 @@ fn decode_json_or_text(text: String) -> Incoming {
 }
 
 /// A JSON value from a server that is not Roomcast's.
-fn from_json(value: &Value) -> Incoming {
+pub(crate) fn from_json(value: &Value) -> Incoming {
     match generic::chat(value) {
         Some(chat) => Incoming::Message {
             id: chat.id,
@@ -214,7 +320,7 @@ fn from_json(value: &Value) -> Incoming {
     }
 }
 
-fn plain(text: String) -> Incoming {
+pub(crate) fn plain(text: String) -> Incoming {
     Incoming::Message {
         id: None,
         seq: 0,
@@ -273,7 +379,7 @@ fn from_envelope(frame: ServerFrame) -> Incoming {
 /// highest `seq` already seen, to get only what came after it.
 pub fn encode_hello(wire: Wire, name: &str, since: Option<u64>) -> Option<Frame> {
     match wire {
-        Wire::Text | Wire::SocketIo => None,
+        Wire::Text | Wire::Session => None,
         Wire::Envelope => Some(Frame::Text(
             ClientFrame::Hello {
                 name: name.into(),
@@ -308,7 +414,7 @@ pub fn encode_message(wire: Wire, event: &str, id: &str, text: &str) -> Frame {
             }
             .to_json(),
         ),
-        Wire::SocketIo => Frame::Text(socketio::packet::emit("/", None, event, text)),
+        Wire::Session => Frame::Text(socketio::packet::emit("/", None, event, text)),
     }
 }
 

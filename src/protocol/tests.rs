@@ -201,7 +201,7 @@ fn socketio_chat_session_as_recorded() {
 #[test]
 fn encoding_follows_the_wire() {
     assert_eq!(encode_hello(Wire::Text, "a", None), None);
-    assert_eq!(encode_hello(Wire::SocketIo, "a", Some(1)), None);
+    assert_eq!(encode_hello(Wire::Session, "a", Some(1)), None);
     assert_eq!(
         encode_hello(Wire::Envelope, "a", None),
         Some(text(r#"{"type":"hello","name":"a"}"#))
@@ -216,7 +216,7 @@ fn encoding_follows_the_wire() {
         text(r#"{"type":"message","id":"c1","text":"hi"}"#)
     );
     assert_eq!(
-        encode_message(Wire::SocketIo, "chat message", "c1", "hi"),
+        encode_message(Wire::Session, "chat message", "c1", "hi"),
         text(r#"42["chat message","hi"]"#)
     );
     assert_eq!(encode_pong(Dialect::Auto), text(r#"{"type":"pong"}"#));

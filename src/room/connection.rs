@@ -3,7 +3,7 @@
 
 use super::backoff::Backoff;
 use super::{explain_close, Effect, Level, Room, Timer};
-use crate::protocol::{self, socketio, Dialect, Incoming, Wire};
+use crate::protocol::{self, sockjs, Dialect, Incoming, Wire};
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
@@ -65,11 +65,7 @@ impl Room {
                 format!("Reconnecting to {server}\u{2026} (retry {attempt})")
             }
             Conn::Open(_) => {
-                let over = if self.polling {
-                    " (socket.io over HTTP long-polling)"
-                } else {
-                    ""
-                };
+                let over = self.transport_note();
                 match &self.presence.me {
                     Some(me) => format!("Connected to {server} as {me}{over}"),
                     None => format!("Connected to {server}{over}"),
@@ -105,20 +101,23 @@ impl Room {
         self.opened_at = Some(now);
         self.last_rx = now;
         self.negotiated = Some(negotiated);
-        match self.config.dialect {
-            Dialect::Auto => {
-                self.conn = Conn::Probing;
-                fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
-                fx.push(Effect::StartTimer {
-                    timer: Timer::Probe,
-                    ms: PROBE_MS,
-                });
-            }
-            Dialect::Text => self.settle(Wire::Text, now, fx),
-            Dialect::Json => self.settle(Wire::Envelope, now, fx),
-            // The handshake timeout keeps running until the namespace accepts us.
-            Dialect::SocketIo => self.conn = Conn::Probing,
+        if let super::dialect::Sock::Framed { .. } = self.sock {
+            // SockJS: the session starts at its `o` frame.
+            self.conn = Conn::Probing;
+            return;
         }
+        self.dialect_opened(now, fx);
+    }
+
+    /// `auto` on a plain socket: wait a moment for a first frame that
+    /// tells whether the server speaks the envelope.
+    pub(super) fn probe(&mut self, fx: &mut Vec<Effect>) {
+        self.conn = Conn::Probing;
+        fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
+        fx.push(Effect::StartTimer {
+            timer: Timer::Probe,
+            ms: PROBE_MS,
+        });
     }
 
     /// A connection timer fired.
@@ -140,7 +139,7 @@ impl Room {
             Timer::Flush => self.flush(now, fx),
             Timer::Typing => self.presence.expire(now, fx),
             Timer::Dialect => {
-                if let Some(step) = self.sio.as_mut().map(|s| s.on_timer()) {
+                if let Some(step) = self.session.as_mut().map(|s| s.on_timer()) {
                     self.apply(step, now, fx);
                 }
             }
@@ -162,7 +161,8 @@ impl Room {
         ) {
             // socket.io whose WebSocket never opened: its own client would
             // fall back to long-polling, and so does Roomcast, at once.
-            if self.sio.is_some() && !self.polling && self.opened_at.is_none() && code == 1006 {
+            let sio = self.session.as_ref().and_then(|s| s.socketio()).is_some();
+            if sio && !self.polling && self.opened_at.is_none() && code == 1006 {
                 self.polling = true;
                 let note =
                     "The WebSocket handshake failed: trying socket.io over HTTP long-polling.";
@@ -253,8 +253,17 @@ impl Room {
                         .max(1000),
                 });
             }
-            (Incoming::NamespaceJoined, Dialect::SocketIo) if self.conn == Conn::Probing => {
-                self.settle(Wire::SocketIo, now, fx)
+            (Incoming::NamespaceJoined | Incoming::Ready(_), _) if self.conn == Conn::Probing => {
+                self.settle(Wire::Session, now, fx)
+            }
+            (Incoming::Beat { dead_after_ms }, _) => {
+                self.heartbeat = Some(Heartbeat {
+                    every_ms: (dead_after_ms / 4).clamp(250, 5000) as u32,
+                    dead_after_ms: (*dead_after_ms).max(1000),
+                });
+                if matches!(self.conn, Conn::Open(_)) {
+                    self.start_heartbeat(fx);
+                }
             }
             (_, Dialect::Auto) if self.conn == Conn::Probing => self.settle(Wire::Text, now, fx),
             _ => {}
@@ -280,24 +289,13 @@ impl Room {
         self.negotiated = None;
         self.heartbeat = None;
         self.presence.reset_session();
-        self.sio = (self.config.dialect == Dialect::SocketIo).then(|| {
-            socketio::Session::new(
-                &self.config.event,
-                &self.config.namespace(),
-                self.config.eio,
-            )
-        });
-        fx.push(if self.polling {
-            Effect::OpenPolling {
-                url: self.config.polling_url(),
-                eio: self.config.revision(),
-            }
+        if self.sock == super::dialect::Sock::Probe {
+            fx.push(Effect::ProbeSockJs {
+                url: sockjs::info_url(&self.config.server),
+            });
         } else {
-            Effect::Open {
-                url: self.config.url(),
-                protocols: self.config.subprotocols.clone(),
-            }
-        });
+            self.open_socket(fx);
+        }
         fx.push(Effect::StartTimer {
             timer: Timer::ConnectTimeout,
             ms: CONNECT_TIMEOUT_MS,
@@ -379,7 +377,7 @@ impl Room {
 
     /// Settles the wire format: introduces us (with where to resume), then
     /// sends the queue in order.
-    fn settle(&mut self, wire: Wire, now: u64, fx: &mut Vec<Effect>) {
+    pub(super) fn settle(&mut self, wire: Wire, now: u64, fx: &mut Vec<Effect>) {
         self.conn = Conn::Open(wire);
         fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
         if let Some(frame) = protocol::encode_hello(wire, &self.config.name, self.last_seq) {
@@ -387,10 +385,7 @@ impl Room {
             if let Some(pace) = &mut self.pace {
                 pace.take(now);
             }
-            fx.push(Effect::Transmit {
-                frame,
-                client_id: None,
-            });
+            self.send_frame(frame, None, fx);
         }
         self.start_heartbeat(fx);
         self.flush(now, fx);

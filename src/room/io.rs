@@ -38,6 +38,9 @@ pub enum Input {
     Frame(Frame),
     /// socket.io's long-polling moved to a WebSocket.
     Upgraded,
+    /// What a SockJS `/info` answered: whether WebSockets are on, or why
+    /// it is no SockJS answer (see [`crate::protocol::sockjs::parse_info`]).
+    SockJsInfo(Result<bool, String>),
     Closed {
         code: u16,
         reason: String,
@@ -127,4 +130,9 @@ pub enum Effect {
     CancelTimer(Timer),
     /// The undelivered messages changed: save [`Room::unsent`].
     SaveOutbox,
+    /// Ask a SockJS server's `/info` (an `http(s)://` URL) whether it is one
+    /// and takes WebSockets; answer with [`Input::SockJsInfo`].
+    ProbeSockJs {
+        url: String,
+    },
 }

@@ -16,6 +16,7 @@
 pub mod backoff;
 mod close;
 mod connection;
+mod dialect;
 pub mod export;
 mod io;
 mod lines;
@@ -34,7 +35,8 @@ pub use presence::{TYPING_EVERY_MS, TYPING_SHOWS_MS};
 pub use saved::{Saved, SavedKind, Unsent};
 
 use crate::config::Config;
-use crate::protocol::{binary, socketio, Dialect};
+use crate::protocol::session::Session;
+use crate::protocol::{binary, Dialect};
 #[cfg(test)]
 use crate::protocol::{Frame, Wire};
 use backoff::{Backoff, Jitter};
@@ -68,8 +70,15 @@ pub struct Room {
     /// The server's rate limit, as announced.
     pace: Option<Pace>,
     presence: Presence,
-    /// The socket.io session of the current connection.
-    sio: Option<socketio::Session>,
+    /// The dialect session of the current connection (socket.io, STOMP,
+    /// MQTT, Action Cable), if it has one.
+    session: Option<Session>,
+    /// SockJS framing on this connection.
+    sock: dialect::Sock,
+    /// `auto` found the dialect (from the address, subprotocol or SockJS).
+    detected: bool,
+    /// This server joins several messages into one text frame.
+    batched: bool,
     /// socket.io goes over HTTP long-polling (a WebSocket handshake failed).
     polling: bool,
 }
@@ -92,7 +101,10 @@ impl Room {
             last_seq: None,
             pace: None,
             presence: Presence::default(),
-            sio: None,
+            session: None,
+            sock: dialect::Sock::Off,
+            detected: false,
+            batched: false,
             polling: false,
         }
     }
@@ -154,6 +166,8 @@ impl Room {
                 self.polling = config.polling_first && config.dialect == Dialect::SocketIo;
                 self.log.set_keep(config.keep);
                 self.config = config;
+                self.batched = self.config.lines == crate::protocol::lines::Lines::Split;
+                self.choose_dialect();
                 self.backoff.reset();
                 self.start(&mut fx);
             }
@@ -171,6 +185,7 @@ impl Room {
                     self.system(now, Level::Info, note.into());
                 }
             }
+            Input::SockJsInfo(answer) => self.sockjs_info(answer, now, &mut fx),
             Input::Closed { code, reason, .. } => self.socket_closed(code, &reason, now, &mut fx),
             Input::Disconnect => {
                 if !matches!(self.conn, Conn::Idle | Conn::Closed(_)) {

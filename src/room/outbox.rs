@@ -344,24 +344,37 @@ impl Room {
         else {
             return Vec::new();
         };
-        let frames = match (file, wire, self.sio.as_mut()) {
-            (Some(file), Wire::SocketIo, Some(sio)) => sio.emit_file(client_id, &file.bytes),
-            (None, Wire::SocketIo, Some(sio)) => vec![sio.emit(client_id, &line.text)],
-            (Some(file), _, _) => vec![Frame::Binary(file.bytes.to_vec())],
-            (None, _, _) => vec![protocol::encode_message(
+        let frames = match (file, wire, self.session.as_mut()) {
+            (Some(file), Wire::Session, Some(session)) => session.emit_file(client_id, &file.bytes),
+            (None, Wire::Session, Some(session)) => Some(session.emit(client_id, &line.text)),
+            (Some(_), _, _) if self.sock.on() => None,
+            (Some(file), _, _) => Some(vec![Frame::Binary(file.bytes.to_vec())]),
+            // SockJS chats get the broker format (JSON with an id by default).
+            (None, Wire::Text, _) if self.sock.on() => Some(vec![Frame::Text(
+                self.config
+                    .format
+                    .body(client_id, &self.config.name, &line.text),
+            )]),
+            (None, _, _) => Some(vec![protocol::encode_message(
                 wire,
                 &self.config.event,
                 client_id,
                 &line.text,
-            )],
+            )]),
         };
-        let effects = frames
-            .into_iter()
-            .map(|frame| Effect::Transmit {
-                frame,
-                client_id: Some(client_id.clone()),
-            })
-            .collect();
+        let client_id = client_id.clone();
+        let Some(frames) = frames else {
+            let why = format!(
+                "{} carries text only: files cannot be sent here",
+                self.transport_name()
+            );
+            self.log.set_delivery(key, Delivery::Failed(why));
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        for frame in frames {
+            self.send_frame(frame, Some(client_id.clone()), &mut effects);
+        }
         self.log.set_delivery(key, Delivery::Sent);
         effects
     }

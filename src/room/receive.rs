@@ -1,7 +1,8 @@
 //! Receiving: what each event a dialect decoded means for the log, the
 //! outbox and presence.
 
-use super::{binary, socketio, Closed, Effect, Kind, Level, Room, Timer};
+use super::{binary, Closed, Effect, Kind, Level, Room, Timer};
+use crate::protocol::session::Step;
 use crate::protocol::{self, Frame, Incoming};
 use crate::text;
 use std::collections::{HashSet, VecDeque};
@@ -36,11 +37,11 @@ impl Seen {
 }
 
 impl Room {
-    /// A frame arrived: an echo of a file we sent, or whatever the dialect makes of it.
-    pub(super) fn frame(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
-        self.last_rx = now;
-        if let Some(sio) = self.sio.as_mut() {
-            let step = sio.receive(frame);
+    /// A frame (inside any SockJS framing): an echo of a file we sent, or
+    /// whatever the dialect makes of it.
+    pub(super) fn inner_frame(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
+        if let Some(session) = self.session.as_mut() {
+            let step = session.receive(frame);
             return self.apply(step, now, fx);
         }
         // The echo of a file we sent: the bytes come back as they were.
@@ -57,13 +58,10 @@ impl Room {
         }
     }
 
-    /// Carries out a socket.io step: its frames, its timer, then its events.
-    pub(super) fn apply(&mut self, step: socketio::Step, now: u64, fx: &mut Vec<Effect>) {
+    /// Carries out a session's step: its frames, its timer, then its events.
+    pub(super) fn apply(&mut self, step: Step, now: u64, fx: &mut Vec<Effect>) {
         for frame in step.send {
-            fx.push(Effect::Transmit {
-                frame,
-                client_id: None,
-            });
+            self.send_frame(frame, None, fx);
         }
         if let Some(ms) = step.timer {
             fx.push(Effect::StartTimer {
@@ -89,11 +87,12 @@ impl Room {
                 }
             }
             Incoming::Welcome { users, .. } => self.presence.set_users(users),
-            Incoming::Ping => fx.push(Effect::Transmit {
-                frame: protocol::encode_pong(self.config.dialect),
-                client_id: None,
-            }),
-            Incoming::EngineOpen { .. } => {}
+            Incoming::Ping => {
+                let pong = protocol::encode_pong(self.config.dialect);
+                self.send_frame(pong, None, fx);
+            }
+            Incoming::EngineOpen { .. } | Incoming::Beat { .. } => {}
+            Incoming::Ready(note) => self.system(now, Level::Info, note),
             Incoming::NamespaceJoined => {
                 let note = format!(
                     "Joined the socket.io chat (event \u{201c}{}\u{201d}).",
@@ -193,7 +192,7 @@ impl Room {
             Incoming::Binary(bytes) => {
                 // socket.io carries files as attachments: their echo is known
                 // only here, once the attachment is put back together.
-                let echo = match self.sio {
+                let echo = match self.session {
                     Some(_) => self.file_echo(&bytes, now),
                     None => None,
                 };

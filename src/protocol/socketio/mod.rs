@@ -59,14 +59,7 @@ struct Partial {
     got: Vec<Vec<u8>>,
 }
 
-/// What the session asks for after a step.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Step {
-    pub incoming: Vec<Incoming>,
-    pub send: Vec<Frame>,
-    /// Start (or replace) the session's timer.
-    pub timer: Option<u32>,
-}
+pub use super::session::Step;
 
 /// One socket.io connection.
 #[derive(Clone, Debug)]

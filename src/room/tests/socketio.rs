@@ -26,7 +26,7 @@ fn socketio_2_is_pinged_by_the_client_and_dead_after_interval_plus_timeout() {
         Some(crate::protocol::socketio::VERSION_WAIT_MS)
     );
     room.handle(text("40"), 10);
-    assert!(matches!(room.conn(), Conn::Open(Wire::SocketIo)));
+    assert!(matches!(room.conn(), Conn::Open(Wire::Session)));
     let fx = room.handle(Input::Timer(Timer::Dialect), 1010);
     assert_eq!(sent_frames(&fx), ["2"]);
     room.handle(text("3"), 1020);

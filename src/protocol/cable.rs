@@ -1,0 +1,131 @@
+//! Rails' Action Cable (`actioncable-v1-json`) as a pure state machine:
+//! `welcome`, then subscribe to the channel; `ping` every 3 s keeps it
+//! alive; confirm and reject in words; lines go out with the `message`
+//! command and an action (default `speak`); broadcasts come back as lines.
+//! <https://guides.rubyonrails.org/action_cable_overview.html>
+
+use super::session::{Format, Setup, Step};
+use super::{from_json, plain, Frame, Incoming};
+use serde_json::{json, Value};
+
+/// Rails pings every 3 s; its own client calls a connection stale after 6.
+pub const STALE_MS: u64 = 6_000 + 2_000;
+
+/// One Action Cable connection.
+#[derive(Clone, Debug)]
+pub struct Session {
+    setup: Setup,
+    /// The subscription identifier, exactly as sent (the server compares strings).
+    identifier: String,
+    subscribed: bool,
+}
+
+/// The identifier for `room`: a JSON identifier as given, else a channel name.
+pub fn identifier(room: &str) -> String {
+    let room = room.trim();
+    if room.starts_with('{') && serde_json::from_str::<Value>(room).is_ok() {
+        return room.to_string();
+    }
+    json!({ "channel": room }).to_string()
+}
+
+impl Session {
+    pub fn new(setup: Setup) -> Self {
+        Session {
+            identifier: identifier(&setup.room),
+            setup,
+            subscribed: false,
+        }
+    }
+
+    fn command(&self, command: &str, data: Option<String>) -> Frame {
+        let mut value = json!({"command": command, "identifier": self.identifier});
+        if let Some(data) = data {
+            value["data"] = Value::String(data);
+        }
+        Frame::Text(value.to_string())
+    }
+
+    /// The `message` command carrying a line to the channel's action.
+    pub fn speak(&mut self, client_id: &str, text: &str) -> Frame {
+        let data = match self.setup.format {
+            Format::Json => json!({
+                "action": self.setup.action,
+                "id": client_id,
+                "name": self.setup.name,
+                "text": text,
+                "message": text,
+            }),
+            Format::Text => json!({"action": self.setup.action, "message": text}),
+        };
+        self.command("message", Some(data.to_string()))
+    }
+
+    pub fn receive(&mut self, frame: Frame) -> Step {
+        let mut step = Step::default();
+        let text = match frame {
+            Frame::Text(text) => text,
+            Frame::Binary(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    step.incoming.push(Incoming::Binary(e.into_bytes()));
+                    return step;
+                }
+            },
+        };
+        let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(&text) else {
+            step.incoming.push(Incoming::Notice(format!(
+                "Action Cable: not a JSON object: {}",
+                super::socketio::packet::shorten(&text)
+            )));
+            return step;
+        };
+        let ours = msg.get("identifier").and_then(Value::as_str) == Some(&self.identifier);
+        match msg.get("type").and_then(Value::as_str) {
+            Some("welcome") => {
+                step.send.push(self.command("subscribe", None));
+                step.incoming.push(Incoming::Beat {
+                    dead_after_ms: STALE_MS,
+                });
+            }
+            Some("ping") => {}
+            Some("confirm_subscription") if ours && !self.subscribed => {
+                self.subscribed = true;
+                step.incoming.push(Incoming::Ready(format!(
+                    "Subscribed to {} over Action Cable (action \u{201c}{}\u{201d}).",
+                    self.setup.room, self.setup.action
+                )));
+            }
+            Some("reject_subscription") if ours => {
+                step.incoming.push(Incoming::ServerClosed(format!(
+                    "the server rejected the subscription to {}",
+                    self.setup.room
+                )))
+            }
+            Some("disconnect") => {
+                let reason = msg
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no reason given");
+                let again = msg.get("reconnect").and_then(Value::as_bool) != Some(false);
+                step.incoming.push(if again {
+                    Incoming::Notice(format!("Action Cable disconnected this client: {reason}"))
+                } else {
+                    Incoming::ServerClosed(format!(
+                        "the Action Cable server disconnected this client ({reason}) and asked it not to reconnect"
+                    ))
+                });
+            }
+            Some(_) if !ours => {}
+            _ => match msg.get("message") {
+                Some(Value::String(text)) if ours => step.incoming.push(plain(text.clone())),
+                Some(value) if ours => step.incoming.push(from_json(value)),
+                _ => {}
+            },
+        }
+        step
+    }
+}
+
+#[cfg(test)]
+mod tests;
