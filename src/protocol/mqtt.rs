@@ -106,8 +106,7 @@ pub const PINGREQ: [u8; 2] = [0xC0, 0];
 pub fn take_packets(buf: &mut Vec<u8>) -> Result<Vec<Packet>, String> {
     let mut out = Vec::new();
     let mut at = 0;
-    loop {
-        let Some(&first) = buf.get(at) else { break };
+    while let Some(&first) = buf.get(at) {
         let (mut len, mut shift, mut i) = (0usize, 0, at + 1);
         loop {
             let Some(&b) = buf.get(i) else {
@@ -125,7 +124,7 @@ pub fn take_packets(buf: &mut Vec<u8>) -> Result<Vec<Packet>, String> {
                 return Err("a packet length longer than 4 bytes".into());
             }
         }
-        if buf.len() < i + len {
+        if buf.len() < i.saturating_add(len) {
             break;
         }
         out.push(read(first, &buf[i..i + len]));

@@ -104,7 +104,7 @@ pub fn session_id(seed: u64) -> String {
     (0..8)
         .map(|_| {
             let c = ALPHABET[(n % 36) as usize] as char;
-            n = n / 36 ^ (n << 7);
+            n /= 36;
             c
         })
         .collect()

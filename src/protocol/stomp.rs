@@ -137,8 +137,8 @@ pub fn take_frames(buf: &mut String) -> Vec<Result<StompFrame, String>> {
             .iter()
             .find(|(k, _)| k == "content-length")
             .and_then(|(_, v)| v.trim().parse::<usize>().ok());
-        let body_end = match length {
-            Some(n) if buf.len() >= body_start + n + 1 => body_start + n,
+        let body_end = match length.map(|n| body_start.saturating_add(n)) {
+            Some(end) if buf.len() > end => end,
             Some(_) => return out,
             None => match buf[body_start..].find('\0') {
                 Some(i) => body_start + i,

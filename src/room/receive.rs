@@ -2,6 +2,7 @@
 //! outbox and presence.
 
 use super::{binary, Closed, Effect, Kind, Level, Room, Timer};
+use crate::protocol::lines::{self, Lines};
 use crate::protocol::session::Step;
 use crate::protocol::{self, Frame, Incoming};
 use crate::text;
@@ -145,6 +146,13 @@ impl Room {
                 text,
                 ts,
             } => {
+                let plain = id.is_none() && from.is_none();
+                if plain && text.contains('\n') && self.is_batch(&text, now) {
+                    for line in lines::split(&text) {
+                        self.receive(protocol::decode_json_or_text(line), now, fx);
+                    }
+                    return;
+                }
                 if seq > 0 {
                     self.last_seq = self.last_seq.max(Some(seq));
                 }
@@ -203,6 +211,34 @@ impl Room {
                 self.binary_line(bytes, now);
             }
         }
+    }
+
+    /// Whether a plain multi-line text is several messages joined (gorilla's
+    /// hub): forced by `lines=`, or known since one of our own single-line
+    /// messages came back inside such a batch.
+    fn is_batch(&mut self, text: &str, now: u64) -> bool {
+        if self.config.lines == Lines::Whole {
+            return false;
+        }
+        if self.batched {
+            return true;
+        }
+        let own_inside = lines::split(text).iter().any(|line| {
+            self.outbox.pending.iter().any(|&k| {
+                self.log.delivery(k) == Some(&super::Delivery::Sent)
+                    && self.log.get(k).is_some_and(|l| {
+                        matches!(&l.kind, Kind::Own { file: None, .. })
+                            && !l.text.contains('\n')
+                            && l.text == *line
+                    })
+            })
+        });
+        if own_inside {
+            self.batched = true;
+            let note = "This server joins messages into one frame: each line is shown as its own message (lines=whole turns this off).";
+            self.system(now, Level::Info, note.into());
+        }
+        own_inside
     }
 
     /// A binary frame that is not an echo: an image, or its size and bytes.

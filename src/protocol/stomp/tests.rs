@@ -150,6 +150,7 @@ fn garbage_is_named_never_a_panic() {
         "X\n\n",
         "\u{0}\u{0}MESSAGE",
         "MESSAGE\ncontent-length:99999999999999999999\n\n\0",
+        "MESSAGE\ncontent-length:18446744073709551615\n\n\0",
     ] {
         let _ = s.receive(Frame::Text(junk.into()));
     }

@@ -600,6 +600,7 @@ fn typing_is_throttled_shown_and_expires() {
     assert_eq!(plain.typing(5), None);
 }
 
+mod brokers;
 mod ceiling;
 mod connection;
 mod files;
