@@ -279,25 +279,34 @@ pub struct Form {
     pub dialect: String,
     pub event: String,
     pub subprotocols: String,
+    /// Topic, destination or channel; empty for the dialect's default.
+    pub room: String,
 }
 
-/// Checks every field of the connect form; all the problems, or the settings.
-pub fn from_form(form: &Form) -> Result<Config, Vec<ConfigError>> {
+/// Checks every field of the connect form; all the problems, or the
+/// settings: the form's fields over `base` (what the page URL set that the
+/// form has no field for, such as `keep=` or `lines=`, stays).
+pub fn from_form(form: &Form, base: &Config) -> Result<Config, Vec<ConfigError>> {
     let parsed = (
         parse_server(&form.server),
         parse_name(&form.name),
         parse_dialect(&form.dialect),
         parse_event(&form.event),
         parse_subprotocols(&form.subprotocols),
+        parse_room(&form.room),
     );
     match parsed {
-        (Ok(server), Ok(name), Ok(dialect), Ok(event), Ok(subprotocols)) => Ok(Config {
+        (Ok(server), Ok(name), Ok(dialect), Ok(event), Ok(subprotocols), Ok(room)) => Ok(Config {
             event,
             subprotocols,
+            room,
             typed_http: typed_http(&form.server),
-            ..Config::new(server, name, dialect)
+            server,
+            name,
+            dialect,
+            ..base.clone()
         }),
-        (a, b, c, d, e) => Err([a.err(), b.err(), c.err(), d.err(), e.err()]
+        (a, b, c, d, e, f) => Err([a.err(), b.err(), c.err(), d.err(), e.err(), f.err()]
             .into_iter()
             .flatten()
             .collect()),

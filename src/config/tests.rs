@@ -47,11 +47,23 @@ fn the_form_reports_every_problem_at_once() {
         dialect: "socketio".into(),
         event: "".into(),
         subprotocols: "a, b".into(),
+        room: "/topic/x".into(),
     };
-    let config = from_form(&form).unwrap();
+    // What only the page URL sets stays; the form's fields win.
+    let base = from_query(
+        [("keep", "500"), ("lines", "split"), ("room", "old")],
+        "",
+        "",
+    )
+    .config;
+    let config = from_form(&form, &base).unwrap();
     assert_eq!(
         (config.event.as_str(), config.subprotocols.len()),
         ("chat message", 2)
+    );
+    assert_eq!(
+        (config.keep, config.lines, config.room.as_str()),
+        (500, Lines::Split, "/topic/x")
     );
     let bad = Form {
         server: "localhost".into(),
@@ -59,7 +71,12 @@ fn the_form_reports_every_problem_at_once() {
         subprotocols: "a a".into(),
         ..form
     };
-    assert_eq!(from_form(&bad).unwrap_err().len(), 3);
+    assert_eq!(
+        from_form(&bad, &Config::new("", "", Dialect::Auto))
+            .unwrap_err()
+            .len(),
+        3
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Server address, name, protocol, socket.io event and subprotocols;
+//! Server address, name, protocol, socket.io event, subprotocols and room;
 //! validated (by [`config::from_form`]) before connecting.
 
 use super::context::use_status;
@@ -26,6 +26,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
         use_node_ref(),
         use_node_ref(),
         use_node_ref(),
+        use_node_ref(),
     ];
     let dialect = use_node_ref();
     let redraw = use_force_update();
@@ -33,12 +34,13 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
     // Only socket.io has an event name; the field shows when it is chosen.
     let socketio = use_mut_ref(|| props.initial.dialect == Dialect::SocketIo);
     let onsubmit = {
-        let (room, errors, fields, dialect, redraw) = (
+        let (room, errors, fields, dialect, redraw, base) = (
             room.clone(),
             errors.clone(),
             fields.clone(),
             dialect.clone(),
             redraw.clone(),
+            props.initial.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -53,12 +55,13 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                 name: value(1),
                 event: value(2),
                 subprotocols: value(3),
+                room: value(4),
                 dialect: dialect
                     .cast::<HtmlSelectElement>()
                     .map(|s| s.value())
                     .unwrap_or_default(),
             };
-            match config::from_form(&form) {
+            match config::from_form(&form, &base) {
                 Ok(config) => {
                     errors.borrow_mut().clear();
                     redraw.force_update();
@@ -119,6 +122,10 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             <label>{ "Subprotocols" }
                 <input ref={fields[3].clone()} type="text" spellcheck="false" placeholder="none"
                     value={initial.subprotocols.join(", ")} />
+            </label>
+            <label>{ "Room" }
+                <input ref={fields[4].clone()} type="text" spellcheck="false"
+                    placeholder="topic, destination or channel" value={initial.room.clone()} />
             </label>
             <button type="submit">{ if live { "Reconnect" } else { "Connect" } }</button>
             if live {

@@ -14,6 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod brokers;
 mod chaos;
 mod peers;
 mod room_ui;
@@ -473,7 +474,7 @@ fn ws_url(peer: &Peer, path: &str) -> String {
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 39] = [
+pub const SCENARIOS: [(&str, Scenario); 45] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -576,6 +577,15 @@ pub const SCENARIOS: [(&str, Scenario); 39] = [
     ),
     ("peer_em_websocket", peers::peer_em_websocket),
     ("peer_python_websockets", peers::peer_python_websockets),
+    ("peer_rabbitmq_stomp", brokers::peer_rabbitmq_stomp),
+    ("peer_mqtt_aedes", brokers::peer_mqtt_aedes),
+    ("peer_sockjs_chat", brokers::peer_sockjs_chat),
+    ("peer_stomp_over_sockjs", brokers::peer_stomp_over_sockjs),
+    (
+        "peer_gorilla_batched_lines",
+        brokers::peer_gorilla_batched_lines,
+    ),
+    ("peer_action_cable", brokers::peer_action_cable),
 ];
 
 /// A JS expression's value in `s`.

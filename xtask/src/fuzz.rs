@@ -10,7 +10,7 @@ use crate::{root, run, tools::step, Result};
 use roomcast::protocol::{hostile, Frame};
 use std::process::Command;
 
-pub const TARGETS: [&str; 3] = ["decode", "text_and_config", "room"];
+pub const TARGETS: [&str; 4] = ["decode", "text_and_config", "room", "sessions"];
 
 /// The nightly toolchain and cargo-fuzz, installed when missing.
 pub fn ensure() -> Result<()> {

@@ -1,6 +1,7 @@
 //! Roomcast's task runner: `cargo xtask <command>` (see `cargo xtask --help`).
 
 mod bench;
+mod brokers;
 mod cli;
 mod e2e;
 mod fuzz;

@@ -10,7 +10,7 @@ use std::{
     net::TcpListener,
     path::PathBuf,
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{mpsc, Arc, Mutex},
     time::Duration,
 };
 
@@ -62,10 +62,12 @@ pub fn install() -> Result<()> {
     Ok(())
 }
 
-/// One peer server on a free loopback port, stopped on drop.
+/// One peer server on a free loopback port (or a client), stopped on drop.
 pub struct Peer {
     child: Child,
     pub port: u16,
+    /// What it printed after saying it was ready, line by line.
+    output: Arc<Mutex<Vec<String>>>,
 }
 
 impl Peer {
@@ -78,6 +80,11 @@ impl Peer {
     /// [`Peer::start`] with more arguments after the port.
     pub fn start_with(program: &str, script: &str, args: &[&str]) -> Result<Peer> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        Peer::start_on(port, program, script, args)
+    }
+
+    /// [`Peer::start_with`] on a given port (to restart a server where it was).
+    pub fn start_on(port: u16, program: &str, script: &str, args: &[&str]) -> Result<Peer> {
         let program = match program {
             "python" => venv_python().to_string_lossy().into_owned(),
             other => other.to_string(),
@@ -94,16 +101,26 @@ impl Peer {
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let stderr = child.stderr.take().ok_or("no stderr")?;
         let (tx, rx) = mpsc::channel();
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let keep = output.clone();
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
             let ready = lines
                 .by_ref()
                 .any(|l| l.is_ok_and(|l| l.starts_with("listening")));
             let _ = tx.send(ready);
-            lines.for_each(drop);
+            for line in lines.map_while(|l| l.ok()) {
+                if let Ok(mut kept) = keep.lock() {
+                    kept.push(line);
+                }
+            }
         });
-        match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(true) => Ok(Peer { child, port }),
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(true) => Ok(Peer {
+                child,
+                port,
+                output,
+            }),
             _ => {
                 let _ = child.kill();
                 let mut why = String::new();
@@ -118,6 +135,29 @@ impl Peer {
                 Err(format!("{program} {script} did not start listening: {why}").into())
             }
         }
+    }
+}
+
+impl Peer {
+    /// The lines it printed since it was ready.
+    pub fn output(&self) -> Vec<String> {
+        self.output.lock().map(|o| o.clone()).unwrap_or_default()
+    }
+
+    /// Waits until it printed a line containing `text`.
+    pub fn wait_output(&self, text: &str, timeout: Duration) -> Result<()> {
+        let until = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < until {
+            if self.output().iter().any(|l| l.contains(text)) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "the peer never printed {text:?}; it printed {:?}",
+            self.output()
+        )
+        .into())
     }
 }
 

@@ -242,6 +242,7 @@ pub fn run_suite(everything: bool, args: &[String]) -> Result<()> {
             driver.stop();
         }
     });
+    crate::brokers::stop_all();
     let figures = FIGURES.lock().map(|f| f.clone()).unwrap_or_default();
     if !figures.is_empty() && !args.list {
         eprintln!("\nfigures:");
