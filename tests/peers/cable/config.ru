@@ -22,5 +22,8 @@ ActionCable.server.config.cable = { "adapter" => "async" }
 ActionCable.server.config.connection_class = -> { ApplicationCable::Connection }
 ActionCable.server.config.disable_request_forgery_protection = true
 ActionCable.server.config.logger = Logger.new($stdout)
+# One worker keeps a client's commands in order: with Rails' default pool of
+# 4, lines sent at once (a flushed outbox) can be broadcast out of order.
+ActionCable.server.config.worker_pool_size = 1
 
 map("/cable") { run ActionCable.server }
