@@ -62,7 +62,7 @@ pub enum Command {
         /// Run only the scenarios whose name contains this
         scenario: Option<String>,
     },
-    /// Run the cargo-fuzz targets (decode, text_and_config, room)
+    /// Run the cargo-fuzz targets (decode, text_and_config, room, sessions)
     Fuzz {
         /// One target (default: every target)
         target: Option<String>,

@@ -98,7 +98,12 @@ pub fn peer_rabbitmq_stomp(env: &Env) -> Result<()> {
         &a,
         &b,
         "typed while RabbitMQ was down",
-        || with_rabbit(|r| Ok(r.kill())),
+        || {
+            with_rabbit(|r| {
+                r.kill();
+                Ok(())
+            })
+        },
         || with_rabbit(|_| Ok(())),
     )
 }
@@ -125,7 +130,10 @@ pub fn peer_mqtt_aedes(env: &Env) -> Result<()> {
         &a,
         &b,
         "typed while aedes was down",
-        || Ok(drop(broker.borrow_mut().take())),
+        || {
+            broker.borrow_mut().take();
+            Ok(())
+        },
         || {
             *broker.borrow_mut() = Some(Peer::start_on(port, "node", "mqtt-broker.js", &[])?);
             Ok(())
@@ -134,10 +142,12 @@ pub fn peer_mqtt_aedes(env: &Env) -> Result<()> {
 }
 
 /// npm `sockjs`'s broadcast chat, typed as `http://host/chat` with the
-/// protocol on auto: the `/info` probe finds SockJS; sockjs-client both ways.
+/// protocol on auto: the `/info` probe finds SockJS; sockjs-client both
+/// ways; the server restarted.
 pub fn peer_sockjs_chat(env: &Env) -> Result<()> {
-    let server = Peer::start_with("node", "sockjs-chat.js", &["chat"])?;
-    let url = format!("http://127.0.0.1:{}/chat", server.port);
+    let server = RefCell::new(Some(Peer::start_with("node", "sockjs-chat.js", &["chat"])?));
+    let port = server.borrow().as_ref().map(|p| p.port).unwrap_or_default();
+    let url = format!("http://127.0.0.1:{port}/chat");
     let q = |name: &str| format!("server={url}&name={name}");
     let a = open_at(env, env.origin, &q("ja"), "SockJS")?;
     let b = open_at(env, env.origin, &q("jb"), "SockJS")?;
@@ -277,7 +287,10 @@ pub fn peer_action_cable(env: &Env) -> Result<()> {
         &a,
         &b,
         "typed while puma was down",
-        || Ok(drop(cable.borrow_mut().take())),
+        || {
+            cable.borrow_mut().take();
+            Ok(())
+        },
         || {
             *cable.borrow_mut() = Some(brokers::action_cable(Some(port))?);
             Ok(())
