@@ -220,7 +220,8 @@ pub fn insecure_warning(server: &str) -> Option<String> {
 
 /// Checks `protocol=` (see [`Dialect::parse`]).
 pub fn parse_dialect(input: &str) -> Result<Dialect, ConfigError> {
-    Dialect::parse(input).map_err(|_| ConfigError::UnknownProtocol(input.trim().to_lowercase()))
+    Dialect::parse(input)
+        .ok_or_else(|| ConfigError::UnknownProtocol(input.trim().to_ascii_lowercase()))
 }
 
 /// Checks a display name: trimmed, not empty, at most [`MAX_NAME`] characters,

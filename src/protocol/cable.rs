@@ -6,7 +6,8 @@
 
 use super::session::{Format, Setup, Step};
 use super::{from_json, plain, Frame, Incoming};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Rails pings every 3 s; its own client calls a connection stale after 6.
 pub const STALE_MS: u64 = 6_000 + 2_000;
@@ -20,13 +21,41 @@ pub struct Session {
     subscribed: bool,
 }
 
+/// A command to the server.
+#[derive(Serialize)]
+struct Command<'a> {
+    command: &'a str,
+    identifier: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
+}
+
+/// What a line carries to the channel's action (`message` too, the field
+/// Rails tutorials read).
+#[derive(Serialize)]
+struct Speak<'a> {
+    action: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<&'a str>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Channel<'a> {
+    channel: &'a str,
+}
+
 /// The identifier for `room`: a JSON identifier as given, else a channel name.
 pub fn identifier(room: &str) -> String {
     let room = room.trim();
     if room.starts_with('{') && serde_json::from_str::<Value>(room).is_ok() {
         return room.to_string();
     }
-    json!({ "channel": room }).to_string()
+    serde_json::to_string(&Channel { channel: room }).unwrap_or_default()
 }
 
 impl Session {
@@ -39,26 +68,26 @@ impl Session {
     }
 
     fn command(&self, command: &str, data: Option<String>) -> Frame {
-        let mut value = json!({"command": command, "identifier": self.identifier});
-        if let Some(data) = data {
-            value["data"] = Value::String(data);
-        }
-        Frame::Text(value.to_string())
+        let command = Command {
+            command,
+            identifier: &self.identifier,
+            data,
+        };
+        Frame::Text(serde_json::to_string(&command).unwrap_or_default())
     }
 
     /// The `message` command carrying a line to the channel's action.
     pub fn speak(&mut self, client_id: &str, text: &str) -> Frame {
-        let data = match self.setup.format {
-            Format::Json => json!({
-                "action": self.setup.action,
-                "id": client_id,
-                "name": self.setup.name,
-                "text": text,
-                "message": text,
-            }),
-            Format::Text => json!({"action": self.setup.action, "message": text}),
+        let json = self.setup.format == Format::Json;
+        let speak = Speak {
+            action: &self.setup.action,
+            id: json.then_some(client_id),
+            name: json.then_some(self.setup.name.as_str()),
+            text: json.then_some(text),
+            message: text,
         };
-        self.command("message", Some(data.to_string()))
+        let data = serde_json::to_string(&speak).unwrap_or_default();
+        self.command("message", Some(data))
     }
 
     pub fn receive(&mut self, frame: Frame) -> Step {

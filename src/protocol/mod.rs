@@ -56,21 +56,23 @@ impl Dialect {
         Dialect::ActionCable,
     ];
 
-    /// Parses the value of `?protocol=` (case-insensitive; empty means auto).
-    pub fn parse(value: &str) -> Result<Self, String> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "" | "auto" => Ok(Dialect::Auto),
-            "text" => Ok(Dialect::Text),
-            "json" => Ok(Dialect::Json),
-            "socketio" | "socket.io" => Ok(Dialect::SocketIo),
-            "stomp" => Ok(Dialect::Stomp),
-            "mqtt" => Ok(Dialect::Mqtt),
-            "sockjs" => Ok(Dialect::SockJs),
-            "actioncable" | "cable" => Ok(Dialect::ActionCable),
-            other => Err(format!(
-                "Unknown protocol \u{201c}{other}\u{201d}: use auto, text, json, socketio, stomp, mqtt, sockjs or actioncable."
-            )),
+    /// Parses the value of `?protocol=` (case-insensitive; empty means
+    /// auto). `None` for a name it does not know (see
+    /// [`crate::config::ConfigError::UnknownProtocol`] for the words).
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Some(Dialect::Auto);
         }
+        if value.eq_ignore_ascii_case("socket.io") {
+            return Some(Dialect::SocketIo);
+        }
+        if value.eq_ignore_ascii_case("cable") {
+            return Some(Dialect::ActionCable);
+        }
+        Dialect::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(value))
     }
 
     /// The name used in URLs and the connect form.

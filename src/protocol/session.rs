@@ -3,7 +3,7 @@
 //! connection and never needs to know which dialect it is.
 
 use super::{cable, mqtt, socketio, stomp, Frame, Incoming};
-use serde_json::json;
+use serde::Serialize;
 
 /// What a session asks for after a step.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,11 +24,27 @@ pub enum Format {
     Text,
 }
 
+/// A chat line as JSON: what broker dialects send (a typed struct, not a
+/// `json!` Value: no map to build, and no second Value serializer).
+#[derive(Serialize)]
+pub struct Line<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
 impl Format {
     /// The body carrying one line.
     pub fn body(self, client_id: &str, name: &str, text: &str) -> String {
         match self {
-            Format::Json => json!({"id": client_id, "name": name, "text": text}).to_string(),
+            Format::Json => {
+                let line = Line {
+                    id: client_id,
+                    name,
+                    text,
+                };
+                serde_json::to_string(&line).unwrap_or_default()
+            }
             Format::Text => text.to_string(),
         }
     }

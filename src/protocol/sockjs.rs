@@ -34,20 +34,13 @@ pub fn parse(text: &str) -> Event {
     match kind {
         'o' if rest.is_empty() => Event::Open,
         'h' if rest.is_empty() => Event::Heartbeat,
-        'a' => match serde_json::from_str::<Vec<Value>>(rest) {
-            Ok(list) => Event::Messages(
-                list.into_iter()
-                    .map(|v| match v {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    })
-                    .collect(),
-            ),
+        // SockJS messages are strings, always.
+        'a' => match serde_json::from_str::<Vec<String>>(rest) {
+            Ok(list) => Event::Messages(list),
             Err(_) => Event::Garbage(text.to_string()),
         },
-        'm' => match serde_json::from_str::<Value>(rest) {
-            Ok(Value::String(s)) => Event::Messages(vec![s]),
-            Ok(other) => Event::Messages(vec![other.to_string()]),
+        'm' => match serde_json::from_str::<String>(rest) {
+            Ok(s) => Event::Messages(vec![s]),
             Err(_) => Event::Garbage(text.to_string()),
         },
         'c' => match serde_json::from_str::<(u16, String)>(rest) {
@@ -60,7 +53,7 @@ pub fn parse(text: &str) -> Event {
 
 /// The client frame carrying one message.
 pub fn wrap(message: &str) -> String {
-    Value::Array(vec![Value::String(message.to_string())]).to_string()
+    serde_json::to_string(&[message]).unwrap_or_default()
 }
 
 /// The address without its query, and without a trailing `/`.

@@ -24,14 +24,16 @@ fn line(text: &str) -> Incoming {
 
 #[test]
 fn dialect_parse_accepts_known_and_explains_unknown() {
-    assert_eq!(Dialect::parse(""), Ok(Dialect::Auto));
-    assert_eq!(Dialect::parse("JSON"), Ok(Dialect::Json));
-    assert_eq!(Dialect::parse(" text "), Ok(Dialect::Text));
-    assert_eq!(Dialect::parse("socket.io"), Ok(Dialect::SocketIo));
-    let err = Dialect::parse("xml").unwrap_err();
-    assert!(err.contains("xml") && err.contains("socketio"), "{err}");
+    assert_eq!(Dialect::parse(""), Some(Dialect::Auto));
+    assert_eq!(Dialect::parse("JSON"), Some(Dialect::Json));
+    assert_eq!(Dialect::parse(" text "), Some(Dialect::Text));
+    assert_eq!(Dialect::parse("socket.io"), Some(Dialect::SocketIo));
+    assert_eq!(Dialect::parse("MQTT"), Some(Dialect::Mqtt));
+    assert_eq!(Dialect::parse("xml"), None);
+    let err = crate::config::parse_dialect("xml").unwrap_err().to_string();
+    assert!(err.contains("xml") && err.contains("actioncable"), "{err}");
     for d in Dialect::ALL {
-        assert_eq!(Dialect::parse(d.as_str()), Ok(d));
+        assert_eq!(Dialect::parse(d.as_str()), Some(d));
     }
     assert_eq!(Dialect::Auto.url("ws://h/x"), "ws://h/x");
     assert_eq!(
