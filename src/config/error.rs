@@ -26,6 +26,7 @@ pub enum ConfigError {
     BadEio(String),
     BadTransport(String),
     BadRoom,
+    BadFrame,
     /// A setting with a few allowed values got another one.
     BadChoice {
         key: &'static str,
@@ -92,6 +93,10 @@ impl std::fmt::Display for ConfigError {
                 f,
                 "eio must be 3 (socket.io 2) or 4 (socket.io 3 and 4), not \u{201c}{}\u{201d}.",
                 short(value, 20)
+            ),
+            ConfigError::BadFrame => write!(
+                f,
+                "A frame to send (send=, ping=) has at most 64 KiB and no control characters other than tab and newlines."
             ),
             ConfigError::BadRoom => write!(
                 f,

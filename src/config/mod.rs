@@ -12,7 +12,7 @@ use crate::protocol::socketio::{self, Eio};
 use crate::protocol::Dialect;
 
 /// The page URL parameters [`from_query`] reads.
-pub const QUERY_KEYS: [&str; 15] = [
+pub const QUERY_KEYS: [&str; 18] = [
     "server",
     "name",
     "protocol",
@@ -28,6 +28,9 @@ pub const QUERY_KEYS: [&str; 15] = [
     "lines",
     "format",
     "qos",
+    "send",
+    "ping",
+    "ping_ms",
 ];
 
 /// Longest name the client will send.
@@ -67,6 +70,13 @@ pub struct Config {
     pub qos: u8,
     /// The address was typed as `http(s)://`: it may be a SockJS endpoint.
     pub typed_http: bool,
+    /// Frames sent as typed, in order, first on every connection (a join or
+    /// auth message): the repeatable `send=`.
+    pub send: Vec<String>,
+    /// An application-level ping (`ping=`) sent every `ping_ms` while
+    /// connected, for servers that drop quiet sockets.
+    pub ping: Option<String>,
+    pub ping_ms: u32,
 }
 
 impl Config {
@@ -89,6 +99,9 @@ impl Config {
             format: Format::Json,
             qos: 1,
             typed_http: false,
+            send: Vec::new(),
+            ping: None,
+            ping_ms: PING_MS,
         }
     }
 
@@ -400,6 +413,23 @@ pub fn from_query<'a>(
                     value: other.into(),
                 }),
             },
+            "send" => match parse_frame(value) {
+                Ok(frame) => config.send.push(frame),
+                Err(e) => errors.push(e),
+            },
+            "ping" => match parse_frame(value) {
+                Ok(frame) if frame.is_empty() => config.ping = None,
+                Ok(frame) => config.ping = Some(frame),
+                Err(e) => errors.push(e),
+            },
+            "ping_ms" => match value.trim().parse::<u32>() {
+                Ok(ms) if (1000..=3_600_000).contains(&ms) => config.ping_ms = ms,
+                _ => errors.push(ConfigError::BadChoice {
+                    key: "ping_ms",
+                    allowed: "a number of milliseconds from 1000 to 3600000",
+                    value: value.into(),
+                }),
+            },
             "eio" => match value.trim() {
                 "3" => config.eio = Some(Eio::V3),
                 "4" => config.eio = Some(Eio::V4),
@@ -427,6 +457,22 @@ pub fn parse_path(input: &str) -> Result<Option<String>, ConfigError> {
         return Err(ConfigError::BadPath(path.into()));
     }
     Ok(Some(format!("/{}", path.trim_start_matches('/'))))
+}
+
+/// How often `ping=` is sent unless `ping_ms=` says otherwise.
+pub const PING_MS: u32 = 30_000;
+
+/// Checks a frame typed for `send=` or `ping=`: sent as typed, so only
+/// its size and control characters (other than tab and newlines) are checked.
+pub fn parse_frame(input: &str) -> Result<String, ConfigError> {
+    if input.len() > 64 * 1024
+        || input
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        return Err(ConfigError::BadFrame);
+    }
+    Ok(input.to_string())
 }
 
 /// Whether an address was typed as `http://` or `https://`.
@@ -476,18 +522,32 @@ pub fn defaults_from_json(text: &str) -> Vec<(String, String)> {
     };
     QUERY_KEYS
         .iter()
-        .filter_map(|key| match object.get(*key)? {
-            serde_json::Value::String(v) => Some((key.to_string(), v.clone())),
-            serde_json::Value::Array(list) => Some((
-                key.to_string(),
-                list.iter()
-                    .filter_map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            )),
-            _ => None,
+        .flat_map(|key| match object.get(*key) {
+            // Repeatable: one pair per frame.
+            Some(serde_json::Value::Array(list)) if *key == "send" => list
+                .iter()
+                .filter_map(|v| Some((key.to_string(), v.as_str()?.to_string())))
+                .collect(),
+            other => other
+                .and_then(|v| pair(key, v))
+                .into_iter()
+                .collect::<Vec<_>>(),
         })
         .collect()
+}
+
+fn pair(key: &str, value: &serde_json::Value) -> Option<(String, String)> {
+    match value {
+        serde_json::Value::String(v) => Some((key.to_string(), v.clone())),
+        serde_json::Value::Array(list) => Some((
+            key.to_string(),
+            list.iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+        )),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -220,3 +220,26 @@ fn errors_are_values_that_read_as_sentences() {
         assert!(text.contains(words) && text.ends_with('.'), "{text}");
     }
 }
+
+#[test]
+fn on_connect_frames_repeat_and_the_ping_has_bounds() {
+    let q = from_query(
+        [
+            ("send", "{\"join\":1}"),
+            ("send", "/nick a"),
+            ("ping", "p"),
+            ("ping_ms", "5000"),
+        ],
+        "ws://d/ws",
+        "guest",
+    );
+    assert!(q.errors.is_empty(), "{:?}", q.errors);
+    assert_eq!(q.config.send, ["{\"join\":1}", "/nick a"]);
+    assert_eq!(
+        (q.config.ping.as_deref(), q.config.ping_ms),
+        (Some("p"), 5000)
+    );
+    assert_eq!(from_query([("ping_ms", "10")], "", "").errors.len(), 1);
+    let json = defaults_from_json(r#"{"send": ["a", "b"], "ping": "p"}"#);
+    assert_eq!(json.iter().filter(|(k, _)| k == "send").count(), 2);
+}

@@ -3,7 +3,7 @@
 
 use super::backoff::Backoff;
 use super::{explain_close, Effect, Level, Room, Timer};
-use crate::protocol::{self, sockjs, Dialect, Incoming, Wire};
+use crate::protocol::{self, sockjs, Dialect, Frame, Incoming, Wire};
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
@@ -138,6 +138,15 @@ impl Room {
             Timer::Heartbeat => self.check_heartbeat(now, fx),
             Timer::Flush => self.flush(now, fx),
             Timer::Typing => self.presence.expire(now, fx),
+            Timer::AppPing => {
+                if let (Conn::Open(_), Some(ping)) = (&self.conn, &self.config.ping) {
+                    self.send_frame(Frame::Text(ping.clone()), None, fx);
+                    fx.push(Effect::StartTimer {
+                        timer: Timer::AppPing,
+                        ms: self.config.ping_ms,
+                    });
+                }
+            }
             Timer::Dialect => {
                 if let Some(step) = self.session.as_mut().map(|s| s.on_timer()) {
                     self.apply(step, now, fx);
@@ -310,6 +319,7 @@ impl Room {
             Timer::Heartbeat,
             Timer::Flush,
             Timer::Dialect,
+            Timer::AppPing,
         ] {
             fx.push(Effect::CancelTimer(timer));
         }
@@ -386,6 +396,17 @@ impl Room {
                 pace.take(now);
             }
             self.send_frame(frame, None, fx);
+        }
+        // The connection's own setup (a join or auth frame), on every
+        // connection, before anything queued.
+        for frame in self.config.send.clone() {
+            self.send_frame(Frame::Text(frame), None, fx);
+        }
+        if self.config.ping.is_some() {
+            fx.push(Effect::StartTimer {
+                timer: Timer::AppPing,
+                ms: self.config.ping_ms,
+            });
         }
         self.start_heartbeat(fx);
         self.flush(now, fx);

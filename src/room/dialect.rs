@@ -213,6 +213,24 @@ impl Room {
         }
     }
 
+    /// A frame exactly as the user typed it: no dialect, no SockJS framing.
+    pub(super) fn raw_send(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
+        let (kind, size) = match &frame {
+            Frame::Text(t) => ("text", t.len()),
+            Frame::Binary(b) => ("binary", b.len()),
+        };
+        if !matches!(self.conn, Conn::Open(_) | Conn::Probing) {
+            let why = format!("Not connected: the raw {kind} frame ({size} bytes) was not sent.");
+            return self.system(now, Level::Error, why);
+        }
+        fx.push(Effect::Transmit {
+            frame,
+            client_id: None,
+        });
+        let note = format!("Sent a raw {kind} frame ({size} bytes), bypassing the protocol.");
+        self.system(now, Level::Info, note);
+    }
+
     /// Sends a frame, inside SockJS's framing where it is on.
     pub(super) fn send_frame(&self, frame: Frame, client_id: Option<String>, fx: &mut Vec<Effect>) {
         let frame = match (self.sock, frame) {

@@ -19,6 +19,8 @@ pub enum Timer {
     Typing,
     /// The dialect's own timer (socket.io: the version wait, v3 pings).
     Dialect,
+    /// The application-level ping of `ping=`.
+    AppPing,
 }
 
 /// Something that happened, fed to [`Room::handle`].
@@ -54,6 +56,9 @@ pub enum Input {
     /// The browser's `online` / `offline` events.
     Online,
     Offline,
+    /// The user sends a frame as typed, bypassing the dialect (the Frames
+    /// panel's raw send).
+    RawSend(Frame),
     /// The user typed a message.
     Compose {
         client_id: String,

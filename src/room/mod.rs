@@ -201,6 +201,7 @@ impl Room {
             Input::ReconnectNow => self.reconnect_now(&mut fx),
             Input::Online => self.went_online(&mut fx),
             Input::Offline => self.went_offline(&mut fx),
+            Input::RawSend(frame) => self.raw_send(frame, now, &mut fx),
             Input::Compose { client_id, text } => self.compose(client_id, text, now, &mut fx),
             Input::ComposeFile {
                 client_id,

@@ -53,8 +53,11 @@ pub fn query_from_location(defaults: &[(String, String)]) -> FromQuery {
     let mut pairs: Vec<(String, String)> = defaults.to_vec();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
         for key in config::QUERY_KEYS {
-            if let Some(value) = params.get(key) {
-                pairs.push((key.to_string(), value));
+            // `send=` repeats: every value, in order.
+            for value in params.get_all(key).iter() {
+                if let Some(value) = value.as_string() {
+                    pairs.push((key.to_string(), value));
+                }
             }
         }
     }

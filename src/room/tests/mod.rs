@@ -606,3 +606,4 @@ mod connection;
 mod files;
 mod saved;
 mod socketio;
+mod workbench;
