@@ -6,6 +6,7 @@
 //! `protocol`, `room` and `config` are pure and build without the `web` feature.
 
 pub mod config;
+pub mod inspect;
 pub mod protocol;
 pub mod room;
 pub mod text;

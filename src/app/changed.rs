@@ -11,12 +11,15 @@ use crate::room::{Conn, Room};
 pub struct Changed {
     pub log: bool,
     pub status: bool,
+    /// The Frames panel's record (only while it is open).
+    pub frames: bool,
 }
 
 impl Changed {
     pub const ALL: Changed = Changed {
         log: true,
         status: true,
+        frames: true,
     };
 }
 

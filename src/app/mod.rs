@@ -10,6 +10,7 @@
 pub mod attention;
 mod changed;
 mod download;
+mod frames;
 mod kept;
 pub mod persist;
 mod repaint;
@@ -43,7 +44,7 @@ pub struct Controller {
     /// Called with what changed, at most once per animation frame.
     on_change: Box<dyn Fn(Changed)>,
     /// The log's revision and the status at the last repaint.
-    painted: RefCell<(u64, StatusKey)>,
+    painted: RefCell<(u64, StatusKey, u64)>,
     socket: RefCell<Option<Transport>>,
     timers: RefCell<HashMap<Timer, Timeout>>,
     repaint: Repaint,
@@ -64,6 +65,8 @@ pub struct Controller {
     remembered: Cell<bool>,
     /// The user sent something: the log jumps to the bottom.
     jump: Cell<bool>,
+    /// The Frames panel's record, only while it is open.
+    frames: RefCell<Option<crate::inspect::FrameLog>>,
     /// The last export's object URL, alive until the next export.
     download: RefCell<Option<gloo::file::ObjectUrl>>,
     this: Weak<Controller>,
@@ -107,6 +110,7 @@ impl Controller {
                 remembered: Cell::new(false),
                 download: RefCell::new(None),
                 jump: Cell::new(false),
+                frames: RefCell::new(None),
                 room: RefCell::new(Room::new(random_u64())),
                 socket: RefCell::new(None),
                 timers: RefCell::new(HashMap::new()),
@@ -119,7 +123,7 @@ impl Controller {
                     }
                 }),
                 on_change: Box::new(on_change),
-                painted: RefCell::new((u64::MAX, StatusKey::default())),
+                painted: RefCell::new((u64::MAX, StatusKey::default(), 0)),
                 this: this.clone(),
                 // Client ids must not collide across tabs and reloads.
                 id_prefix: format!("{:x}", random_u64()),
@@ -140,12 +144,14 @@ impl Controller {
         };
         let (rev, status) = (room.log_rev(), StatusKey::of(&room));
         drop(room);
+        let frames = self.frames_rev();
         let mut painted = self.painted.borrow_mut();
         let changed = Changed {
             log: painted.0 != rev,
             status: painted.1 != status,
+            frames: painted.2 != frames,
         };
-        *painted = (rev, status);
+        *painted = (rev, status, frames);
         drop(painted);
         if changed != Changed::default() {
             (self.on_change)(changed);
@@ -417,7 +423,10 @@ impl Controller {
                 protocol,
                 extensions,
             }),
-            SocketEvent::Frame(frame) => self.feed(Input::Frame(frame)),
+            SocketEvent::Frame(frame) => {
+                self.record(crate::inspect::Dir::In, &frame);
+                self.feed(Input::Frame(frame))
+            }
             SocketEvent::Upgraded => self.feed(Input::Upgraded),
             SocketEvent::Closed {
                 code,
@@ -479,6 +488,7 @@ impl Controller {
                     self.socket.borrow_mut().take();
                 }
                 Effect::Transmit { frame, client_id } => {
+                    self.record(crate::inspect::Dir::Out, &frame);
                     if let Err(err) = self.transmit(&frame) {
                         match client_id {
                             Some(client_id) => followups.push(Input::SendFailed {
@@ -507,7 +517,7 @@ impl Controller {
                 Effect::ProbeSockJs { url } => {
                     let this = self.this.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let answer = sockjs_info(&url).await;
+                        let answer = crate::socket::sockjs_info(&url).await;
                         if let Some(this) = this.upgrade() {
                             this.feed(Input::SockJsInfo(answer));
                         }
@@ -555,19 +565,6 @@ impl Controller {
             }
         }
     }
-}
-
-/// Asks a SockJS server's `/info` (through gloo-net) whether it is one.
-async fn sockjs_info(url: &str) -> Result<bool, String> {
-    let response = gloo::net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    let body = response.text().await.map_err(|e| e.to_string())?;
-    crate::protocol::sockjs::parse_info(&body)
 }
 
 /// Controllers are equal only to themselves (line props hold one).

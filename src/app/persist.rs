@@ -56,7 +56,8 @@ pub fn save_outbox(server: &str, unsent: &[Unsent]) -> Result<(), String> {
         store::remove(&key);
         return Ok(());
     }
-    let json = serde_json::to_string(unsent).map_err(|e| e.to_string())?;
+    let json =
+        serde_json::to_string(unsent).map_err(|_| String::from("could not be written as JSON"))?;
     let mut error = match store::set_raw(&key, &json) {
         Ok(()) => return Ok(()),
         Err(e) => e,

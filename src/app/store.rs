@@ -33,7 +33,8 @@ pub fn get(key: &str) -> Option<Value> {
 }
 
 pub fn set(key: &str, value: &impl Serialize) -> Result<(), String> {
-    let json = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    let json =
+        serde_json::to_string(value).map_err(|_| String::from("could not be written as JSON"))?;
     set_raw(key, &json)
 }
 

@@ -55,10 +55,67 @@ pub fn chat(value: &Value) -> Option<Chat> {
     })
 }
 
-/// Pretty-printed JSON for reading.
+/// Pretty-printed JSON for reading, as `serde_json::to_string_pretty`
+/// writes it (two spaces, `"key": value`). Indents the compact text rather
+/// than serializing again with a second formatter: one Value serializer in
+/// the wasm instead of two.
 pub fn pretty(value: &Value) -> String {
     // Serializing a Value cannot fail.
-    serde_json::to_string_pretty(value).unwrap_or_default()
+    indent(&serde_json::to_string(value).unwrap_or_default())
+}
+
+/// Indents compact JSON text (strings are copied as they are).
+pub fn indent(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    let mut chars = compact.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                // Empty objects and arrays stay `{}` and `[]`.
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -87,6 +144,18 @@ mod tests {
             (Some("7"), Some("bo"), Some(1_700_000_000_123))
         );
         assert_eq!(chat(&json!({"text": "plain"})).unwrap().from, None);
+    }
+
+    #[test]
+    fn pretty_reads_as_serde_json_writes_it() {
+        for case in [
+            json!({"a": [1, {"b": "x, y: {z}"}], "e": {}, "f": [], "g": "say \"hi\"\\"}),
+            json!([]),
+            json!("text"),
+            json!([[1, 2], {"k": null}]),
+        ] {
+            assert_eq!(pretty(&case), serde_json::to_string_pretty(&case).unwrap());
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! settled on. One module per dialect: [`envelope`] (the reference server),
 //! [`generic`] (other JSON), [`socketio`], and [`binary`] for bytes.
 
+pub mod base64;
 pub mod binary;
 pub mod cable;
 pub mod envelope;

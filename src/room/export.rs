@@ -1,7 +1,7 @@
 //! The log as a download: JSON (one object per line) or plain text.
 
 use super::{Delivery, Kind, Line};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::borrow::Borrow;
 
 /// `2026-11-23T08:47:29Z` for `ms` since the Unix epoch (UTC).
@@ -57,42 +57,71 @@ pub fn text<L: Borrow<Line>>(lines: &[L], me: &str, dropped: usize) -> String {
     out
 }
 
+/// One entry of the JSON export (a typed struct, not `json!`: no map to
+/// build per line, and the one Value-free serializer).
+#[derive(Serialize)]
+struct Entry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ts: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time: Option<String>,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dropped: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivery: Option<&'a str>,
+}
+
 /// A JSON array of `{ts, time, kind, from, text, delivery?}`, first a
 /// `{kind: "note", dropped, text}` when `dropped` older lines had left memory.
 pub fn json<L: Borrow<Line>>(lines: &[L], me: &str, dropped: usize) -> String {
-    let note = (dropped > 0)
-        .then(|| json!({ "kind": "note", "dropped": dropped, "text": dropped_note(dropped) }));
-    let items: Vec<Value> = note
+    let note_text = dropped_note(dropped);
+    let note = (dropped > 0).then(|| Entry {
+        ts: None,
+        time: None,
+        kind: "note",
+        dropped: Some(dropped),
+        from: None,
+        text: &note_text,
+        delivery: None,
+    });
+    let items: Vec<Entry> = note
         .into_iter()
         .chain(lines.iter().map(|line| {
             let line = line.borrow();
             let (from, kind) = who(line, me);
-            let mut item = json!({
-                "ts": line.ts,
-                "time": iso_utc(line.ts),
-                "kind": kind,
-                "from": from,
-                "text": line.text,
-            });
-            if let Kind::Own { delivery, .. } = &line.kind {
-                item["delivery"] = Value::from(match delivery {
+            let delivery = match &line.kind {
+                Kind::Own { delivery, .. } => Some(match delivery {
                     Delivery::Queued => "queued",
                     Delivery::Sent => "sent",
                     Delivery::Delivered => "delivered",
                     Delivery::Failed(_) => "failed",
-                });
+                }),
+                _ => None,
+            };
+            Entry {
+                ts: Some(line.ts),
+                time: Some(iso_utc(line.ts)),
+                kind,
+                dropped: None,
+                from: Some(from.to_string()),
+                text: &line.text,
+                delivery,
             }
-            item
         }))
         .collect();
-    // The same pretty printer as JSON messages: one copy of it in the bundle.
-    crate::protocol::generic::pretty(&Value::Array(items))
+    // Indented like JSON messages: one pretty printer in the bundle.
+    crate::protocol::generic::indent(&serde_json::to_string(&items).unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::room::Level;
+    use serde_json::Value;
 
     #[test]
     fn dates_are_utc_iso() {

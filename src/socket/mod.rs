@@ -206,3 +206,26 @@ impl Transport {
         }
     }
 }
+
+/// Asks a SockJS server's `/info` (through gloo-net) whether it is one.
+pub async fn sockjs_info(url: &str) -> Result<bool, String> {
+    let response = gloo::net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| net_error(&e))?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let body = response.text().await.map_err(|e| net_error(&e))?;
+    crate::protocol::sockjs::parse_info(&body)
+}
+
+/// A gloo-net error in words. Not its `Display`: that reaches serde_json's
+/// error, and through it every `std::io` error message (about 2 KB of wasm).
+pub fn net_error(error: &gloo::net::Error) -> String {
+    match error {
+        gloo::net::Error::JsError(js) => js.message.clone(),
+        gloo::net::Error::GlooError(why) => why.clone(),
+        _ => "the answer could not be read".into(),
+    }
+}

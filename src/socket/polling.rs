@@ -156,7 +156,7 @@ async fn poll(weak: Weak<Inner>) {
                     Err(refusal(Some(status), &text))
                 }
             }
-            Err(err) => Err(refusal(None, &err.to_string())),
+            Err(err) => Err(refusal(None, &super::net_error(&err))),
         };
         let Some(inner) = weak.upgrade().filter(|i| !i.closed.get()) else {
             return;
@@ -305,7 +305,7 @@ async fn post(weak: Weak<Inner>) {
             Ok(request) => request
                 .send()
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| super::net_error(&e))
                 .and_then(|r| {
                     if r.ok() {
                         Ok(())
@@ -313,7 +313,7 @@ async fn post(weak: Weak<Inner>) {
                         Err(format!("HTTP {}", r.status()))
                     }
                 }),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(super::net_error(&e)),
         };
         if let Err(why) = sent {
             if let Some(inner) = weak.upgrade() {

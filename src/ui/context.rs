@@ -12,6 +12,7 @@ use yew::prelude::*;
 pub struct Versions {
     pub log: u64,
     pub status: u64,
+    pub frames: u64,
 }
 
 impl Reducible for Versions {
@@ -21,6 +22,7 @@ impl Reducible for Versions {
         Rc::new(Versions {
             log: self.log + u64::from(changed.log),
             status: self.status + u64::from(changed.status),
+            frames: self.frames + u64::from(changed.frames),
         })
     }
 }
@@ -53,6 +55,18 @@ pub struct LogContext(pub RoomHandle);
 /// The status context: changes with the connection, presence and settings.
 #[derive(Clone, PartialEq)]
 pub struct StatusContext(pub RoomHandle);
+
+/// The Frames panel's context: changes with the frames it records.
+#[derive(Clone, PartialEq)]
+pub struct FramesContext(pub RoomHandle);
+
+/// The room, for the Frames panel: re-renders when a frame is recorded.
+#[hook]
+pub fn use_frames() -> RoomHandle {
+    use_context::<FramesContext>()
+        .expect("use_frames() is only used inside the App's providers")
+        .0
+}
 
 /// The room, for the log: re-renders when the lines change.
 #[hook]

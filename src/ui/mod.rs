@@ -5,6 +5,7 @@ mod composer;
 mod connect_form;
 pub mod context;
 pub mod crash;
+mod frames;
 mod log;
 mod status;
 
@@ -12,7 +13,7 @@ use crate::app::{store, Controller};
 use crate::config::{self, Config, FromQuery};
 use composer::Composer;
 use connect_form::ConnectForm;
-use context::{LogContext, RoomHandle, StatusContext, Versions};
+use context::{FramesContext, LogContext, RoomHandle, StatusContext, Versions};
 use log::MessageLog;
 use yew::prelude::*;
 
@@ -195,8 +196,8 @@ pub fn app(props: &AppProps) -> Html {
         move |counting| {
             let interval = counting.then(|| {
                 let status = crate::app::Changed {
-                    log: false,
                     status: true,
+                    ..Default::default()
                 };
                 gloo::timers::callback::Interval::new(1000, move || ctl.refresh(status))
             });
@@ -224,10 +225,12 @@ pub fn app(props: &AppProps) -> Html {
     };
     let log = LogContext(handle(versions.log));
     let status = StatusContext(handle(versions.status));
+    let frames = FramesContext(handle(versions.frames));
     let initial: Config = query.config.clone();
     html! {
         <ContextProvider<StatusContext> context={status}>
         <ContextProvider<LogContext> context={log}>
+        <ContextProvider<FramesContext> context={frames}>
             <div class="app">
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
@@ -238,10 +241,12 @@ pub fn app(props: &AppProps) -> Html {
                 </header>
                 <main class="room">
                     <status::StatusBar />
+                    <frames::FramesPanel />
                     <MessageLog />
                     <Composer />
                 </main>
             </div>
+        </ContextProvider<FramesContext>>
         </ContextProvider<LogContext>>
         </ContextProvider<StatusContext>>
     }

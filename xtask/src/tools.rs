@@ -99,6 +99,17 @@ pub fn ensure() -> Result<()> {
             .arg(&dir)
             .arg(format!("binaryen@{BINARYEN_VERSION}")))?;
     }
+    // terser for the JS glue of release builds (Trunk.toml's post_build hook).
+    if !root()
+        .join(".tools/node_modules/terser/package.json")
+        .exists()
+    {
+        step(&format!("installing terser@{TERSER_VERSION} into .tools/"));
+        run(Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(root().join(".tools"))
+            .arg(format!("terser@{TERSER_VERSION}")))?;
+    }
     Ok(())
 }
 
@@ -116,6 +127,9 @@ pub fn chromedriver() -> Result<PathBuf> {
                 .into()
         })
 }
+
+/// terser minifies the wasm-bindgen glue (tools/minify-glue.mjs).
+const TERSER_VERSION: &str = "5.46.0";
 
 pub fn step(what: &str) {
     eprintln!("\x1b[1m==> {what}\x1b[0m");

@@ -302,7 +302,8 @@ impl Session {
             }
         }
         let sizes: Vec<String> = got.iter().map(|b| format!("{} bytes", b.len())).collect();
-        let args = Value::Array(args).to_string();
+        // serde_json::to_string, not Display: one Value serializer in the wasm, not two.
+        let args = serde_json::to_string(&Value::Array(args)).unwrap_or_default();
         step.incoming.push(Incoming::Event {
             name,
             args: format!(
@@ -325,8 +326,8 @@ impl Session {
         let args = match args.as_slice() {
             [] => String::new(),
             [Value::String(s)] => s.clone(),
-            [one] => one.to_string(),
-            more => Value::Array(more.to_vec()).to_string(),
+            [one] => serde_json::to_string(one).unwrap_or_default(),
+            more => serde_json::to_string(more).unwrap_or_default(),
         };
         Incoming::Event {
             name,

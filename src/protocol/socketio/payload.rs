@@ -4,9 +4,8 @@
 //! Binary messages travel as base64: `b<data>` in v4, `b4<data>` in v3.
 
 use super::Eio;
+use crate::protocol::base64;
 use crate::protocol::Frame;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 
 const SEPARATOR: char = '\u{1e}';
 
@@ -68,7 +67,7 @@ pub fn decode(body: &str, eio: Eio) -> Result<Vec<Frame>, String> {
 
 fn frame(packet: &str, binary: &str) -> Frame {
     match packet.strip_prefix(binary) {
-        Some(data) => match STANDARD.decode(data) {
+        Some(data) => match base64::decode(data).ok_or(()) {
             Ok(bytes) => Frame::Binary(bytes),
             Err(_) => Frame::Text(packet.to_string()),
         },
@@ -82,9 +81,9 @@ pub fn encode(frames: &[Frame], eio: Eio) -> String {
         (Frame::Text(t), _) => t.clone(),
         // Binary frames for v3 already carry the message type 4 in front.
         (Frame::Binary(b), Eio::V3) => {
-            format!("b4{}", STANDARD.encode(b.strip_prefix(&[4]).unwrap_or(b)))
+            format!("b4{}", base64::encode(b.strip_prefix(&[4]).unwrap_or(b)))
         }
-        (Frame::Binary(b), Eio::V4) => format!("b{}", STANDARD.encode(b)),
+        (Frame::Binary(b), Eio::V4) => format!("b{}", base64::encode(b)),
     });
     match eio {
         Eio::V4 => packets.collect::<Vec<_>>().join("\u{1e}"),
