@@ -30,8 +30,10 @@ fn frames_are_counted_described_and_bounded() {
 
 #[test]
 fn paused_it_counts_but_holds_the_list_still() {
-    let mut log = FrameLog::default();
-    log.paused = true;
+    let mut log = FrameLog {
+        paused: true,
+        ..FrameLog::default()
+    };
     let rev = log.rev();
     log.record(Dir::In, &Frame::Text("x".into()), Dialect::Text, 1);
     assert_eq!((log.records().count(), log.inbound.frames), (0, 1));
