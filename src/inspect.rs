@@ -13,8 +13,6 @@ use std::rc::Rc;
 pub const KEEP: usize = 500;
 /// Bytes of one frame kept for showing and copying.
 pub const BODY_BYTES: usize = 16 * 1024;
-/// The window of the rates, in ms.
-pub const RATE_MS: u64 = 5_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
@@ -48,21 +46,34 @@ impl Record {
     }
 }
 
-/// Count and bytes in one direction, and when its recent frames came.
+/// Count and bytes in one direction, and the frames of the current
+/// second and the one before (a rate without a list of times).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Totals {
     pub frames: u64,
     pub bytes: u64,
-    recent: VecDeque<u64>,
+    /// (second, frames in it) for the current and the previous second.
+    seconds: [(u64, u64); 2],
 }
 
 impl Totals {
-    /// Frames per second over the last [`RATE_MS`] before `now`, in
-    /// tenths (integers: float formatting would add ~11 KB to the wasm).
-    pub fn rate_tenths(&self, now: u64) -> u64 {
-        let from = now.saturating_sub(RATE_MS);
-        let n = self.recent.iter().filter(|&&t| t >= from).count() as u64;
-        n * 10_000 / RATE_MS
+    fn count(&mut self, now: u64) {
+        let second = now / 1000;
+        if self.seconds[1].0 != second {
+            self.seconds = [self.seconds[1], (second, 0)];
+        }
+        self.seconds[1].1 += 1;
+    }
+
+    /// Frames per second at `now`: those of the last whole second (an
+    /// integer: float formatting would add ~11 KB to the wasm).
+    pub fn rate(&self, now: u64) -> u64 {
+        let second = now / 1000;
+        match self.seconds {
+            [_, (s, n)] if s + 1 == second => n,
+            [(s, n), (current, _)] if current == second && s + 1 == second => n,
+            _ => 0,
+        }
     }
 }
 
@@ -87,11 +98,6 @@ impl FrameLog {
         self.inbound.frames + self.outbound.frames + self.next
     }
 
-    pub fn clear(&mut self) {
-        self.records.clear();
-        self.next += 1;
-    }
-
     /// Records one frame at `now`, read as `dialect` speaks.
     pub fn record(&mut self, dir: Dir, frame: &Frame, dialect: Dialect, now: u64) {
         let (bytes, binary) = match frame {
@@ -104,12 +110,7 @@ impl FrameLog {
         };
         totals.frames += 1;
         totals.bytes += bytes.len() as u64;
-        totals.recent.push_back(now);
-        while totals.recent.len() > 4096
-            || totals.recent.front().is_some_and(|&t| t + RATE_MS < now)
-        {
-            totals.recent.pop_front();
-        }
+        totals.count(now);
         if self.paused {
             return;
         }

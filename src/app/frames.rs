@@ -39,13 +39,6 @@ impl Controller {
         self.repaint.now();
     }
 
-    pub fn clear_frames(&self) {
-        if let Some(log) = self.frames.borrow_mut().as_mut() {
-            log.clear();
-        }
-        self.repaint.now();
-    }
-
     /// Sends what the user typed as one frame, bypassing the dialect; `Err`
     /// says why the input is not a frame.
     pub fn send_raw(&self, kind: RawKind, input: &str) -> Result<(), String> {

@@ -23,9 +23,10 @@ fn frames_are_counted_described_and_bounded() {
     }
     assert_eq!(log.records().count(), KEEP);
     assert_eq!(log.inbound.frames, KEEP as u64 + 11);
-    // 511 frames in within the last 5 s: 102.2 a second.
-    assert_eq!(log.inbound.rate_tenths(2_000 + KEEP as u64 + 10), 1022);
-    assert_eq!(log.inbound.rate_tenths(1_000_000), 0);
+    // Frames at 2.000 to 2.509 s: in the next second the rate is 510/s.
+    assert_eq!(log.inbound.rate(3_100), 510);
+    assert_eq!(log.inbound.rate(2_600), 1, "the second before had one");
+    assert_eq!(log.inbound.rate(9_000), 0);
 }
 
 #[test]

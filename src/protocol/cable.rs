@@ -4,9 +4,8 @@
 //! command and an action (default `speak`); broadcasts come back as lines.
 //! <https://guides.rubyonrails.org/action_cable_overview.html>
 
-use super::session::{Format, Setup, Step};
+use super::session::{object, Format, Setup, Step};
 use super::{from_json, plain, Frame, Incoming};
-use serde::Serialize;
 use serde_json::Value;
 
 /// Rails pings every 3 s; its own client calls a connection stale after 6.
@@ -21,41 +20,13 @@ pub struct Session {
     subscribed: bool,
 }
 
-/// A command to the server.
-#[derive(Serialize)]
-struct Command<'a> {
-    command: &'a str,
-    identifier: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<String>,
-}
-
-/// What a line carries to the channel's action (`message` too, the field
-/// Rails tutorials read).
-#[derive(Serialize)]
-struct Speak<'a> {
-    action: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    text: Option<&'a str>,
-    message: &'a str,
-}
-
-#[derive(Serialize)]
-struct Channel<'a> {
-    channel: &'a str,
-}
-
 /// The identifier for `room`: a JSON identifier as given, else a channel name.
 pub fn identifier(room: &str) -> String {
     let room = room.trim();
     if room.starts_with('{') && serde_json::from_str::<Value>(room).is_ok() {
         return room.to_string();
     }
-    serde_json::to_string(&Channel { channel: room }).unwrap_or_default()
+    object(&[("channel", room)])
 }
 
 impl Session {
@@ -67,27 +38,30 @@ impl Session {
         }
     }
 
-    fn command(&self, command: &str, data: Option<String>) -> Frame {
-        let command = Command {
-            command,
-            identifier: &self.identifier,
-            data,
-        };
-        Frame::Text(serde_json::to_string(&command).unwrap_or_default())
+    fn command(&self, command: &str, data: Option<&str>) -> Frame {
+        let mut fields = vec![
+            ("command", command),
+            ("identifier", self.identifier.as_str()),
+        ];
+        fields.extend(data.map(|d| ("data", d)));
+        Frame::Text(object(&fields))
     }
 
     /// The `message` command carrying a line to the channel's action.
     pub fn speak(&mut self, client_id: &str, text: &str) -> Frame {
-        let json = self.setup.format == Format::Json;
-        let speak = Speak {
-            action: &self.setup.action,
-            id: json.then_some(client_id),
-            name: json.then_some(self.setup.name.as_str()),
-            text: json.then_some(text),
-            message: text,
+        // `message` too: the field Rails tutorials read.
+        let action = ("action", self.setup.action.as_str());
+        let data = match self.setup.format {
+            Format::Json => object(&[
+                action,
+                ("id", client_id),
+                ("name", &self.setup.name),
+                ("text", text),
+                ("message", text),
+            ]),
+            Format::Text => object(&[action, ("message", text)]),
         };
-        let data = serde_json::to_string(&speak).unwrap_or_default();
-        self.command("message", Some(data))
+        self.command("message", Some(&data))
     }
 
     pub fn receive(&mut self, frame: Frame) -> Step {

@@ -3,7 +3,6 @@
 //! connection and never needs to know which dialect it is.
 
 use super::{cable, mqtt, socketio, stomp, Frame, Incoming};
-use serde::Serialize;
 
 /// What a session asks for after a step.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,27 +23,28 @@ pub enum Format {
     Text,
 }
 
-/// A chat line as JSON: what broker dialects send (a typed struct, not a
-/// `json!` Value: no map to build, and no second Value serializer).
-#[derive(Serialize)]
-pub struct Line<'a> {
-    pub id: &'a str,
-    pub name: &'a str,
-    pub text: &'a str,
+/// A flat JSON object of string fields, in order. The dialects' small
+/// objects all go through here: one string serializer, rather than a
+/// `json!` map or a derived serializer per shape (each costs wasm).
+pub fn object(fields: &[(&str, &str)]) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push(':');
+        out.push_str(&serde_json::to_string(value).unwrap_or_default());
+    }
+    out.push('}');
+    out
 }
 
 impl Format {
     /// The body carrying one line.
     pub fn body(self, client_id: &str, name: &str, text: &str) -> String {
         match self {
-            Format::Json => {
-                let line = Line {
-                    id: client_id,
-                    name,
-                    text,
-                };
-                serde_json::to_string(&line).unwrap_or_default()
-            }
+            Format::Json => object(&[("id", client_id), ("name", name), ("text", text)]),
             Format::Text => text.to_string(),
         }
     }

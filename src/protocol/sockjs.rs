@@ -34,18 +34,29 @@ pub fn parse(text: &str) -> Event {
     match kind {
         'o' if rest.is_empty() => Event::Open,
         'h' if rest.is_empty() => Event::Heartbeat,
-        // SockJS messages are strings, always.
-        'a' => match serde_json::from_str::<Vec<String>>(rest) {
-            Ok(list) => Event::Messages(list),
-            Err(_) => Event::Garbage(text.to_string()),
-        },
-        'm' => match serde_json::from_str::<String>(rest) {
-            Ok(s) => Event::Messages(vec![s]),
-            Err(_) => Event::Garbage(text.to_string()),
-        },
-        'c' => match serde_json::from_str::<(u16, String)>(rest) {
-            Ok((code, reason)) => Event::Close { code, reason },
-            Err(_) => Event::Garbage(text.to_string()),
+        // Read as a Value (the one JSON reader already in the wasm), then
+        // taken apart: SockJS messages are strings, always.
+        'a' | 'm' | 'c' => match (kind, serde_json::from_str::<Value>(rest)) {
+            ('a', Ok(Value::Array(list))) => list
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect::<Option<Vec<String>>>()
+                .map_or_else(|| Event::Garbage(text.to_string()), Event::Messages),
+            ('m', Ok(Value::String(s))) => Event::Messages(vec![s]),
+            ('c', Ok(Value::Array(pair))) => match pair.as_slice() {
+                [Value::Number(code), Value::String(reason)] => match code.as_u64() {
+                    Some(code) if code <= u64::from(u16::MAX) => Event::Close {
+                        code: code as u16,
+                        reason: reason.clone(),
+                    },
+                    _ => Event::Garbage(text.to_string()),
+                },
+                _ => Event::Garbage(text.to_string()),
+            },
+            _ => Event::Garbage(text.to_string()),
         },
         _ => Event::Garbage(text.to_string()),
     }
@@ -53,7 +64,7 @@ pub fn parse(text: &str) -> Event {
 
 /// The client frame carrying one message.
 pub fn wrap(message: &str) -> String {
-    serde_json::to_string(&[message]).unwrap_or_default()
+    format!("[{}]", serde_json::to_string(message).unwrap_or_default())
 }
 
 /// The address without its query, and without a trailing `/`.

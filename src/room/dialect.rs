@@ -232,6 +232,7 @@ impl Room {
     }
 
     /// Sends a frame, inside SockJS's framing where it is on.
+    #[inline(never)]
     pub(super) fn send_frame(&self, frame: Frame, client_id: Option<String>, fx: &mut Vec<Effect>) {
         let frame = match (self.sock, frame) {
             (Sock::Framed { .. }, Frame::Text(text)) => Frame::Text(sockjs::wrap(&text)),

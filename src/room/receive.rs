@@ -60,6 +60,8 @@ impl Room {
     }
 
     /// Carries out a session's step: its frames, its timer, then its events.
+    /// Not inlined: it has several callers, and it is large (size, measured).
+    #[inline(never)]
     pub(super) fn apply(&mut self, step: Step, now: u64, fx: &mut Vec<Effect>) {
         for frame in step.send {
             self.send_frame(frame, None, fx);

@@ -1,5 +1,6 @@
 //! The Frames panel: every frame in and out with its time, kind, size and
 //! what the dialect made of it; totals and rates; filters, pause, copy;
+//! (closing and opening the panel starts it afresh);
 //! and a raw frame sent as typed. It records only while open.
 
 use super::context::use_frames;
@@ -11,14 +12,16 @@ use yew::prelude::*;
 /// Rows rendered at most (the newest that match).
 const SHOWN: usize = 200;
 
+/// Local `HH:MM:SS.mmm` (time zones differ by whole minutes: the seconds
+/// and milliseconds come from the epoch time itself).
 fn clock(ms: u64) -> String {
     let d = js_sys::Date::new(&(ms as f64).into());
     format!(
         "{:02}:{:02}:{:02}.{:03}",
         d.get_hours(),
         d.get_minutes(),
-        d.get_seconds(),
-        d.get_milliseconds()
+        ms / 1000 % 60,
+        ms % 1000
     )
 }
 
@@ -68,13 +71,11 @@ pub fn frames_panel() -> Html {
     };
     let t = now();
     let totals = |name: &str, dir: &crate::inspect::Totals| {
-        let rate = dir.rate_tenths(t);
         format!(
-            "{name}: {} frames, {} B, {}.{}/s",
+            "{name}: {} frames, {} B, {}/s",
             dir.frames,
             dir.bytes,
-            rate / 10,
-            rate % 10
+            dir.rate(t)
         )
     };
     let (wanted, filter, raw_error) = chosen.borrow().clone();
@@ -137,10 +138,6 @@ pub fn frames_panel() -> Html {
         let ctl = ctl.clone();
         Callback::from(move |_| ctl.pause_frames(!paused))
     };
-    let onclear = {
-        let ctl = ctl.clone();
-        Callback::from(move |_| ctl.clear_frames())
-    };
     let onraw = {
         let (ctl, raw_text, raw_kind, chosen, redraw) = (
             ctl.clone(),
@@ -176,7 +173,6 @@ pub fn frames_panel() -> Html {
                 <button type="button" aria-pressed={paused.to_string()} onclick={onpause}>
                     { if paused { "Resume" } else { "Pause" } }
                 </button>
-                <button type="button" onclick={onclear}>{ "Clear" }</button>
                 <span class="totals">{ totals("In", &log.inbound) }{ " \u{b7} " }{ totals("Out", &log.outbound) }</span>
             </div>
             <ol class="frame-list">{ for rows.iter().rev().map(row) }</ol>

@@ -190,18 +190,21 @@ pub fn connect(nsp: &str) -> String {
 
 /// `42[nsp,][id]["event","text"]`.
 pub fn emit(nsp: &str, id: Option<u64>, event: &str, text: &str) -> String {
-    let args = Value::from(vec![Value::from(event), Value::from(text)]);
+    // Strings through serde_json's one string serializer; no Value to build.
+    let json = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    format!("42{}{id}{args}", nsp_prefix(nsp))
+    format!("42{}{id}[{},{}]", nsp_prefix(nsp), json(event), json(text))
 }
 
 /// `451-[nsp,][id]["event",{"_placeholder":true,"num":0}]`, to be followed
 /// by the one binary frame.
 pub fn emit_binary(nsp: &str, id: Option<u64>, event: &str) -> String {
-    let placeholder = serde_json::json!({ "_placeholder": true, "num": 0 });
-    let args = Value::from(vec![Value::from(event), placeholder]);
+    let event = serde_json::to_string(event).unwrap_or_default();
     let id = id.map(|i| i.to_string()).unwrap_or_default();
-    format!("451-{}{id}{args}", nsp_prefix(nsp))
+    format!(
+        "451-{}{id}[{event},{{\"_placeholder\":true,\"num\":0}}]",
+        nsp_prefix(nsp)
+    )
 }
 
 /// Which attachment a placeholder stands for.
