@@ -8,6 +8,7 @@
 //! in a [`store::Store`]: in memory, or in Redis for several processes.
 
 mod limits;
+pub mod rooms;
 pub mod store;
 
 use axum::{
@@ -22,6 +23,7 @@ use axum::{
 };
 use limits::TokenBucket;
 use roomcast::protocol::envelope::{self, ClientFrame, ServerFrame};
+use rooms::{Room, Rooms};
 use std::{
     future::Future,
     path::PathBuf,
@@ -31,7 +33,6 @@ use std::{
     },
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
-use store::Store;
 use tokio::{
     net::TcpListener,
     sync::{broadcast, mpsc, watch},
@@ -137,14 +138,12 @@ impl Settings {
 /// Everything connections share.
 struct Hub {
     settings: Settings,
-    store: Arc<Store>,
+    rooms: Rooms,
     next_conn: AtomicU64,
     connections: AtomicUsize,
     shutdown: watch::Receiver<bool>,
     /// Dropped by each connection when it ends; shutdown waits for all.
     alive: mpsc::Sender<()>,
-    /// Someone joined or left: the presence list goes out (coalesced).
-    presence: Arc<tokio::sync::Notify>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -167,71 +166,28 @@ pub async fn serve(
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = match &settings.redis {
-        Some(url) => Store::redis(url, settings.history, BACKLOG)
-            .await
-            .map_err(io_err)?,
-        None => Arc::new(Store::memory(
-            settings.history,
-            settings.history_file.as_deref(),
-            BACKLOG,
-        )?),
-    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let hub = Arc::new(Hub {
         settings: settings.clone(),
-        store: store.clone(),
+        rooms: Rooms::default(),
         next_conn: AtomicU64::new(1),
         connections: AtomicUsize::new(0),
         shutdown: stop_rx,
         alive: alive_tx,
-        presence: Arc::default(),
     });
-    {
-        // One presence list per burst of joins and leaves, not one per change:
-        // with many clients joining at once, per-change lists are quadratic.
-        let (store, presence) = (store.clone(), hub.presence.clone());
-        tokio::spawn(async move {
-            loop {
-                presence.notified().await;
-                tokio::time::sleep(PRESENCE_COALESCE).await;
-                let sent = match store.users().await {
-                    Ok(users) => {
-                        store
-                            .publish(ServerFrame::Presence { users }, false, None)
-                            .await
-                    }
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = sent {
-                    tracing::warn!("{e}");
-                }
-            }
-        });
-    }
-    if settings.redis.is_some() {
-        // Presence in Redis expires unless refreshed: a crashed server stops counting.
-        let (store, every) = (
-            store.clone(),
-            settings.heartbeat.min(Duration::from_secs(20)),
-        );
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(every).await;
-                if let Err(e) = store.sync_names().await {
-                    tracing::warn!("{e}");
-                }
-            }
-        });
-    }
+    // The default room opens now: a Redis that cannot be reached is an
+    // error at start, not at the first connection.
+    hub.rooms.get("", &settings).await.map_err(io_err)?;
     let index = settings.dist.join("index.html");
     let app = Router::new()
         .route("/ws", get(upgrade))
+        .route("/ws/{room}", get(upgrade_room))
         .route("/healthz", get(|| async { "ok" }))
         .fallback_service(ServeDir::new(&settings.dist).fallback(ServeFile::new(index)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(hub.clone());
+    let rooms_hub = hub.clone();
     drop(hub);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -242,14 +198,40 @@ pub async fn serve(
         .await?;
     // Every connection holds a clone of `alive`; recv() ends when all are gone.
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, alive_rx.recv()).await;
-    store.leave_all().await;
+    for room in rooms_hub.rooms.all().await {
+        room.store.leave_all().await;
+    }
     Ok(())
 }
 
+/// `/ws`: the default room.
 async fn upgrade(
     ws: WebSocketUpgrade,
     headers: HeaderMap,
     State(hub): State<Arc<Hub>>,
+) -> Response {
+    upgrade_to(ws, headers, hub, String::new()).await
+}
+
+/// `/ws/<room>`: a room of its own.
+async fn upgrade_room(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    State(hub): State<Arc<Hub>>,
+    axum::extract::Path(room): axum::extract::Path<String>,
+) -> Response {
+    if !rooms::valid_name(&room) {
+        let why = "a room name has 1 to 64 letters, digits, - or _";
+        return (StatusCode::NOT_FOUND, why).into_response();
+    }
+    upgrade_to(ws, headers, hub, room).await
+}
+
+async fn upgrade_to(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    hub: Arc<Hub>,
+    room: String,
 ) -> Response {
     let allowed = &hub.settings.allowed_origins;
     if !allowed.is_empty() {
@@ -266,10 +248,17 @@ async fn upgrade(
     let read_limit = hub.settings.max_message_bytes.saturating_mul(2).max(1024);
     // Small buffers: the library's defaults (128 KiB to read) cost that much
     // per connection, idle or not; chat frames are small and buffers grow on demand.
+    let room = match hub.rooms.get(&room, &hub.settings).await {
+        Ok(room) => room,
+        Err(why) => {
+            tracing::warn!("cannot open a room: {why}");
+            return (StatusCode::SERVICE_UNAVAILABLE, why).into_response();
+        }
+    };
     ws.max_message_size(read_limit)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(4 * 1024)
-        .on_upgrade(move |socket| connection(socket, hub))
+        .on_upgrade(move |socket| connection(socket, hub, room))
 }
 
 /// How a connection wants the room rendered.
@@ -319,13 +308,14 @@ impl Drop for Counted<'_> {
 /// One connection's state.
 struct Conn {
     hub: Arc<Hub>,
+    room: Arc<Room>,
     id: u64,
     guest: String,
     mode: Mode,
     bucket: TokenBucket,
 }
 
-async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
+async fn connection(mut socket: WebSocket, hub: Arc<Hub>, room: Arc<Room>) {
     let _alive = hub.alive.clone();
     let count = hub.connections.fetch_add(1, Ordering::Relaxed) + 1;
     let _counted = Counted(&hub.connections);
@@ -343,19 +333,20 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
     let settings = &hub.settings;
     let mut conn = Conn {
         hub: hub.clone(),
+        room: room.clone(),
         id,
         guest: format!("guest-{id}"),
         mode: Mode::Plain,
         bucket: TokenBucket::new(settings.rate_per_sec, settings.rate_burst),
     };
-    let mut events = hub.store.events.subscribe();
+    let mut events = room.store.events.subscribe();
     let mut shutdown = hub.shutdown.clone();
     tracing::info!(conn = id, "connected");
 
     let welcome = ServerFrame::Welcome {
         server: envelope::SERVER_NAME.into(),
         version: envelope::VERSION,
-        users: hub.store.users().await.unwrap_or_default(),
+        users: room.store.users().await.unwrap_or_default(),
         heartbeat_ms: Some(settings.heartbeat.as_millis() as u32),
         // Rounded so that a client pacing itself by it is never too fast.
         rate: Some(envelope::RateLimit {
@@ -383,7 +374,7 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
                 }
             }
             event = events.recv() => match event {
-                Ok(event) => render(&event, (hub.store.server_id, id), conn.mode).into_iter().collect(),
+                Ok(event) => render(&event, (room.store.server_id, id), conn.mode).into_iter().collect(),
                 Err(broadcast::error::RecvError::Lagged(n)) => vec![error(
                     "lagged",
                     &format!("this connection was too slow and missed {n} events; reconnect to catch up"),
@@ -427,11 +418,11 @@ async fn connection(mut socket: WebSocket, hub: Arc<Hub>) {
         }
     }
     tracing::info!(conn = id, "disconnected");
-    match hub.store.release(id).await {
+    match room.store.release(id).await {
         Ok(Some(name)) => {
             let leave = ServerFrame::Leave { name, ts: now_ms() };
-            let _ = hub.store.publish(leave, false, None).await;
-            hub.presence.notify_one();
+            let _ = room.store.publish(leave, false, None).await;
+            room.presence.notify_one();
         }
         Ok(None) => {}
         Err(e) => tracing::warn!("{e}"),
@@ -474,7 +465,7 @@ impl Conn {
         }
         let result = match (message, parsed) {
             (Message::Binary(bytes), _) => {
-                self.hub.store.publish_binary(bytes).await.map(|()| vec![])
+                self.room.store.publish_binary(bytes).await.map(|()| vec![])
             }
             (_, Some(ClientFrame::Hello { name, since })) => self.hello(&name, since).await,
             (_, Some(ClientFrame::Message { id, text })) => self.chat(id, text).await,
@@ -482,11 +473,11 @@ impl Conn {
             (Message::Text(t), _) => {
                 // Anything else is a plain-text client's line, relayed as it is.
                 let from = self
-                    .hub
+                    .room
                     .store
                     .name_of(self.id)
                     .unwrap_or_else(|| self.guest.clone());
-                self.hub
+                self.room
                     .store
                     .chat(None, from, t.to_string(), true)
                     .await
@@ -516,7 +507,7 @@ impl Conn {
             Ok(name) => name,
             Err(why) => return Ok(vec![error("bad_name", &why.to_string(), None)]),
         };
-        let store = &self.hub.store;
+        let store = &self.room.store;
         self.mode = Mode::Envelope;
         let name = store.claim(self.id, &wanted).await?;
         let users = store.users().await?;
@@ -532,13 +523,13 @@ impl Conn {
                 Some((store.server_id, self.id)),
             )
             .await?;
-        self.hub.presence.notify_one();
+        self.room.presence.notify_one();
         Ok(vec![text(&joined)])
     }
 
     /// Tells the others (envelope clients only) that this user is typing.
     async fn typing(&mut self) -> store::StoreResult<Vec<Message>> {
-        let store = &self.hub.store;
+        let store = &self.room.store;
         if let Some(name) = store.name_of(self.id) {
             store
                 .publish(
@@ -552,7 +543,7 @@ impl Conn {
     }
 
     async fn chat(&mut self, id: String, text_: String) -> store::StoreResult<Vec<Message>> {
-        let store = &self.hub.store;
+        let store = &self.room.store;
         let Some(from) = store.name_of(self.id) else {
             return Ok(vec![error(
                 "not_joined",

@@ -13,11 +13,35 @@ use std::{
 };
 use tokio::sync::broadcast;
 
-const CHANNEL: &str = "roomcast:events";
-const BINARY_CHANNEL: &str = "roomcast:binary";
-const SEQ: &str = "roomcast:seq";
-const HISTORY: &str = "roomcast:history";
-const USERS: &str = "roomcast:users:";
+/// The Redis keys of one room. The default room keeps the names it always
+/// had (`roomcast:events`, ...); room `R` has `roomcast:room:R:events`, ...
+#[derive(Clone, Debug)]
+struct Keys {
+    channel: String,
+    binary: String,
+    seq: String,
+    history: String,
+    users: String,
+    ids: String,
+}
+
+impl Keys {
+    fn of(room: &str) -> Keys {
+        let base = if room.is_empty() {
+            "roomcast:".to_string()
+        } else {
+            format!("roomcast:room:{room}:")
+        };
+        Keys {
+            channel: format!("{base}events"),
+            binary: format!("{base}binary"),
+            seq: format!("{base}seq"),
+            history: format!("{base}history"),
+            users: format!("{base}users:"),
+            ids: format!("{base}id:"),
+        }
+    }
+}
 /// How long a message id is remembered in Redis to confirm resends.
 const ID_TTL_SECS: u64 = 24 * 3600;
 
@@ -114,6 +138,7 @@ impl History {
 struct Shared {
     conn: redis::aio::ConnectionManager,
     limit: usize,
+    keys: Keys,
 }
 
 enum Backend {
@@ -150,22 +175,33 @@ impl Store {
         })
     }
 
-    /// The Redis store at `url`; starts the task that relays what other
-    /// servers publish to this process's connections.
-    pub async fn redis(url: &str, limit: usize, backlog: usize) -> StoreResult<Arc<Store>> {
+    /// The Redis store of `room` (empty: the default room) at `url`;
+    /// starts the task that relays what other servers publish to this
+    /// process's connections in that room.
+    pub async fn redis(
+        url: &str,
+        room: &str,
+        limit: usize,
+        backlog: usize,
+    ) -> StoreResult<Arc<Store>> {
+        let keys = Keys::of(room);
         let client = redis::Client::open(url).map_err(redis_err)?;
         let mut conn = client.get_connection_manager().await.map_err(redis_err)?;
         // Sequence numbers start from the clock, like in memory; never go back.
-        let _: bool = conn.set_nx(SEQ, clock_seq()).await.map_err(redis_err)?;
+        let _: bool = conn
+            .set_nx(&keys.seq, clock_seq())
+            .await
+            .map_err(redis_err)?;
+        let (channel, binary) = (keys.channel.clone(), keys.binary.clone());
         let store = Arc::new(Store {
-            backend: Backend::Redis(Shared { conn, limit }),
+            backend: Backend::Redis(Shared { conn, limit, keys }),
             server_id: rand_id(),
             events: broadcast::channel(backlog).0,
             names: Mutex::new(BTreeMap::new()),
         });
         let mut pubsub = client.get_async_pubsub().await.map_err(redis_err)?;
         pubsub
-            .subscribe(&[CHANNEL, BINARY_CHANNEL])
+            .subscribe(&[&channel, &binary])
             .await
             .map_err(redis_err)?;
         let events = store.events.clone();
@@ -173,7 +209,7 @@ impl Store {
             use futures_util::StreamExt;
             let mut messages = pubsub.on_message();
             while let Some(msg) = messages.next().await {
-                let event = if msg.get_channel_name() == BINARY_CHANNEL {
+                let event = if msg.get_channel_name() == binary {
                     Event::Binary(msg.get_payload_bytes().to_vec().into())
                 } else {
                     match serde_json::from_slice::<Published>(msg.get_payload_bytes()) {
@@ -193,9 +229,9 @@ impl Store {
         Ok(store)
     }
 
-    fn conn(&self) -> Option<redis::aio::ConnectionManager> {
+    fn conn(&self) -> Option<(redis::aio::ConnectionManager, &Keys)> {
         match &self.backend {
-            Backend::Redis(shared) => Some(shared.conn.clone()),
+            Backend::Redis(shared) => Some((shared.conn.clone(), &shared.keys)),
             Backend::Memory(_) => None,
         }
     }
@@ -214,14 +250,14 @@ impl Store {
                     .send(Arc::new(Event::room(&frame, plain, except)));
                 Ok(())
             }
-            Some(mut conn) => {
+            Some((mut conn, keys)) => {
                 let json = serde_json::to_string(&Published {
                     frame,
                     plain,
                     except,
                 })
                 .map_err(|e| e.to_string())?;
-                conn.publish::<_, _, ()>(CHANNEL, json)
+                conn.publish::<_, _, ()>(&keys.channel, json)
                     .await
                     .map_err(redis_err)
             }
@@ -235,8 +271,8 @@ impl Store {
                 let _ = self.events.send(Arc::new(Event::Binary(bytes)));
                 Ok(())
             }
-            Some(mut conn) => conn
-                .publish::<_, _, ()>(BINARY_CHANNEL, bytes.to_vec())
+            Some((mut conn, keys)) => conn
+                .publish::<_, _, ()>(&keys.binary, bytes.to_vec())
                 .await
                 .map_err(redis_err),
         }
@@ -274,14 +310,14 @@ impl Store {
             }
             Backend::Redis(shared) => {
                 let mut conn = shared.conn.clone();
-                let key = id.as_ref().map(|id| format!("roomcast:id:{id}"));
+                let key = id.as_ref().map(|id| format!("{}{id}", shared.keys.ids));
                 if let Some(key) = &key {
                     let earlier: Option<String> = conn.get(key).await.map_err(redis_err)?;
                     if let Some(earlier) = earlier.and_then(|j| serde_json::from_str(&j).ok()) {
                         return Ok(Some(earlier));
                     }
                 }
-                let seq: u64 = conn.incr(SEQ, 1).await.map_err(redis_err)?;
+                let seq: u64 = conn.incr(&shared.keys.seq, 1).await.map_err(redis_err)?;
                 let frame = ServerFrame::Message {
                     id,
                     seq,
@@ -307,8 +343,8 @@ impl Store {
                 let limit = shared.limit as isize;
                 if limit > 0 {
                     redis::pipe()
-                        .rpush(HISTORY, &json)
-                        .ltrim(HISTORY, -limit, -1)
+                        .rpush(&shared.keys.history, &json)
+                        .ltrim(&shared.keys.history, -limit, -1)
                         .exec_async(&mut conn)
                         .await
                         .map_err(redis_err)?;
@@ -326,7 +362,10 @@ impl Store {
             Backend::Memory(history) => lock(history).frames.iter().cloned().collect(),
             Backend::Redis(shared) => {
                 let mut conn = shared.conn.clone();
-                let list: Vec<String> = conn.lrange(HISTORY, 0, -1).await.map_err(redis_err)?;
+                let list: Vec<String> = conn
+                    .lrange(&shared.keys.history, 0, -1)
+                    .await
+                    .map_err(redis_err)?;
                 let mut frames: Vec<ServerFrame> = list
                     .iter()
                     .filter_map(|j| serde_json::from_str(j).ok())
@@ -351,8 +390,9 @@ impl Store {
     pub async fn users(&self) -> StoreResult<Vec<String>> {
         let mut users: Vec<String> = match self.conn() {
             None => lock(&self.names).values().cloned().collect(),
-            Some(mut conn) => {
-                let keys: Vec<String> = conn.keys(format!("{USERS}*")).await.map_err(redis_err)?;
+            Some((mut conn, room_keys)) => {
+                let pattern = format!("{}*", room_keys.users);
+                let keys: Vec<String> = conn.keys(pattern).await.map_err(redis_err)?;
                 let mut all = Vec::new();
                 for key in keys {
                     let names: Vec<String> = conn.hvals(&key).await.map_err(redis_err)?;
@@ -389,10 +429,10 @@ impl Store {
     /// Writes this process's names to Redis with a lifetime, so a server that
     /// dies stops counting after `ttl` (called again on every heartbeat).
     pub async fn sync_names(&self) -> StoreResult<()> {
-        let Some(mut conn) = self.conn() else {
+        let Some((mut conn, keys)) = self.conn() else {
             return Ok(());
         };
-        let key = format!("{USERS}{}", self.server_id);
+        let key = format!("{}{}", keys.users, self.server_id);
         let names: Vec<(u64, String)> = lock(&self.names)
             .iter()
             .map(|(c, n)| (*c, n.clone()))

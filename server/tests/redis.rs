@@ -159,4 +159,34 @@ async fn two_servers_on_one_redis_are_one_room() {
         "after the resend",
         "carol never saw a-1 twice"
     );
+
+    // Room `lab` across both servers: its own channel, history and presence.
+    let mut erin = connect_path(&addr_a, "/ws/lab").await;
+    let (users, history) = joined(&mut erin, "erin", None).await;
+    assert_eq!(
+        (users.as_slice(), history.len()),
+        (&["erin".to_string()][..], 0)
+    );
+    let mut finn = connect_path(&addr_b, "/ws/lab").await;
+    let (users, _) = joined(&mut finn, "finn", None).await;
+    assert_eq!(
+        users,
+        ["erin", "finn"],
+        "the lab's presence spans both servers"
+    );
+    say(&mut erin, "lab-1", "in the lab").await;
+    assert_eq!(text_of(&message(&mut finn).await), "in the lab");
+    say(&mut alice, "a-5", "in the lobby").await;
+    assert_eq!(text_of(&message(&mut carol).await), "in the lobby");
+    say(&mut finn, "lab-2", "lab again").await;
+    assert_eq!(
+        text_of(&message(&mut erin).await),
+        "in the lab",
+        "erin's own line first"
+    );
+    assert_eq!(
+        text_of(&message(&mut erin).await),
+        "lab again",
+        "the lobby's line never reached the lab"
+    );
 }

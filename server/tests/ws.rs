@@ -5,9 +5,7 @@ use roomcast::protocol::envelope::{ClientFrame, ServerFrame};
 use std::{net::SocketAddr, time::Duration};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
-    sync::oneshot,
-    task::JoinHandle,
+    net::TcpStream,
 };
 use tokio_tungstenite::{
     connect_async,
@@ -16,51 +14,6 @@ use tokio_tungstenite::{
 
 mod common;
 use common::*;
-
-struct Server {
-    addr: SocketAddr,
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<std::io::Result<()>>,
-}
-
-async fn start() -> Server {
-    start_with(Duration::from_secs(15)).await
-}
-
-async fn start_with(heartbeat: Duration) -> Server {
-    start_settings(|s| s.heartbeat = heartbeat).await
-}
-
-async fn start_settings(change: impl FnOnce(&mut roomcast_server::Settings)) -> Server {
-    let dist = std::env::temp_dir().join(format!(
-        "roomcast-dist-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<!doctype html><title>Roomcast</title>",
-    )
-    .unwrap();
-    std::fs::write(dist.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, rx) = oneshot::channel::<()>();
-    let mut settings = roomcast_server::Settings::new(dist);
-    change(&mut settings);
-    let task = tokio::spawn(roomcast_server::serve(listener, settings, async {
-        let _ = rx.await;
-    }));
-    Server { addr, stop, task }
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
 
 async fn connect(server: &Server) -> Ws {
     connect_addr(&server.addr.to_string()).await

@@ -97,7 +97,9 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
     let open = matches!(room.room().conn(), Conn::Open(_));
     let recent = use_memo(open, |_| store::get_strings(RECENT_KEY));
     html! {
-        <form class="connect" {onsubmit} aria-label="Connection">
+        // Connected, the form folds into one line (server, name, Disconnect);
+        // focusing any part of it unfolds it (styles/app.css, `.compact`).
+        <form class={classes!("connect", open.then_some("compact"))} {onsubmit} aria-label="Connection">
             <label>{ "Server" }
                 <input ref={fields[0].clone()} type="text" inputmode="url" spellcheck="false"
                     list="recent-servers" autocomplete="off"
@@ -109,21 +111,21 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
             <label>{ "Name" }
                 <input ref={fields[1].clone()} type="text" value={initial.name.clone()} maxlength="32" />
             </label>
-            <label>{ "Protocol" }
+            <label class="extra">{ "Protocol" }
                 <select ref={dialect} {onchange}>
                     { for Dialect::ALL.iter().map(|d| html! {
                         <option value={d.as_str()} selected={*d == initial.dialect}>{ d.as_str() }</option>
                     }) }
                 </select>
             </label>
-            <label hidden={!*socketio.borrow()}>{ "Event" }
+            <label class="extra" hidden={!*socketio.borrow()}>{ "Event" }
                 <input ref={fields[2].clone()} type="text" value={initial.event.clone()} />
             </label>
-            <label>{ "Subprotocols" }
+            <label class="extra">{ "Subprotocols" }
                 <input ref={fields[3].clone()} type="text" spellcheck="false" placeholder="none"
                     value={initial.subprotocols.join(", ")} />
             </label>
-            <label>{ "Room" }
+            <label class="extra">{ "Room" }
                 <input ref={fields[4].clone()} type="text" spellcheck="false"
                     placeholder="topic, destination or channel" value={initial.room.clone()} />
             </label>

@@ -47,6 +47,18 @@ fn copy(text: String) {
     let _ = clipboard.write_text(&text);
 }
 
+/// The "Frames" button (in the page's header): opens and closes the panel.
+#[function_component(FramesToggle)]
+pub fn frames_toggle() -> Html {
+    let ctl = use_frames();
+    let open = ctl.frames().is_some();
+    let onclick = Callback::from(move |_| ctl.show_frames(!open));
+    html! {
+        <button type="button" class="frames-toggle" aria-expanded={open.to_string()}
+            aria-controls="frames" {onclick}>{ "Frames" }</button>
+    }
+}
+
 #[function_component(FramesPanel)]
 pub fn frames_panel() -> Html {
     let ctl = use_frames();
@@ -57,17 +69,8 @@ pub fn frames_panel() -> Html {
     let raw_text = use_node_ref();
     let raw_kind = use_node_ref();
     let frames = ctl.frames();
-    let open = frames.is_some();
-    let ontoggle = {
-        let ctl = ctl.clone();
-        Callback::from(move |_| ctl.show_frames(!open))
-    };
-    let toggle = html! {
-        <button type="button" class="frames-toggle" aria-expanded={open.to_string()}
-            aria-controls="frames" onclick={ontoggle}>{ "Frames" }</button>
-    };
     let Some(log) = frames.as_ref() else {
-        return html! { <div class="frames-bar">{ toggle }</div> };
+        return Html::default();
     };
     let t = now();
     let totals = |name: &str, dir: &crate::inspect::Totals| {
@@ -159,8 +162,6 @@ pub fn frames_panel() -> Html {
         })
     };
     html! {
-        <>
-        <div class="frames-bar">{ toggle }</div>
         <section id="frames" class="frames" role="region" aria-label="Frames">
             <div class="tools">
                 <select aria-label="Direction" onchange={ondirection}>
@@ -189,6 +190,5 @@ pub fn frames_panel() -> Html {
                 }
             </form>
         </section>
-        </>
     }
 }

@@ -238,6 +238,7 @@ pub fn app(props: &AppProps) -> Html {
                     <button type="button" class="theme" onclick={ontheme} title="Light, dark, or as the system">
                         { theme_label }
                     </button>
+                    <frames::FramesToggle />
                 </header>
                 <main class="room">
                     <status::StatusBar />

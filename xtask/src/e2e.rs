@@ -19,8 +19,10 @@ mod chaos;
 mod peers;
 mod room_ui;
 mod safety;
+mod scenarios;
 mod socketio;
 mod storage;
+mod workbench;
 
 const ENTER: &str = "\u{E007}";
 const COMPOSER: &str = "textarea[aria-label=Message]";
@@ -470,123 +472,21 @@ fn ws_url(peer: &Peer, path: &str) -> String {
     format!("ws://127.0.0.1:{}{path}", peer.port)
 }
 
-/// One end-to-end scenario.
-pub type Scenario = fn(&Env) -> Result<()>;
+pub use scenarios::SCENARIOS;
 
-/// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 45] = [
-    ("two_browsers_chat", two_browsers_chat),
-    (
-        "typed_offline_is_sent_once_on_reconnect",
-        typed_offline_is_sent_once_on_reconnect,
-    ),
-    (
-        "unreachable_server_is_explained",
-        unreachable_server_is_explained,
-    ),
-    ("server_killed_while_typing", server_killed_while_typing),
-    ("frozen_server_is_noticed", frozen_server_is_noticed),
-    ("unsent_survive_a_reload", unsent_survive_a_reload),
-    (
-        "typed_lines_survive_full_storage",
-        storage::typed_lines_survive_full_storage,
-    ),
-    (
-        "unsaved_line_says_so_and_still_goes_out",
-        storage::unsaved_line_says_so_and_still_goes_out,
-    ),
-    (
-        "kept_log_moves_to_indexeddb_and_keeps_more",
-        storage::kept_log_moves_to_indexeddb_and_keeps_more,
-    ),
-    (
-        "older_lines_leave_memory_with_a_marker",
-        storage::older_lines_leave_memory_with_a_marker,
-    ),
-    (
-        "room_groups_lines_and_highlights_mentions",
-        room_ui::room_groups_lines_and_highlights_mentions,
-    ),
-    (
-        "room_shows_who_is_typing",
-        room_ui::room_shows_who_is_typing,
-    ),
-    (
-        "room_counts_unread_while_hidden",
-        room_ui::room_counts_unread_while_hidden,
-    ),
-    (
-        "room_searches_and_exports",
-        room_ui::room_searches_and_exports,
-    ),
-    (
-        "room_follows_the_bottom_and_counts_new_lines",
-        room_ui::room_follows_the_bottom_and_counts_new_lines,
-    ),
-    (
-        "room_recalls_the_last_line",
-        room_ui::room_recalls_the_last_line,
-    ),
-    (
-        "room_toggles_the_theme_and_remembers_the_server",
-        room_ui::room_toggles_the_theme_and_remembers_the_server,
-    ),
-    (
-        "room_keeps_its_log_across_a_reload",
-        room_ui::room_keeps_its_log_across_a_reload,
-    ),
-    ("accessibility_audit", room_ui::accessibility_audit),
-    (
-        "config_json_sets_defaults",
-        room_ui::config_json_sets_defaults,
-    ),
-    ("chaos_restarts", chaos::chaos_restarts),
-    ("chaos_network", chaos::chaos_network),
-    (
-        "missed_lines_arrive_after_an_outage",
-        missed_lines_arrive_after_an_outage,
-    ),
-    ("image_sent_as_a_file", image_sent_as_a_file),
-    (
-        "csp_holds_through_a_session",
-        safety::csp_holds_through_a_session,
-    ),
-    (
-        "hostile_server_cannot_break_the_page",
-        safety::hostile_server_cannot_break_the_page,
-    ),
-    ("burst_keeps_the_dom_bounded", burst_keeps_the_dom_bounded),
-    ("peer_ws_broadcast", peers::peer_ws_broadcast),
-    ("peer_ws_json_greeting", peers::peer_ws_json_greeting),
-    ("peer_nodejs_websocket", peers::peer_nodejs_websocket),
-    ("peer_socketio", peers::peer_socketio),
-    ("peer_socketio_v2", socketio::peer_socketio_v2),
-    ("peer_socketio_namespace", socketio::peer_socketio_namespace),
-    ("peer_python_socketio", socketio::peer_python_socketio),
-    (
-        "peer_socketio_upgrades_from_polling",
-        socketio::socketio_upgrades_from_polling,
-    ),
-    (
-        "peer_socketio_v2_over_long_polling",
-        socketio::socketio_v2_over_long_polling,
-    ),
-    (
-        "peer_socketio_v4_over_long_polling",
-        socketio::socketio_v4_over_long_polling,
-    ),
-    ("peer_em_websocket", peers::peer_em_websocket),
-    ("peer_python_websockets", peers::peer_python_websockets),
-    ("peer_rabbitmq_stomp", brokers::peer_rabbitmq_stomp),
-    ("peer_mqtt_aedes", brokers::peer_mqtt_aedes),
-    ("peer_sockjs_chat", brokers::peer_sockjs_chat),
-    ("peer_stomp_over_sockjs", brokers::peer_stomp_over_sockjs),
-    (
-        "peer_gorilla_batched_lines",
-        brokers::peer_gorilla_batched_lines,
-    ),
-    ("peer_action_cable", brokers::peer_action_cable),
-];
+/// `value` for a URL's query: everything but RFC 3986's unreserved
+/// characters percent-encoded.
+fn url_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
 
 /// A JS expression's value in `s`.
 fn js(s: &Session, expr: &str) -> Result<Value> {

@@ -3,6 +3,9 @@
 //! 1. Broadcast: 1,000 clients in one room; 100 of them send one message a
 //!    second each (100 messages/s, so 100,000 deliveries/s) for 30 s. Every
 //!    message must reach every client; prints counts and delivery latency.
+//!    Then the same 1,000 clients and 100 senders spread over 10 rooms
+//!    (`/ws` and `/ws/load-1` … `/ws/load-9`): every message reaches its
+//!    room's 100 clients and no one else.
 //! 2. Idle: 10,000 connections held at once; prints the server's memory per
 //!    connection.
 
@@ -63,29 +66,42 @@ pub fn load() -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        broadcast(&server.addr, pid).await?;
+        broadcast(&server.addr, pid, 1).await?;
+        broadcast(&server.addr, pid, 10).await?;
         idle(&server.addr, pid).await
     })
 }
 
-async fn broadcast(addr: &str, pid: u32) -> Result<()> {
+/// The path of room `r` of the load check (room 0 is the default room).
+fn room_path(r: usize) -> String {
+    if r == 0 {
+        "/ws".into()
+    } else {
+        format!("/ws/load-{r}")
+    }
+}
+
+async fn broadcast(addr: &str, pid: u32, rooms: usize) -> Result<()> {
     step(&format!(
-        "broadcast: {CLIENTS} clients, {SENDERS} senders at 1 message/s each, {SECONDS} s"
+        "broadcast: {CLIENTS} clients in {rooms} room(s), {SENDERS} senders at 1 message/s each, {SECONDS} s"
     ));
     let base = Instant::now();
     let delivered = Arc::new(AtomicU64::new(0));
+    let crossed = Arc::new(AtomicU64::new(0));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut writers = Vec::new();
     let mut readers = Vec::new();
     for i in 0..CLIENTS {
-        let (ws, _) = connect_async(format!("ws://{addr}/ws")).await?;
+        let room = i % rooms;
+        let (ws, _) = connect_async(format!("ws://{addr}{}", room_path(room))).await?;
         let (mut write, mut read) = ws.split();
         let hello = ClientFrame::Hello {
             name: format!("load-{i}"),
             since: None,
         };
         write.send(Message::Text(hello.to_json().into())).await?;
-        let (delivered, mut stopped) = (delivered.clone(), stopped.clone());
+        let (delivered, crossed, mut stopped) =
+            (delivered.clone(), crossed.clone(), stopped.clone());
         readers.push(tokio::spawn(async move {
             let mut mine = Vec::new();
             loop {
@@ -95,13 +111,15 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
                 };
                 let Some(Ok(frame)) = frame else { break };
                 if let Message::Text(t) = frame {
-                    // Only our own load lines: "text":"L<sent µs>".
+                    // Only our own load lines: "text":"L<sent µs>R<room>".
                     if let Some(rest) = t.as_str().split("\"text\":\"L").nth(1) {
-                        let sent: u64 = rest
-                            .split('"')
-                            .next()
-                            .and_then(|n| n.parse().ok())
-                            .unwrap_or(0);
+                        let body = rest.split('"').next().unwrap_or_default();
+                        let (sent, from) = body.split_once('R').unwrap_or((body, ""));
+                        let sent: u64 = sent.parse().unwrap_or(0);
+                        if from.parse::<usize>().ok() != Some(room) {
+                            crossed.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
                         let now = base.elapsed().as_micros() as u64;
                         mine.push(now.saturating_sub(sent).min(u64::from(u32::MAX)) as u32);
                         delivered.fetch_add(1, Ordering::Relaxed);
@@ -118,12 +136,13 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
     let mut senders = Vec::new();
     for (i, mut write) in writers.drain(..SENDERS).enumerate() {
         let sent = sent.clone();
+        let room = i % rooms;
         senders.push(tokio::spawn(async move {
             let start = tokio::time::Instant::now() + Duration::from_millis(10 * i as u64);
             let mut tick = tokio::time::interval_at(start, Duration::from_secs(1));
             for k in 0..SECONDS {
                 tick.tick().await;
-                let text = format!("L{}", base.elapsed().as_micros());
+                let text = format!("L{}R{room}", base.elapsed().as_micros());
                 let frame = ClientFrame::Message {
                     id: format!("s{i}-{k}"),
                     text,
@@ -144,7 +163,8 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
         keep.push(s.await?);
     }
     // Let the last deliveries arrive.
-    let expected = sent.load(Ordering::Relaxed) * CLIENTS as u64;
+    // Each message reaches the clients of its room.
+    let expected = sent.load(Ordering::Relaxed) * (CLIENTS / rooms) as u64;
     let deadline = Instant::now() + Duration::from_secs(20);
     while delivered.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -158,8 +178,9 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
     drop(keep);
     drop(writers);
     lat.sort_unstable();
+    let crossed = crossed.load(Ordering::Relaxed);
     println!(
-        "broadcast: {} messages sent, {} of {} deliveries ({} missing), {:.0} deliveries/s; \
+        "broadcast ({rooms} room(s)): {} messages sent, {} of {} deliveries ({} missing, {crossed} in the wrong room), {:.0} deliveries/s; \
          latency p50 {:.1} ms, p99 {:.1} ms (sampled {}); server RSS with {CLIENTS} clients {} MiB",
         sent.load(Ordering::Relaxed),
         got,
@@ -173,6 +194,9 @@ async fn broadcast(addr: &str, pid: u32) -> Result<()> {
     );
     if got < expected {
         return Err(format!("{} deliveries missing", expected - got).into());
+    }
+    if crossed > 0 {
+        return Err(format!("{crossed} lines reached another room").into());
     }
     Ok(())
 }

@@ -3,15 +3,24 @@
 
 use futures_util::{SinkExt, StreamExt};
 use roomcast::protocol::envelope::{ClientFrame, ServerFrame};
-use std::time::Duration;
-use tokio::net::TcpStream;
+use std::{net::SocketAddr, time::Duration};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+    task::JoinHandle,
+};
 use tokio_tungstenite::{connect_async, tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Connects to `ws://{addr}/ws` and checks the first frame is `welcome`.
 pub async fn connect_addr(addr: &str) -> Ws {
-    let (mut ws, _) = connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    connect_path(addr, "/ws").await
+}
+
+/// Connects to `ws://{addr}{path}` and checks the first frame is `welcome`.
+pub async fn connect_path(addr: &str, path: &str) -> Ws {
+    let (mut ws, _) = connect_async(format!("ws://{addr}{path}")).await.unwrap();
     let first = envelope(&mut ws).await;
     assert!(
         matches!(first, ServerFrame::Welcome { version: 1, .. }),
@@ -124,4 +133,50 @@ pub fn seq(frame: &ServerFrame) -> u64 {
         ServerFrame::Message { seq, .. } => *seq,
         other => panic!("not a message: {other:?}"),
     }
+}
+
+/// A reference server on a free loopback port, stopped by `stop`.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub stop: oneshot::Sender<()>,
+    pub task: JoinHandle<std::io::Result<()>>,
+}
+
+pub async fn start() -> Server {
+    start_with(Duration::from_secs(15)).await
+}
+
+pub async fn start_with(heartbeat: Duration) -> Server {
+    start_settings(|s| s.heartbeat = heartbeat).await
+}
+
+pub async fn start_settings(change: impl FnOnce(&mut roomcast_server::Settings)) -> Server {
+    let dist = std::env::temp_dir().join(format!(
+        "roomcast-dist-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Roomcast</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, rx) = oneshot::channel::<()>();
+    let mut settings = roomcast_server::Settings::new(dist);
+    change(&mut settings);
+    let task = tokio::spawn(roomcast_server::serve(listener, settings, async {
+        let _ = rx.await;
+    }));
+    Server { addr, stop, task }
+}
+
+pub fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
 }

@@ -1,0 +1,22 @@
+// A `ws` server that records what it receives: every frame printed as
+// "got text <JSON string>" or "got binary <hex>", in order, byte-exact; on
+// each connection "connection N". It echoes text frames back (so the page
+// sees a reply) and says nothing first.
+// argv: PORT
+const { WebSocketServer } = require('ws');
+const port = Number(process.argv[2]);
+const wss = new WebSocketServer({ host: '127.0.0.1', port });
+let n = 0;
+wss.on('connection', ws => {
+  n += 1;
+  console.log(`connection ${n}`);
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) console.log(`got binary ${Buffer.from(data).toString('hex')}`);
+    else {
+      const text = data.toString('utf8');
+      console.log(`got text ${JSON.stringify(text)}`);
+      ws.send(text);
+    }
+  });
+});
+wss.on('listening', () => console.log(`listening on ${port}`));
