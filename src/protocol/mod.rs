@@ -186,6 +186,17 @@ pub enum Frame {
     Binary(Vec<u8>),
 }
 
+impl Frame {
+    /// The frame's text: a text frame's, or a binary frame's if it is UTF-8
+    /// (the `ws` broadcast example sends every line that way); else its bytes.
+    pub fn into_text(self) -> Result<String, Vec<u8>> {
+        match self {
+            Frame::Text(text) => Ok(text),
+            Frame::Binary(bytes) => String::from_utf8(bytes).map_err(|e| e.into_bytes()),
+        }
+    }
+}
+
 /// What one frame means to the room.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Incoming {
@@ -270,12 +281,9 @@ pub enum Incoming {
 /// readable. Binary frames holding UTF-8 are text (the `ws` broadcast example
 /// sends every line that way); `event` is the socket.io chat event.
 pub fn decode(dialect: Dialect, event: &str, frame: Frame) -> Vec<Incoming> {
-    let text = match frame {
-        Frame::Text(text) => text,
-        Frame::Binary(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => return vec![Incoming::Binary(err.into_bytes())],
-        },
+    let text = match frame.into_text() {
+        Ok(text) => text,
+        Err(bytes) => return vec![Incoming::Binary(bytes)],
     };
     match dialect {
         Dialect::Text => vec![plain(text)],

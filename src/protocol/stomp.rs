@@ -209,15 +209,12 @@ impl Session {
 
     pub fn receive(&mut self, frame: Frame) -> Step {
         let mut step = Step::default();
-        let text = match frame {
-            Frame::Text(text) => text,
-            Frame::Binary(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => text,
-                Err(e) => {
-                    step.incoming.push(Incoming::Binary(e.into_bytes()));
-                    return step;
-                }
-            },
+        let text = match frame.into_text() {
+            Ok(text) => text,
+            Err(bytes) => {
+                step.incoming.push(Incoming::Binary(bytes));
+                return step;
+            }
         };
         self.buf.push_str(&text);
         for frame in take_frames(&mut self.buf) {

@@ -75,7 +75,7 @@ pub fn frames_panel() -> Html {
     let t = now();
     let totals = |name: &str, dir: &crate::inspect::Totals| {
         format!(
-            "{name}: {} frames, {} B, {}/s",
+            "{name}: {} ({} B, {}/s)",
             dir.frames,
             dir.bytes,
             dir.rate(t)

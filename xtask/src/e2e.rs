@@ -107,7 +107,8 @@ fn ensure(cond: bool, what: impl FnOnce() -> String) -> Result<()> {
 
 pub struct Env<'a> {
     pub driver: &'a Driver,
-    pub chrome: &'a Value,
+    /// The browser's options from webdriver.json (Chromium's or Firefox's).
+    pub options: &'a Value,
     /// `http://127.0.0.1:PORT` of the reference server serving `dist/`.
     pub origin: &'a str,
     pub artifacts: &'a Path,
@@ -116,7 +117,7 @@ pub struct Env<'a> {
 }
 
 fn join(env: &Env, name: &str) -> Result<Session> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     // No `server=`: the page must find the same origin's /ws by itself.
     s.goto(&format!("{}/?name={name}", env.origin))?;
     wait_view(&s, &format!("{name} connected"), |v| {
@@ -314,7 +315,7 @@ pub fn image_sent_as_a_file(env: &Env) -> Result<()> {
 /// A server that is not there is explained, not just a dead page, and
 /// retried with a countdown.
 pub fn unreachable_server_is_explained(env: &Env) -> Result<()> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!(
         "{}/?server=ws://127.0.0.1:9/ws&name=eve",
         env.origin
@@ -423,7 +424,7 @@ pub fn unsent_survive_a_reload(env: &Env) -> Result<()> {
 
 /// Opens Roomcast on another server: `?server=…&name=…&protocol=…`.
 fn visit(env: &Env, name: &str, server: &str, protocol: &str) -> Result<Session> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!(
         "{}/?server={server}&name={name}&protocol={protocol}",
         env.origin
@@ -472,7 +473,15 @@ fn ws_url(peer: &Peer, path: &str) -> String {
     format!("ws://127.0.0.1:{}{path}", peer.port)
 }
 
-pub use scenarios::SCENARIOS;
+pub use scenarios::{Scenario, SCENARIOS};
+
+/// A front (a `tests/peers` script taking `PORT UPSTREAM_PORT APP_PORT`)
+/// that serves this run's Roomcast page and forwards to `upstream`, so the
+/// page and the server share one origin.
+fn front(env: &Env, script: &str, upstream: u16) -> Result<Peer> {
+    let app_port = env.origin.rsplit(':').next().unwrap_or_default();
+    Peer::start_with("node", script, &[&upstream.to_string(), app_port])
+}
 
 /// `value` for a URL's query: everything but RFC 3986's unreserved
 /// characters percent-encoded.

@@ -26,6 +26,8 @@ struct Shared {
     server: OnceCell<RefCell<server::Server>>,
     driver: OnceCell<webdriver::Driver>,
     chrome: OnceCell<serde_json::Value>,
+    /// geckodriver and Firefox's options, for the Firefox trials.
+    firefox: OnceCell<(webdriver::Driver, serde_json::Value)>,
 }
 
 thread_local! {
@@ -38,6 +40,7 @@ thread_local! {
         server: OnceCell::new(),
         driver: OnceCell::new(),
         chrome: OnceCell::new(),
+        firefox: OnceCell::new(),
     };
 }
 
@@ -91,6 +94,30 @@ impl Shared {
         ))
     }
 }
+
+impl Shared {
+    /// geckodriver (started once) and `moz:firefoxOptions` of webdriver.json.
+    fn firefox(&self) -> Result<(&webdriver::Driver, &serde_json::Value)> {
+        if self.firefox.get().is_none() {
+            let driver = webdriver::Driver::start_firefox(&tools::geckodriver()?)?;
+            let options = serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(
+                root().join("webdriver.json"),
+            )?)?["moz:firefoxOptions"]
+                .take();
+            let _ = self.firefox.set((driver, options));
+        }
+        let (driver, options) = self.firefox.get().ok_or("no geckodriver")?;
+        Ok((driver, options))
+    }
+}
+
+/// The end-to-end scenarios that also run in headless Firefox: connect and
+/// chat both ways, reconnect through a server restart, the strict CSP.
+const FIREFOX_SMOKE: [&str; 3] = [
+    "two_browsers_chat",
+    "server_killed_while_typing",
+    "csp_holds_through_a_session",
+];
 
 /// A trial that runs `f` on the shared state.
 fn trial(name: &str, f: impl FnOnce(&Shared) -> Result<()> + Send + 'static) -> Trial {
@@ -188,6 +215,19 @@ fn build_and_browser(everything: bool) -> Vec<Trial> {
                     .args(["test", "-p", "roomcast", "--target", tools::WASM_TARGET])
                     .args(["--test", "web"])
                     .env("CHROMEDRIVER", tools::chromedriver()?)
+                    .env_remove("GECKODRIVER")
+                    .env("ROOMCAST_TEST_WS", &ws))
+            },
+        ));
+        trials.push(trial(
+            "browser tests (wasm-bindgen-test, headless Firefox)",
+            |shared| {
+                let ws = format!("ws://{}/ws", shared.server()?.borrow().addr);
+                run(cargo()
+                    .args(["test", "-p", "roomcast", "--target", tools::WASM_TARGET])
+                    .args(["--test", "web"])
+                    .env("GECKODRIVER", tools::geckodriver()?)
+                    .env_remove("CHROMEDRIVER")
                     .env("ROOMCAST_TEST_WS", &ws))
             },
         ));
@@ -196,25 +236,41 @@ fn build_and_browser(everything: bool) -> Vec<Trial> {
 }
 
 fn scenarios() -> Vec<Trial> {
-    e2e::SCENARIOS
-        .into_iter()
-        .map(|(name, scenario)| {
-            trial(&format!("e2e {name}"), move |shared| {
-                let server = shared.server()?;
-                let (driver, chrome) = shared.driver()?;
-                // Each scenario starts with the server up, whatever the last one did.
-                server.borrow_mut().restart()?;
-                let origin = format!("http://{}", server.borrow().addr);
-                scenario(&e2e::Env {
-                    driver,
-                    chrome,
-                    origin: &origin,
-                    artifacts: &shared.artifacts,
-                    server,
-                })
-            })
+    let chromium = e2e::SCENARIOS.into_iter().map(|(name, scenario)| {
+        trial(&format!("e2e {name}"), move |shared| {
+            let (driver, options) = shared.driver()?;
+            run_scenario(shared, driver, options, scenario)
         })
-        .collect()
+    });
+    let firefox = e2e::SCENARIOS
+        .into_iter()
+        .filter(|(name, _)| FIREFOX_SMOKE.contains(name))
+        .map(|(name, scenario)| {
+            trial(&format!("firefox e2e {name}"), move |shared| {
+                let (driver, options) = shared.firefox()?;
+                run_scenario(shared, driver, options, scenario)
+            })
+        });
+    chromium.chain(firefox).collect()
+}
+
+fn run_scenario(
+    shared: &Shared,
+    driver: &webdriver::Driver,
+    options: &serde_json::Value,
+    scenario: e2e::Scenario,
+) -> Result<()> {
+    let server = shared.server()?;
+    // Each scenario starts with the server up, whatever the last one did.
+    server.borrow_mut().restart()?;
+    let origin = format!("http://{}", server.borrow().addr);
+    scenario(&e2e::Env {
+        driver,
+        options,
+        origin: &origin,
+        artifacts: &shared.artifacts,
+        server,
+    })
 }
 
 /// Runs the suite (`everything`: the whole of `cargo xtask test`; else the
@@ -239,6 +295,9 @@ pub fn run_suite(everything: bool, args: &[String]) -> Result<()> {
             server.borrow_mut().stop("TERM").ok();
         }
         if let Some(driver) = shared.driver.get() {
+            driver.stop();
+        }
+        if let Some((driver, _)) = shared.firefox.get() {
             driver.stop();
         }
     });

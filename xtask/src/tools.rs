@@ -131,6 +131,27 @@ pub fn chromedriver() -> Result<PathBuf> {
 /// terser minifies the wasm-bindgen glue (tools/minify-glue.mjs).
 const TERSER_VERSION: &str = "5.46.0";
 
+/// geckodriver's path: $GECKODRIVER, else on PATH or in cargo's bin folder
+/// (`cargo install geckodriver`, as .ci/run does).
+pub fn geckodriver() -> Result<PathBuf> {
+    if let Some(p) = env::var_os("GECKODRIVER") {
+        return Ok(p.into());
+    }
+    let cargo_bin = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|c| c.join("bin"));
+    env::split_paths(&path())
+        .chain(cargo_bin)
+        .map(|d| d.join("geckodriver"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| {
+            "geckodriver not found: install Firefox and geckodriver \
+             (Debian: apt-get install -y firefox-esr; cargo install geckodriver) or set GECKODRIVER"
+                .into()
+        })
+}
+
 pub fn step(what: &str) {
     eprintln!("\x1b[1m==> {what}\x1b[0m");
 }

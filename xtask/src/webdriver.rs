@@ -1,6 +1,7 @@
 //! Just enough of the W3C WebDriver protocol to drive headless Chromium
-//! through chromedriver: sessions, navigation, typing, clicking, scripts and
-//! screenshots (<https://www.w3.org/TR/webdriver2/>).
+//! through chromedriver, and headless Firefox through geckodriver:
+//! sessions, navigation, typing, clicking, scripts and screenshots
+//! (<https://www.w3.org/TR/webdriver2/>).
 //!
 //! Why not fantoccini or thirtyfour: both are async (tokio). Taking one would
 //! remove about 200 lines here but turn every scenario (about 2,000 lines,
@@ -18,14 +19,27 @@ use std::{
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// A chromedriver process on a loopback port, stopped on drop.
+/// A chromedriver (or geckodriver) process on a loopback port, stopped on drop.
 pub struct Driver {
     child: Child,
     base: String,
+    /// geckodriver holds one session at a time: for Firefox this driver only
+    /// checks that geckodriver starts, and each session gets one of its own.
+    firefox: Option<std::path::PathBuf>,
 }
 
 impl Driver {
     pub fn start(chromedriver: &Path) -> Result<Driver> {
+        Driver::launch(chromedriver, None)
+    }
+
+    /// geckodriver, for headless Firefox.
+    pub fn start_firefox(geckodriver: &Path) -> Result<Driver> {
+        Driver::launch(geckodriver, Some(geckodriver.to_path_buf()))
+    }
+
+    fn launch(program: &Path, firefox: Option<std::path::PathBuf>) -> Result<Driver> {
+        let chromedriver = program;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -36,6 +50,7 @@ impl Driver {
         let driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
+            firefox,
         };
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
@@ -46,7 +61,7 @@ impl Driver {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Err("chromedriver did not become ready in 15 s".into())
+        Err(format!("{} did not become ready in 15 s", program.display()).into())
     }
 
     /// Stops chromedriver now (for an owner that is never dropped).
@@ -56,11 +71,21 @@ impl Driver {
             .status();
     }
 
-    /// A new browser, with the Chromium flags of `webdriver.json`.
-    pub fn session(&self, chrome_options: &Value) -> Result<Session> {
+    /// A new browser, with the browser's options of `webdriver.json`
+    /// (`goog:chromeOptions`, or `moz:firefoxOptions` for geckodriver).
+    pub fn session(&self, options: &Value) -> Result<Session> {
+        if let Some(geckodriver) = &self.firefox {
+            let own = Driver::launch(geckodriver, None)?;
+            let mut session = own.session_with(json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": options,
+            }))?;
+            session.driver = Some(Box::new(own));
+            return Ok(session);
+        }
         self.session_with(json!({
             "browserName": "chrome",
-            "goog:chromeOptions": chrome_options,
+            "goog:chromeOptions": options,
         }))
     }
 
@@ -89,6 +114,8 @@ impl Driver {
             .to_string();
         Ok(Session {
             url: format!("{}/session/{id}", self.base),
+            driver: None,
+            preload: Default::default(),
         })
     }
 }
@@ -114,11 +141,19 @@ fn post(url: &str, body: Value) -> Result<Value> {
 /// One browser window; closed on drop.
 pub struct Session {
     url: String,
+    /// A driver of its own (geckodriver), stopped after the session ends.
+    driver: Option<Box<Driver>>,
+    /// Firefox: scripts of [`Session::on_new_document`], run after each `goto`.
+    preload: std::cell::RefCell<Vec<String>>,
 }
 
 impl Session {
     pub fn goto(&self, url: &str) -> Result<()> {
-        post(&format!("{}/url", self.url), json!({ "url": url })).map(drop)
+        post(&format!("{}/url", self.url), json!({ "url": url }))?;
+        for source in self.preload.borrow().iter() {
+            self.exec(&format!("{source}\nreturn null;"))?;
+        }
+        Ok(())
     }
 
     /// Runs `script` (a function body) in the page and returns its result.
@@ -178,8 +213,14 @@ impl Session {
     }
 
     /// Runs `source` in every new document of this session before its own
-    /// scripts (Chrome DevTools Protocol through chromedriver).
+    /// scripts (Chrome DevTools Protocol through chromedriver). Firefox has
+    /// no CDP through geckodriver: there it runs right after each `goto`, so
+    /// it misses what happens while the page loads.
     pub fn on_new_document(&self, source: &str) -> Result<()> {
+        if self.driver.is_some() {
+            self.preload.borrow_mut().push(source.to_string());
+            return Ok(());
+        }
         post(
             &format!("{}/goog/cdp/execute", self.url),
             json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": source}}),

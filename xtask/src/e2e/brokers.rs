@@ -10,7 +10,7 @@ use crate::brokers::{self, with_rabbit};
 
 /// Opens Roomcast at `query` (after `?`) and waits for `Connected` with `note`.
 fn open_at(env: &Env, origin: &str, query: &str, note: &str) -> Result<Session> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!("{origin}/?{query}"))?;
     wait_view_for(
         &s,
@@ -195,17 +195,7 @@ pub fn peer_stomp_over_sockjs(env: &Env) -> Result<()> {
 /// show as lines too.
 pub fn peer_gorilla_batched_lines(env: &Env) -> Result<()> {
     let hub = brokers::gorilla_chat()?;
-    let app_port = env
-        .origin
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let front = Peer::start_with(
-        "node",
-        "same-origin-front.js",
-        &[&hub.port.to_string(), &app_port],
-    )?;
+    let front = front(env, "same-origin-front.js", hub.port)?;
     let origin = format!("http://127.0.0.1:{}", front.port);
     let ws = format!("ws://127.0.0.1:{}/ws", front.port);
     let a = open_at(

@@ -275,7 +275,7 @@ pub fn config_json_sets_defaults(env: &Env) -> Result<()> {
     let path = crate::root().join("dist/config.json");
     std::fs::write(&path, r#"{"name": "configured", "protocol": "json"}"#)?;
     let outcome = (|| -> Result<()> {
-        let s = env.driver.session(env.chrome)?;
+        let s = env.driver.session(env.options)?;
         s.goto(&format!("{}/", env.origin))?;
         wait_view(&s, "connected with config.json's name", |v| {
             v.status.contains("Connected") && v.status.contains("as configured")

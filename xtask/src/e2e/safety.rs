@@ -20,7 +20,7 @@ const WATCH: &str = "
 
 /// A session whose pages are watched by [`WATCH`].
 fn watched(env: &Env) -> Result<Session> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.on_new_document(WATCH)?;
     Ok(s)
 }

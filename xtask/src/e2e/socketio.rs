@@ -125,7 +125,7 @@ pub fn peer_socketio_namespace(env: &Env) -> Result<()> {
 fn visit_behind(env: &Env, front: &Peer, name: &str, path: &str) -> Result<Session> {
     let origin = format!("http://127.0.0.1:{}", front.port);
     let server = format!("ws://127.0.0.1:{}{path}", front.port);
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!(
         "{origin}/?server={server}&name={name}&protocol=socketio"
     ))?;
@@ -141,17 +141,7 @@ fn visit_behind(env: &Env, front: &Peer, name: &str, path: &str) -> Result<Sessi
 /// The same chat behind a front that forwards HTTP and refuses upgrades.
 fn chat_behind_front(env: &Env, script: &str, path: &str, names: [&str; 2]) -> Result<()> {
     let sio = Peer::start_with("node", script, &[PING.0, PING.1])?;
-    let app_port = env
-        .origin
-        .rsplit(':')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let front = Peer::start_with(
-        "node",
-        "upgrade-refusing-front.js",
-        &[&sio.port.to_string(), &app_port],
-    )?;
+    let front = front(env, "upgrade-refusing-front.js", sio.port)?;
     let a = visit_behind(env, &front, names[0], path)?;
     let b = visit_behind(env, &front, names[1], path)?;
     let fell_back = view(&a)?
@@ -200,7 +190,7 @@ pub fn peer_python_socketio(env: &Env) -> Result<()> {
 
     let strict = Peer::start("python", "python-socketio-chat.py")?;
     let url = ws_url(&strict, "");
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!(
         "{}/?server={url}&name=yc&protocol=socketio",
         env.origin

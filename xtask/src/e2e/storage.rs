@@ -134,7 +134,7 @@ pub fn unsaved_line_says_so_and_still_goes_out(env: &Env) -> Result<()> {
 /// though localStorage refuses a value that size.
 pub fn kept_log_moves_to_indexeddb_and_keeps_more(env: &Env) -> Result<()> {
     let server = ws_server(env);
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     // A page of this origin that is not Roomcast (unknown paths serve the
     // app, which would save its own log over the setup when it leaves).
     s.goto(&format!("{}/boot.js", env.origin))?;

@@ -85,7 +85,7 @@ pub fn on_connect_and_raw_frames_reach_a_recording_server(env: &Env) -> Result<(
     let port = recorder.port;
     let join_frame = r#"{"type":"join","room":"lab"}"#;
     let q = url_encode;
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.goto(&format!(
         "{}/?server=ws://127.0.0.1:{port}&name=rec&protocol=text&send={}&send={}",
         env.origin,
@@ -161,7 +161,7 @@ pub fn on_connect_and_raw_frames_reach_a_recording_server(env: &Env) -> Result<(
 /// line (server, name, Disconnect) and the header with it; focusing the
 /// server field unfolds it for editing.
 pub fn connection_form_folds_once_connected(env: &Env) -> Result<()> {
-    let s = env.driver.session(env.chrome)?;
+    let s = env.driver.session(env.options)?;
     s.set_window(390, 844)?;
     s.goto(&format!("{}/?name=fold", env.origin))?;
     wait_view(&s, "connected", |v| v.status.contains("Connected"))?;
