@@ -147,7 +147,13 @@ pub fn take_frames(buf: &mut String) -> Vec<Result<StompFrame, String>> {
         };
         let body = buf.get(body_start..body_end).map(str::to_string);
         let nul_ok = buf.as_bytes().get(body_end) == Some(&0);
-        buf.drain(..(body_end + 1).min(buf.len()));
+        // Past the NUL; a content-length that points inside a character
+        // drops the rest of that character too (drain needs a boundary).
+        let mut end = (body_end + 1).min(buf.len());
+        while !buf.is_char_boundary(end) {
+            end += 1;
+        }
+        buf.drain(..end);
         out.push(match body {
             Some(body) if nul_ok && !command.is_empty() => Ok(StompFrame {
                 command,
