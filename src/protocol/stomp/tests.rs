@@ -162,3 +162,10 @@ fn garbage_is_named_never_a_panic() {
     assert!(take_frames(&mut buf)[0].is_ok());
     assert!(buf.is_empty());
 }
+
+#[test]
+fn content_length_inside_a_character() {
+    let mut buf = "MESSAGE\ncontent-length:1\n\n\u{20ac}\u{20ac}\0".to_string();
+    let frames = take_frames(&mut buf);
+    assert!(frames[0].is_err(), "{frames:?}");
+}
