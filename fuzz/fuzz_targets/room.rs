@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 /// Frames a server might send; `{id}` becomes one of a few ids, so echoes of
 /// our own messages, repeats and strangers' ids all happen.
-const FRAMES: [&str; 16] = [
+const FRAMES: [&str; 26] = [
     r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["a"],"heartbeat_ms":1000,"rate":{"burst":2,"refill_ms":100}}"#,
     r#"{"type":"welcome","server":"s","version":1,"users":[]}"#,
     r#"{"type":"joined","name":"me","users":["me"],"history":[{"type":"message","id":"{id}","seq":3,"from":"b","text":"old","ts":5}]}"#,
@@ -28,14 +28,27 @@ const FRAMES: [&str; 16] = [
     "2",
     "41",
     r#"{"user":"x","text":"line","id":"{id}"}"#,
+    // STOMP, Action Cable, SockJS, a batching hub.
+    "CONNECTED\nversion:1.2\nheart-beat:1000,1000\n\n\0",
+    "MESSAGE\ndestination:/topic/chat\n\n{\"id\":\"{id}\",\"name\":\"me\",\"text\":\"line\"}\0",
+    "RECEIPT\nreceipt-id:r-0\n\n\0",
+    "ERROR\nmessage:nope\nreceipt-id:r-1\n\n\0",
+    r#"{"type":"welcome"}"#,
+    r#"{"identifier":"{\"channel\":\"ChatChannel\"}","type":"confirm_subscription"}"#,
+    "o",
+    r#"a["line","{\"id\":\"{id}\",\"text\":\"line\"}"]"#,
+    r#"c[3000,"Go away!"]"#,
+    "line\nbob 1\nline\n",
 ];
 const CODES: [u16; 8] = [1000, 1001, 1003, 1006, 1008, 1009, 1011, 4000];
-const TIMERS: [Timer; 5] = [
+const TIMERS: [Timer; 7] = [
     Timer::Probe,
     Timer::ConnectTimeout,
     Timer::Reconnect,
     Timer::Heartbeat,
     Timer::Flush,
+    Timer::Dialect,
+    Timer::AppPing,
 ];
 
 fn check(room: &Room, now: u64) {
@@ -99,12 +112,29 @@ fuzz_target!(|data: &[u8]| {
             0 => format!("n{}", n / 2 % 4),
             _ => format!("r{}", n / 2 % 4),
         };
-        let input = match op % 19 {
+        let input = match op % 22 {
             0 => Input::Connect(Config {
                 // A small memory ceiling now and then, so trimming is exercised.
                 keep: if arg & 8 == 0 { 100 } else { 50_000 },
-                ..Config::new("ws://h/ws", "me", Dialect::ALL[usize::from(arg) % 4])
+                typed_http: arg & 16 != 0,
+                send: if arg & 32 != 0 { vec!["join".into()] } else { Vec::new() },
+                ping: (arg & 64 != 0).then(|| "ping".into()),
+                ..Config::new(
+                    if arg & 128 != 0 { "ws://h:15674/ws" } else { "ws://h/ws" },
+                    "me",
+                    Dialect::ALL[usize::from(arg) % Dialect::ALL.len()],
+                )
             }),
+            19 => Input::SockJsInfo(match arg % 3 {
+                0 => Ok(true),
+                1 => Ok(false),
+                _ => Err("HTTP 404".into()),
+            }),
+            20 => Input::RawSend(Frame::Binary(vec![arg])),
+            21 => Input::Opened {
+                protocol: ["v12.stomp", "mqtt", "actioncable-v1-json"][usize::from(arg) % 3].into(),
+                extensions: String::new(),
+            },
             1 => Input::ConnectFailed {
                 reason: "bad".into(),
             },
