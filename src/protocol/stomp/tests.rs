@@ -155,7 +155,9 @@ fn garbage_is_named_never_a_panic() {
         let _ = s.receive(Frame::Text(junk.into()));
     }
     // A content-length that ends inside a character.
-    let _ = s.receive(Frame::Text("MESSAGE\ncontent-length:1\n\n\u{20ac}\u{20ac}\0".into()));
+    let _ = s.receive(Frame::Text(
+        "MESSAGE\ncontent-length:1\n\n\u{20ac}\u{20ac}\0".into(),
+    ));
     let step = s.receive(Frame::Binary(vec![0xff, 0xfe]));
     assert!(matches!(step.incoming[0], Incoming::Binary(_)));
     let mut buf = "BOGUS\nx:y\n\nbody\0".to_string();

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 48] = [
+pub const SCENARIOS: [(&str, Scenario); 49] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -129,5 +129,9 @@ pub const SCENARIOS: [(&str, Scenario); 48] = [
     (
         "connection_form_folds_once_connected",
         workbench::connection_form_folds_once_connected,
+    ),
+    (
+        "rooms_on_the_reference_server_never_mix",
+        workbench::rooms_on_the_reference_server_never_mix,
     ),
 ];

@@ -191,3 +191,37 @@ pub fn connection_form_folds_once_connected(env: &Env) -> Result<()> {
         format!("folded, the header still takes {header} px of 844")
     })
 }
+
+/// Two rooms on the reference server (`/ws/lab` and the default `/ws`):
+/// each page chats in its own room, and no line crosses.
+pub fn rooms_on_the_reference_server_never_mix(env: &Env) -> Result<()> {
+    let host = env.origin.trim_start_matches("http://");
+    let lab = format!("ws://{host}/ws/lab");
+    let (a, b) = (
+        visit(env, "labA", &lab, "auto")?,
+        visit(env, "labB", &lab, "auto")?,
+    );
+    let lobby = join(env, "lobbyC")?;
+    say(&a, "labA", &[&b], "only for the lab")?;
+    say(&lobby, "lobbyC", &[], "only for the lobby")?;
+    std::thread::sleep(Duration::from_millis(500));
+    let lobby_view = view(&lobby)?;
+    ensure(lobby_view.count("only for the lab") == 0, || {
+        "a line of /ws/lab reached /ws".into()
+    })?;
+    for page in [&a, &b] {
+        let v = view(page)?;
+        ensure(v.count("only for the lobby") == 0, || {
+            "a line of /ws reached /ws/lab".into()
+        })?;
+        let here = js(
+            page,
+            "document.querySelector('.presence')?.textContent ?? ''",
+        )?;
+        let here = here.as_str().unwrap_or_default().to_string();
+        ensure(here.contains("labB") && !here.contains("lobbyC"), || {
+            format!("the lab's presence reads {here:?}")
+        })?;
+    }
+    Ok(())
+}
