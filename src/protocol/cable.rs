@@ -65,14 +65,11 @@ impl Session {
     }
 
     pub fn receive(&mut self, frame: Frame) -> Step {
-        let mut step = Step::default();
         let text = match frame.into_text() {
             Ok(text) => text,
-            Err(bytes) => {
-                step.incoming.push(Incoming::Binary(bytes));
-                return step;
-            }
+            Err(bytes) => return Step::bytes(bytes),
         };
+        let mut step = Step::default();
         let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(&text) else {
             step.incoming.push(Incoming::Notice(format!(
                 "Action Cable: not a JSON object: {}",

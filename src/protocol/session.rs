@@ -13,6 +13,16 @@ pub struct Step {
     pub timer: Option<u32>,
 }
 
+impl Step {
+    /// The step for a frame that is not text: its bytes, for the room to show.
+    pub fn bytes(bytes: Vec<u8>) -> Step {
+        Step {
+            incoming: vec![Incoming::Binary(bytes)],
+            ..Step::default()
+        }
+    }
+}
+
 /// How chat lines travel inside a broker's messages (`format=`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {

@@ -214,14 +214,11 @@ impl Session {
     }
 
     pub fn receive(&mut self, frame: Frame) -> Step {
-        let mut step = Step::default();
         let text = match frame.into_text() {
             Ok(text) => text,
-            Err(bytes) => {
-                step.incoming.push(Incoming::Binary(bytes));
-                return step;
-            }
+            Err(bytes) => return Step::bytes(bytes),
         };
+        let mut step = Step::default();
         self.buf.push_str(&text);
         for frame in take_frames(&mut self.buf) {
             match frame {

@@ -356,6 +356,14 @@ fn type_while_away(s: &Session, lines: &[String]) -> Result<()> {
     .map(drop)
 }
 
+/// Waits (30 s at most) until `page` is connected and shows each of
+/// `typed` once, every own line delivered.
+fn delivered_once(page: &Session, what: &str, typed: &[String]) -> Result<View> {
+    wait_view_for(page, what, Duration::from_secs(30), |v| {
+        v.status.contains("Connected") && typed.iter().all(|t| v.count(t) == 1) && all_delivered(v)
+    })
+}
+
 /// Waits until `peer` shows as many lines starting with `prefix` as were
 /// typed, then checks they are exactly those, once each, in order.
 fn receives_exactly(peer: &Session, prefix: &str, typed: &[String]) -> Result<()> {

@@ -67,16 +67,7 @@ fn restart_loses_nothing(
         v.status.contains("Connected")
     })?;
     writer.click(".connect button[type=submit]")?; // Connect
-    wait_view_for(
-        writer,
-        "delivered after the restart",
-        Duration::from_secs(30),
-        |v| {
-            v.status.contains("Connected")
-                && typed.iter().all(|t| v.count(t) == 1)
-                && all_delivered(v)
-        },
-    )?;
+    delivered_once(writer, "delivered after the restart", &typed)?;
     receives_exactly(reader, prefix, &typed)
 }
 

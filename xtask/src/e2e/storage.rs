@@ -78,16 +78,7 @@ pub fn typed_lines_survive_full_storage(env: &Env) -> Result<()> {
     })?;
     // Closing the page loses nothing: the reload sends them, once each.
     fe.exec("location.reload(); return null;")?;
-    wait_view_for(
-        &fe,
-        "restored and delivered",
-        Duration::from_secs(30),
-        |v| {
-            v.status.contains("Connected")
-                && typed.iter().all(|t| v.count(t) == 1)
-                && all_delivered(v)
-        },
-    )?;
+    delivered_once(&fe, "restored and delivered", &typed)?;
     receives_exactly(&fi, "typed into full storage", &typed)?;
     clear_storage(&fe)
 }
