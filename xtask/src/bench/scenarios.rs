@@ -5,7 +5,18 @@ use super::*;
 
 /// Injected into every page before its scripts: the measuring instruments.
 pub(super) const INSTRUMENT: &str = r#"(() => {
-  const b = window.__bench = { longTasks: [], received: [], shown: [], newest: 0, sendDelay: [], frames: 0, firstFrame: null, lastFrame: null, longest: 0, seen: {}, lat: [], recv: [], latSeen: new Set(), wasm: null };
+  const b = window.__bench = { longTasks: [], received: [], shown: [], newest: 0, sendDelay: [], frames: 0, firstFrame: null, lastFrame: null, longest: 0, gap: 0, seen: {}, lat: [], recv: [], latSeen: new Set(), wasm: null };
+  // The longest gap between animation frames while a burst flows (from its
+  // first frame until its last line shows): how long the page looked frozen.
+  let lastRaf = null;
+  const raf = t => {
+    if (b.firstFrame !== null && b.seen.done === undefined) {
+      if (lastRaf !== null) b.gap = Math.max(b.gap, t - lastRaf);
+      lastRaf = t;
+    }
+    requestAnimationFrame(raf);
+  };
+  requestAnimationFrame(raf);
   const Native = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
@@ -81,7 +92,7 @@ pub(super) fn wait_for(s: &Session, key: &str, timeout: Duration) -> Result<Valu
              const check = () => window.__bench && window.__bench.seen['{key}'] !== undefined
                ? done({{ seen: window.__bench.seen, firstFrame: window.__bench.firstFrame,
                          lastFrame: window.__bench.lastFrame, longest: window.__bench.longest,
-                         frames: window.__bench.frames }})
+                         gap: window.__bench.gap, frames: window.__bench.frames }})
                : setTimeout(check, 20);
              check();"
         ),
@@ -93,8 +104,9 @@ pub(super) fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
 }
 
-/// Ingest: time from the first frame to the last line in the DOM, and the longest task.
-pub(super) fn ingest(env: &Env, page: Page) -> Result<(f64, f64, Timeline)> {
+/// Ingest: time from the first frame to the last line in the DOM, the
+/// longest task, and the longest gap between animation frames meanwhile.
+pub(super) fn ingest(env: &Env, page: Page) -> Result<(f64, f64, f64, Timeline)> {
     let s = env.open(page, &format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;
     let b = wait_for(&s, "done", Duration::from_secs(120))?;
     let first = num(&b["firstFrame"]);
@@ -115,6 +127,7 @@ pub(super) fn ingest(env: &Env, page: Page) -> Result<(f64, f64, Timeline)> {
     Ok((
         num(&b["seen"]["done"]) - first,
         num(&b["longest"]),
+        num(&b["gap"]),
         timeline,
     ))
 }
