@@ -314,7 +314,9 @@ pub fn from_form(form: &Form, base: &Config) -> Result<Config, Vec<ConfigError>>
             event,
             subprotocols,
             room,
-            typed_http: typed_http(&form.server),
+            // The URL's `http://` became `ws://` in the field: the same
+            // address is still the one typed as http (a SockJS endpoint).
+            typed_http: typed_http(&form.server) || (base.typed_http && server == base.server),
             server,
             name,
             dialect,
