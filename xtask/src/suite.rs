@@ -198,6 +198,19 @@ fn steps() -> Vec<Trial> {
     trials
 }
 
+/// tests/web.rs in the browser whose driver is `driver` (`var` names it to
+/// wasm-bindgen-test-runner; `other`, the other browser's, is unset so the
+/// runner cannot pick that one), against the shared reference server.
+fn browser_tests(shared: &Shared, var: &str, driver: PathBuf, other: &str) -> Result<()> {
+    let ws = format!("ws://{}/ws", shared.server()?.borrow().addr);
+    run(cargo()
+        .args(["test", "-p", "roomcast", "--target", tools::WASM_TARGET])
+        .args(["--test", "web"])
+        .env(var, driver)
+        .env_remove(other)
+        .env("ROOMCAST_TEST_WS", &ws))
+}
+
 fn build_and_browser(everything: bool) -> Vec<Trial> {
     let mut trials = vec![
         trial("client release build", |shared| shared.built()),
@@ -210,26 +223,17 @@ fn build_and_browser(everything: bool) -> Vec<Trial> {
         trials.push(trial(
             "browser tests (wasm-bindgen-test, headless Chromium)",
             |shared| {
-                let ws = format!("ws://{}/ws", shared.server()?.borrow().addr);
-                run(cargo()
-                    .args(["test", "-p", "roomcast", "--target", tools::WASM_TARGET])
-                    .args(["--test", "web"])
-                    .env("CHROMEDRIVER", tools::chromedriver()?)
-                    .env_remove("GECKODRIVER")
-                    .env("ROOMCAST_TEST_WS", &ws))
+                browser_tests(
+                    shared,
+                    "CHROMEDRIVER",
+                    tools::chromedriver()?,
+                    "GECKODRIVER",
+                )
             },
         ));
         trials.push(trial(
             "browser tests (wasm-bindgen-test, headless Firefox)",
-            |shared| {
-                let ws = format!("ws://{}/ws", shared.server()?.borrow().addr);
-                run(cargo()
-                    .args(["test", "-p", "roomcast", "--target", tools::WASM_TARGET])
-                    .args(["--test", "web"])
-                    .env("GECKODRIVER", tools::geckodriver()?)
-                    .env_remove("CHROMEDRIVER")
-                    .env("ROOMCAST_TEST_WS", &ws))
-            },
+            |shared| browser_tests(shared, "GECKODRIVER", tools::geckodriver()?, "CHROMEDRIVER"),
         ));
     }
     trials
