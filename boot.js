@@ -12,3 +12,9 @@ try {
   note.textContent = "Roomcast could not start: " + error + ". This browser needs WebAssembly.";
   document.body.append(note);
 }
+// Then, not competing with the start: the service worker that keeps the page
+// for opening offline (sw.js says how). It needs a secure context: https, or
+// http on localhost.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register(new URL("sw.js", import.meta.url)).catch(() => {});
+}

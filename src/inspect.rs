@@ -4,6 +4,7 @@
 //! driver keeps one only while the Frames panel is open (closed, it costs
 //! nothing).
 
+use crate::i18n::t;
 use crate::protocol::{socketio, Dialect, Frame};
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -271,21 +272,21 @@ pub fn parse_raw(kind: RawKind, input: &str) -> Result<Frame, String> {
                 .filter(|c| !c.is_whitespace() && *c != ':' && *c != ',')
                 .collect();
             if !digits.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err("Hex digits are 0-9 and a-f.".into());
+                return Err(t("Hex digits are 0-9 and a-f.").into());
             }
             if digits.len() % 2 != 0 {
-                return Err("Hex needs two digits per byte.".into());
+                return Err(t("Hex needs two digits per byte.").into());
             }
             (0..digits.len())
                 .step_by(2)
                 .map(|i| u8::from_str_radix(&digits[i..i + 2], 16))
                 .collect::<Result<Vec<u8>, _>>()
                 .map(Frame::Binary)
-                .map_err(|_| "Hex digits are 0-9 and a-f.".into())
+                .map_err(|_| t("Hex digits are 0-9 and a-f.").into())
         }
         RawKind::Base64 => crate::protocol::base64::decode(input.trim())
             .map(Frame::Binary)
-            .ok_or_else(|| "That is not base64.".into()),
+            .ok_or_else(|| t("That is not base64.").into()),
     }
 }
 

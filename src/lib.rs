@@ -6,6 +6,7 @@
 //! `protocol`, `room` and `config` are pure and build without the `web` feature.
 
 pub mod config;
+pub mod i18n;
 pub mod inspect;
 pub mod protocol;
 pub mod room;
@@ -22,5 +23,8 @@ pub mod ui;
 #[cfg(feature = "web")]
 pub fn start() {
     ui::crash::install();
-    yew::Renderer::<ui::App>::new().render();
+    let lang = ui::lang::choose();
+    ui::lang::load(lang, || {
+        yew::Renderer::<ui::App>::new().render();
+    });
 }

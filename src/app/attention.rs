@@ -3,6 +3,7 @@
 //! permission they need.
 
 use super::store;
+use crate::i18n::t;
 use crate::room::{Kind, Line};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -161,7 +162,7 @@ impl Attention {
 /// A desktop notification of `line` (one at a time: they share a tag).
 fn notify(line: &Line) {
     let from = match &line.kind {
-        Kind::Peer { from } => from.clone().unwrap_or_else(|| "server".into()),
+        Kind::Peer { from } => from.clone().unwrap_or_else(|| t("server").into()),
         _ => String::new(),
     };
     let options = web_sys::NotificationOptions::new();

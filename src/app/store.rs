@@ -2,6 +2,7 @@
 //! deserializers would add about 4 KB gzip to the bundle for a few small
 //! records. Failures (storage off, full, or garbage in it) read as nothing.
 
+use crate::i18n::t;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -15,10 +16,10 @@ pub fn get_raw(key: &str) -> Option<String> {
 }
 
 pub fn set_raw(key: &str, value: &str) -> Result<(), String> {
-    let storage = storage().ok_or("localStorage is not available")?;
+    let storage = storage().ok_or(t("localStorage is not available"))?;
     storage
         .set_item(key, value)
-        .map_err(|_| "localStorage refused it (full or disabled)".to_string())
+        .map_err(|_| t("localStorage refused it (full or disabled)").to_string())
 }
 
 pub fn remove(key: &str) {

@@ -6,6 +6,7 @@ mod error;
 
 pub use error::ConfigError;
 
+use crate::i18n::{t, tf};
 use crate::protocol::lines::Lines;
 use crate::protocol::session::Format;
 use crate::protocol::socketio::{self, Eio};
@@ -227,7 +228,7 @@ pub fn insecure_warning(server: &str) -> Option<String> {
         || (host.starts_with("127.") && host.chars().all(|c| c.is_ascii_digit() || c == '.'))
         || host == "::1";
     (!loopback).then(|| {
-        format!("Not encrypted: plain ws:// to {host}. Anyone on the network path can read and change messages; use wss:// in production.")
+        tf("Not encrypted: plain ws:// to {0}. Anyone on the network path can read and change messages; use wss:// in production.", &[&host])
     })
 }
 
@@ -393,7 +394,7 @@ pub fn from_query<'a>(
                 Some(lines) => config.lines = lines,
                 None => errors.push(ConfigError::BadChoice {
                     key: "lines",
-                    allowed: "auto, split or whole",
+                    allowed: t("auto, split or whole"),
                     value: value.into(),
                 }),
             },
@@ -402,7 +403,7 @@ pub fn from_query<'a>(
                 "text" => config.format = Format::Text,
                 other => errors.push(ConfigError::BadChoice {
                     key: "format",
-                    allowed: "json or text",
+                    allowed: t("json or text"),
                     value: other.into(),
                 }),
             },
@@ -411,7 +412,7 @@ pub fn from_query<'a>(
                 "0" => config.qos = 0,
                 other => errors.push(ConfigError::BadChoice {
                     key: "qos",
-                    allowed: "0 or 1",
+                    allowed: t("0 or 1"),
                     value: other.into(),
                 }),
             },
@@ -428,7 +429,7 @@ pub fn from_query<'a>(
                 Ok(ms) if (1000..=3_600_000).contains(&ms) => config.ping_ms = ms,
                 _ => errors.push(ConfigError::BadChoice {
                     key: "ping_ms",
-                    allowed: "a number of milliseconds from 1000 to 3600000",
+                    allowed: t("a number of milliseconds from 1000 to 3600000"),
                     value: value.into(),
                 }),
             },

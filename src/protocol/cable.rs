@@ -6,6 +6,7 @@
 
 use super::session::{object, Format, Setup, Step};
 use super::{from_json, plain, Frame, Incoming};
+use crate::i18n::{t, tf};
 use serde_json::Value;
 
 /// Rails pings every 3 s; its own client calls a connection stale after 6.
@@ -71,9 +72,9 @@ impl Session {
         };
         let mut step = Step::default();
         let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(&text) else {
-            step.incoming.push(Incoming::Notice(format!(
-                "Action Cable: not a JSON object: {}",
-                super::socketio::packet::shorten(&text)
+            step.incoming.push(Incoming::Notice(tf(
+                "Action Cable: not a JSON object: {0}",
+                &[&super::socketio::packet::shorten(&text)],
             )));
             return step;
         };
@@ -88,29 +89,25 @@ impl Session {
             Some("ping") => {}
             Some("confirm_subscription") if ours && !self.subscribed => {
                 self.subscribed = true;
-                step.incoming.push(Incoming::Ready(format!(
-                    "Subscribed to {} over Action Cable (action \u{201c}{}\u{201d}).",
-                    self.setup.room, self.setup.action
+                step.incoming.push(Incoming::Ready(tf(
+                    "Subscribed to {0} over Action Cable (action \u{201c}{1}\u{201d}).",
+                    &[&self.setup.room, &self.setup.action],
                 )));
             }
-            Some("reject_subscription") if ours => {
-                step.incoming.push(Incoming::ServerClosed(format!(
-                    "the server rejected the subscription to {}",
-                    self.setup.room
-                )))
-            }
+            Some("reject_subscription") if ours => step.incoming.push(Incoming::ServerClosed(tf(
+                "the server rejected the subscription to {0}",
+                &[&self.setup.room],
+            ))),
             Some("disconnect") => {
                 let reason = msg
                     .get("reason")
                     .and_then(Value::as_str)
-                    .unwrap_or("no reason given");
+                    .unwrap_or(t("no reason given"));
                 let again = msg.get("reconnect").and_then(Value::as_bool) != Some(false);
                 step.incoming.push(if again {
-                    Incoming::Notice(format!("Action Cable disconnected this client: {reason}"))
+                    Incoming::Notice(tf("Action Cable disconnected this client: {0}", &[&reason]))
                 } else {
-                    Incoming::ServerClosed(format!(
-                        "the Action Cable server disconnected this client ({reason}) and asked it not to reconnect"
-                    ))
+                    Incoming::ServerClosed(tf("the Action Cable server disconnected this client ({0}) and asked it not to reconnect", &[&reason]))
                 });
             }
             Some(_) if !ours => {}

@@ -6,6 +6,7 @@
 
 use super::session::{Setup, Step};
 use super::{decode_json_or_text, Frame, Incoming};
+use crate::i18n::{t, tf};
 use std::collections::VecDeque;
 
 /// The keepalive we announce, in seconds; we ping at half of it.
@@ -121,7 +122,7 @@ pub fn take_packets(buf: &mut Vec<u8>) -> Result<Vec<Packet>, String> {
             shift += 7;
             if shift > 21 {
                 buf.clear();
-                return Err("a packet length longer than 4 bytes".into());
+                return Err(t("a packet length longer than 4 bytes").into());
             }
         }
         if buf.len() < i.saturating_add(len) {
@@ -179,12 +180,12 @@ fn read(first: u8, body: &[u8]) -> Packet {
 /// A CONNACK refusal, in words.
 pub fn refusal(code: u8) -> String {
     match code {
-        1 => "the broker does not speak MQTT 3.1.1".into(),
-        2 => "the broker refused the client id".into(),
-        3 => "the MQTT service is unavailable".into(),
-        4 => "bad user name or password".into(),
-        5 => "not authorized".into(),
-        other => format!("refused with code {other}"),
+        1 => t("the broker does not speak MQTT 3.1.1").into(),
+        2 => t("the broker refused the client id").into(),
+        3 => t("the MQTT service is unavailable").into(),
+        4 => t("bad user name or password").into(),
+        5 => t("not authorized").into(),
+        other => tf("refused with code {0}", &[&other]),
     }
 }
 
@@ -230,9 +231,9 @@ impl Session {
             Frame::Binary(bytes) => self.buf.extend_from_slice(&bytes),
             // MQTT is binary only; text is a broker's way of saying something else.
             Frame::Text(text) => {
-                step.incoming.push(Incoming::Notice(format!(
-                    "MQTT: a text frame, which MQTT never sends: {}",
-                    super::socketio::packet::shorten(&text)
+                step.incoming.push(Incoming::Notice(tf(
+                    "MQTT: a text frame, which MQTT never sends: {0}",
+                    &[&super::socketio::packet::shorten(&text)],
                 )));
                 return step;
             }
@@ -246,7 +247,7 @@ impl Session {
         if self.buf.len() > MAX_BUFFER {
             self.buf.clear();
             step.incoming.push(Incoming::Notice(
-                "MQTT: a packet over 16 MB; dropped".into(),
+                t("MQTT: a packet over 16 MB; dropped").into(),
             ));
         }
         step
@@ -293,20 +294,23 @@ impl Session {
                     dead_after_ms: u64::from(KEEPALIVE_S) * 1500,
                 });
             }
-            Packet::ConnAck { code } => step.incoming.push(Incoming::ServerClosed(format!(
-                "the MQTT broker refused the connection: {}",
-                refusal(code)
+            Packet::ConnAck { code } => step.incoming.push(Incoming::ServerClosed(tf(
+                "the MQTT broker refused the connection: {0}",
+                &[&refusal(code)],
             ))),
             Packet::SubAck { codes, .. } if codes.iter().any(|&c| c >= 0x80) => {
                 step.incoming.push(Incoming::ServerError {
                     code: "SUBACK".into(),
-                    message: format!("the broker refused the subscription to {}", self.setup.room),
+                    message: tf(
+                        "the broker refused the subscription to {0}",
+                        &[&self.setup.room],
+                    ),
                     id: None,
                 })
             }
-            Packet::SubAck { .. } => step.incoming.push(Incoming::Ready(format!(
-                "Subscribed to {} over MQTT 3.1.1.",
-                self.setup.room
+            Packet::SubAck { .. } => step.incoming.push(Incoming::Ready(tf(
+                "Subscribed to {0} over MQTT 3.1.1.",
+                &[&self.setup.room],
             ))),
             Packet::Publish { id, payload, .. } => {
                 if let Some(id) = id {
@@ -325,8 +329,9 @@ impl Session {
                 }
             }
             Packet::PingResp => {}
-            Packet::Other(kind) => step.incoming.push(Incoming::Notice(format!(
-                "MQTT: an unexpected packet of type {kind}"
+            Packet::Other(kind) => step.incoming.push(Incoming::Notice(tf(
+                "MQTT: an unexpected packet of type {0}",
+                &[&kind],
             ))),
         }
     }

@@ -5,6 +5,7 @@
 //! (plain lines, JSON, STOMP), so this layer composes with them.
 //! <https://sockjs.github.io/sockjs-protocol/sockjs-protocol-0.3.3.html>
 
+use crate::i18n::t;
 use serde_json::Value;
 
 /// SockJS servers send `h` every 25 s by default.
@@ -121,7 +122,7 @@ pub fn parse_info(body: &str) -> Result<bool, String> {
         Ok(Value::Object(info)) if info.contains_key("websocket") => {
             Ok(info.get("websocket").and_then(Value::as_bool) != Some(false))
         }
-        _ => Err("not a SockJS /info answer".into()),
+        _ => Err(t("not a SockJS /info answer").into()),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::session::{Setup, Step};
 use super::{decode_json_or_text, Frame, Incoming};
+use crate::i18n::{t, tf};
 use std::collections::VecDeque;
 
 /// What we can send and want to hear, in ms (the client's `heart-beat`).
@@ -160,9 +161,9 @@ pub fn take_frames(buf: &mut String) -> Vec<Result<StompFrame, String>> {
                 headers,
                 body,
             }),
-            _ => Err(format!(
-                "a malformed frame ({})",
-                super::socketio::packet::shorten(&command)
+            _ => Err(tf(
+                "a malformed frame ({0})",
+                &[&super::socketio::packet::shorten(&command)],
             )),
         });
     }
@@ -231,7 +232,7 @@ impl Session {
         if self.buf.len() > MAX_BUFFER {
             self.buf.clear();
             step.incoming.push(Incoming::Notice(
-                "STOMP: more than 4 MB without a frame's end; dropped".into(),
+                t("STOMP: more than 4 MB without a frame's end; dropped").into(),
             ));
         }
         step
@@ -302,9 +303,9 @@ impl Session {
                         dead_after_ms: 2 * u64::from(expect) + 1000,
                     });
                 }
-                step.incoming.push(Incoming::Ready(format!(
-                    "Subscribed to {} over STOMP {version}.",
-                    self.setup.room
+                step.incoming.push(Incoming::Ready(tf(
+                    "Subscribed to {0} over STOMP {1}.",
+                    &[&self.setup.room, &version],
                 )));
             }
             "MESSAGE" => step.incoming.push(decode_json_or_text(frame.body)),
@@ -335,9 +336,9 @@ impl Session {
                     id,
                 });
             }
-            other => step.incoming.push(Incoming::Notice(format!(
-                "STOMP: an unexpected {} frame",
-                super::socketio::packet::shorten(other)
+            other => step.incoming.push(Incoming::Notice(tf(
+                "STOMP: an unexpected {0} frame",
+                &[&super::socketio::packet::shorten(other)],
             ))),
         }
     }

@@ -1,36 +1,41 @@
 //! What a WebSocket close code means to a person.
 //! Codes: <https://developer.mozilla.org/en-US/docs/Web/API/CloseEvent/code>.
 
+use crate::i18n::{t, tf};
+
 /// One sentence for the log: the code, the server's reason, and what it means.
 pub fn explain_close(code: u16, reason: &str, opened: bool) -> String {
     let meaning = match code {
-        1000 => "the server closed the connection normally",
-        1001 => "the server is going away (restarting or shutting down)",
-        1002 => "the server saw a protocol error",
-        1003 => "the server cannot accept this kind of data",
-        1005 => "no close code was given",
-        1006 if !opened => {
+        1000 => t("the server closed the connection normally"),
+        1001 => t("the server is going away (restarting or shutting down)"),
+        1002 => t("the server saw a protocol error"),
+        1003 => t("the server cannot accept this kind of data"),
+        1005 => t("no close code was given"),
+        1006 if !opened => t(
             "the connection never opened: the server may be down, the address wrong, \
-             or the server refused this page's origin (browsers report all of these as 1006)"
-        }
-        1006 => "the connection dropped without a close frame (network or server failure)",
-        1007 => "the server received data it could not decode",
-        1008 => "the server's policy refused this connection",
-        1009 => "a message was too big for the server",
-        1010 => "the server did not offer a required extension",
-        1011 => "the server hit an internal error",
-        1012 => "the server is restarting",
-        1013 => "the server is overloaded; try again later",
-        1015 => "the TLS handshake failed",
-        3000..=3999 => "closed by the server's library or framework",
-        4000..=4999 => "closed by the application on the server",
-        _ => "the connection closed",
+             or the server refused this page's origin (browsers report all of these as 1006)",
+        ),
+        1006 => t("the connection dropped without a close frame (network or server failure)"),
+        1007 => t("the server received data it could not decode"),
+        1008 => t("the server's policy refused this connection"),
+        1009 => t("a message was too big for the server"),
+        1010 => t("the server did not offer a required extension"),
+        1011 => t("the server hit an internal error"),
+        1012 => t("the server is restarting"),
+        1013 => t("the server is overloaded; try again later"),
+        1015 => t("the TLS handshake failed"),
+        3000..=3999 => t("closed by the server's library or framework"),
+        4000..=4999 => t("closed by the application on the server"),
+        _ => t("the connection closed"),
     };
     let reason = reason.trim();
     if reason.is_empty() {
-        format!("Disconnected (code {code}): {meaning}.")
+        tf("Disconnected (code {0}): {1}.", &[&code, &meaning])
     } else {
-        format!("Disconnected (code {code}, \u{201c}{reason}\u{201d}): {meaning}.")
+        tf(
+            "Disconnected (code {0}, \u{201c}{1}\u{201d}): {2}.",
+            &[&code, &reason, &meaning],
+        )
     }
 }
 

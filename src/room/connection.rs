@@ -3,6 +3,7 @@
 
 use super::backoff::Backoff;
 use super::{explain_close, Effect, Level, Room, Timer};
+use crate::i18n::{t, tf};
 use crate::protocol::{self, sockjs, Dialect, Frame, Incoming, Wire};
 
 /// How long `auto` waits, after the socket opens, for a first frame that tells
@@ -57,34 +58,35 @@ impl Room {
     pub fn status_text(&self, now: u64) -> String {
         let server = &self.config.server;
         match &self.conn {
-            Conn::Idle => "Not connected".into(),
+            Conn::Idle => t("Not connected").into(),
             Conn::Connecting { attempt: 0 } | Conn::Probing => {
-                format!("Connecting to {server}\u{2026}")
+                tf("Connecting to {0}\u{2026}", &[&server])
             }
-            Conn::Connecting { attempt } => {
-                format!("Reconnecting to {server}\u{2026} (retry {attempt})")
-            }
+            Conn::Connecting { attempt } => tf(
+                "Reconnecting to {0}\u{2026} (retry {1})",
+                &[&server, attempt],
+            ),
             Conn::Open(_) => {
                 let over = self.transport_note();
                 match &self.presence.me {
-                    Some(me) => format!("Connected to {server} as {me}{over}"),
-                    None => format!("Connected to {server}{over}"),
+                    Some(me) => tf("Connected to {0} as {1}{2}", &[&server, me, &over]),
+                    None => tf("Connected to {0}{1}", &[&server, &over]),
                 }
             }
             Conn::Reconnecting { attempt, due } => {
                 let secs = due.saturating_sub(now).div_ceil(1000);
-                format!("Reconnecting in {secs} s (retry {attempt})")
+                tf("Reconnecting in {0} s (retry {1})", &[&secs, attempt])
             }
-            Conn::Offline => "Offline: waiting for the network".into(),
-            Conn::Closed(c) if c.by_user => "Disconnected".into(),
-            Conn::Closed(c) => format!("Disconnected (code {})", c.code),
+            Conn::Offline => t("Offline: waiting for the network").into(),
+            Conn::Closed(c) if c.by_user => t("Disconnected").into(),
+            Conn::Closed(c) => tf("Disconnected (code {0})", &[&c.code]),
         }
     }
 
     /// The browser refused to create the socket.
     pub(super) fn connect_failed(&mut self, reason: String, now: u64, fx: &mut Vec<Effect>) {
         self.stop_timers(fx);
-        self.system(now, Level::Error, format!("Cannot connect: {reason}"));
+        self.system(now, Level::Error, tf("Cannot connect: {0}", &[&reason]));
         self.conn = Conn::Closed(Closed {
             code: 1006,
             reason,
@@ -128,9 +130,9 @@ impl Room {
                 if matches!(self.conn, Conn::Connecting { .. } | Conn::Probing) =>
             {
                 fx.push(Effect::Close);
-                let why = format!(
-                    "The server did not complete the handshake within {} s.",
-                    CONNECT_TIMEOUT_MS / 1000
+                let why = tf(
+                    "The server did not complete the handshake within {0} s.",
+                    &[&(CONNECT_TIMEOUT_MS / 1000)],
                 );
                 self.lost(now, 1006, why, fx);
             }
@@ -174,7 +176,7 @@ impl Room {
             if sio && !self.polling && self.opened_at.is_none() && code == 1006 {
                 self.polling = true;
                 let note =
-                    "The WebSocket handshake failed: trying socket.io over HTTP long-polling.";
+                    t("The WebSocket handshake failed: trying socket.io over HTTP long-polling.");
                 self.system(now, Level::Info, note.into());
                 return self.start(fx);
             }
@@ -373,11 +375,10 @@ impl Room {
         let silent = now.saturating_sub(self.last_rx);
         if silent > hb.dead_after_ms {
             fx.push(Effect::Close);
-            let why = format!(
+            let why = tf(
                 // Integer tenths: formatting floats would add ~11 KB to the wasm.
-                "No heartbeat from the server for {}.{} s: the connection is dead.",
-                silent / 1000,
-                silent % 1000 / 100
+                "No heartbeat from the server for {0}.{1} s: the connection is dead.",
+                &[&(silent / 1000), &(silent % 1000 / 100)],
             );
             self.lost(now, 1006, why, fx);
         } else {

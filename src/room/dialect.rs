@@ -2,6 +2,7 @@
 //! framing around it, and the one path every frame takes in and out.
 
 use super::{Closed, Conn, Effect, Level, Room};
+use crate::i18n::{t, tf};
 use crate::protocol::session::{Session, Setup};
 use crate::protocol::{cable, mqtt, socketio, sockjs, stomp, Dialect, Frame, Incoming, Wire};
 
@@ -121,7 +122,7 @@ impl Room {
                 }
             }
             Ok(false) => {
-                let why = format!("The SockJS server at {server} has its WebSocket transport turned off; Roomcast speaks SockJS over a WebSocket only.");
+                let why = tf("The SockJS server at {0} has its WebSocket transport turned off; Roomcast speaks SockJS over a WebSocket only.", &[&server]);
                 self.system(now, Level::Error, why.clone());
                 self.stop_timers(fx);
                 self.conn = Conn::Closed(Closed {
@@ -133,9 +134,9 @@ impl Room {
             }
             Err(why) if self.config.dialect == Dialect::SockJs => {
                 self.sock = Sock::Raw;
-                let note = format!(
-                    "No SockJS /info at {server} ({why}): trying its raw endpoint {}.",
-                    sockjs::raw_url(&server)
+                let note = tf(
+                    "No SockJS /info at {0} ({1}): trying its raw endpoint {2}.",
+                    &[&server, &why, &sockjs::raw_url(&server)],
                 );
                 self.system(now, Level::Info, note);
             }
@@ -200,14 +201,14 @@ impl Room {
             }
             sockjs::Event::Close { code, reason } => {
                 fx.push(Effect::Close);
-                self.socket_closed(code, &format!("SockJS: {reason}"), now, fx);
+                self.socket_closed(code, &tf("SockJS: {0}", &[&reason]), now, fx);
             }
             sockjs::Event::Garbage(what) => {
                 let text = crate::protocol::socketio::packet::shorten(&what);
                 self.system(
                     now,
                     Level::Info,
-                    format!("SockJS: not a SockJS frame: {text}"),
+                    tf("SockJS: not a SockJS frame: {0}", &[&text]),
                 );
             }
         }
@@ -220,14 +221,20 @@ impl Room {
             Frame::Binary(b) => ("binary", b.len()),
         };
         if !matches!(self.conn, Conn::Open(_) | Conn::Probing) {
-            let why = format!("Not connected: the raw {kind} frame ({size} bytes) was not sent.");
+            let why = tf(
+                "Not connected: the raw {0} frame ({1} bytes) was not sent.",
+                &[&kind, &size],
+            );
             return self.system(now, Level::Error, why);
         }
         fx.push(Effect::Transmit {
             frame,
             client_id: None,
         });
-        let note = format!("Sent a raw {kind} frame ({size} bytes), bypassing the protocol.");
+        let note = tf(
+            "Sent a raw {0} frame ({1} bytes), bypassing the protocol.",
+            &[&kind, &size],
+        );
         self.system(now, Level::Info, note);
     }
 
@@ -259,7 +266,7 @@ impl Room {
     /// the dialect when it was detected or is not plain.
     pub(super) fn transport_note(&self) -> String {
         if self.polling {
-            return " (socket.io over HTTP long-polling)".into();
+            return t(" (socket.io over HTTP long-polling)").into();
         }
         let dialect = self.config.dialect;
         let name = match (dialect, self.sock.on()) {
@@ -267,10 +274,10 @@ impl Room {
                 return String::new()
             }
             (Dialect::Auto | Dialect::Text | Dialect::SockJs, true) => "SockJS".to_string(),
-            (d, true) => format!("{} over SockJS", d.title()),
+            (d, true) => tf("{0} over SockJS", &[&d.title()]),
             (d, false) => d.title().to_string(),
         };
-        let how = if self.detected { ", detected" } else { "" };
+        let how = if self.detected { t(", detected") } else { "" };
         format!(" ({name}{how})")
     }
 }

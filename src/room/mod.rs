@@ -35,6 +35,7 @@ pub use presence::{TYPING_EVERY_MS, TYPING_SHOWS_MS};
 pub use saved::{Saved, SavedKind, Unsent};
 
 use crate::config::Config;
+use crate::i18n::t;
 use crate::protocol::session::Session;
 use crate::protocol::{binary, Dialect};
 #[cfg(test)]
@@ -181,7 +182,7 @@ impl Room {
             Input::Upgraded => {
                 if self.polling {
                     self.polling = false;
-                    let note = "socket.io moved from HTTP long-polling to a WebSocket.";
+                    let note = t("socket.io moved from HTTP long-polling to a WebSocket.");
                     self.system(now, Level::Info, note.into());
                 }
             }
@@ -189,7 +190,7 @@ impl Room {
             Input::Closed { code, reason, .. } => self.socket_closed(code, &reason, now, &mut fx),
             Input::Disconnect => {
                 if !matches!(self.conn, Conn::Idle | Conn::Closed(_)) {
-                    self.system(now, Level::Info, "You disconnected.".into());
+                    self.system(now, Level::Info, t("You disconnected.").into());
                 }
                 let closed = Closed {
                     code: 1000,

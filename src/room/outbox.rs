@@ -3,6 +3,7 @@
 //! out in, and what happens to them when a connection drops.
 
 use super::{binary, Attachment, Conn, Delivery, Effect, Kind, Level, Room, Timer, Unsent};
+use crate::i18n::{t, tf};
 use crate::protocol::{self, Frame, Wire};
 use std::collections::HashMap;
 
@@ -146,11 +147,13 @@ impl Room {
         unreadable: Option<String>,
     ) {
         let why = match unreadable {
-            Some(reason) => format!("\u{201c}{name}\u{201d} could not be read: {reason}."),
-            None => format!(
-                "\u{201c}{name}\u{201d} is too big to send: {} KiB, the limit is {} KiB.",
-                size.div_ceil(1024),
-                MAX_FILE_BYTES / 1024
+            Some(reason) => tf(
+                "\u{201c}{0}\u{201d} could not be read: {1}.",
+                &[&name, &reason],
+            ),
+            None => tf(
+                "\u{201c}{0}\u{201d} is too big to send: {1} KiB, the limit is {2} KiB.",
+                &[&name, &size.div_ceil(1024), &(MAX_FILE_BYTES / 1024)],
             ),
         };
         self.system(now, Level::Error, why);
@@ -265,7 +268,7 @@ impl Room {
             let to = if envelope && !file {
                 Delivery::Queued
             } else if envelope || self.outbox.echoes {
-                Delivery::Failed("the connection closed before the server echoed it".into())
+                Delivery::Failed(t("the connection closed before the server echoed it").into())
             } else {
                 continue; // a plain server that never echoes: "sent" is all we know
             };
@@ -287,7 +290,7 @@ impl Room {
             .filter(|&k| self.log.delivery(k) == Some(&Delivery::Sent))
             .max_by_key(|&k| self.log.get(k).map_or(0, |l| l.text.len()));
         if let Some(key) = largest {
-            let why = "too big for this server (it closed the connection with 1009)".to_string();
+            let why = t("too big for this server (it closed the connection with 1009)").to_string();
             self.log.set_delivery(key, Delivery::Failed(why));
         }
     }
@@ -364,9 +367,9 @@ impl Room {
         };
         let client_id = client_id.clone();
         let Some(frames) = frames else {
-            let why = format!(
-                "{} carries text only: files cannot be sent here",
-                self.transport_name()
+            let why = tf(
+                "{0} carries text only: files cannot be sent here",
+                &[&self.transport_name()],
             );
             self.log.set_delivery(key, Delivery::Failed(why));
             return Vec::new();

@@ -2,6 +2,7 @@
 //! outbox and presence.
 
 use super::{binary, Closed, Effect, Kind, Level, Room, Timer};
+use crate::i18n::{t, tf};
 use crate::protocol::lines::{self, Lines};
 use crate::protocol::session::Step;
 use crate::protocol::{self, Frame, Incoming};
@@ -97,9 +98,9 @@ impl Room {
             Incoming::EngineOpen { .. } | Incoming::Beat { .. } => {}
             Incoming::Ready(note) => self.system(now, Level::Info, note),
             Incoming::NamespaceJoined => {
-                let note = format!(
-                    "Joined the socket.io chat (event \u{201c}{}\u{201d}).",
-                    self.config.event
+                let note = tf(
+                    "Joined the socket.io chat (event \u{201c}{0}\u{201d}).",
+                    &[&self.config.event],
                 );
                 self.system(now, Level::Info, note);
             }
@@ -110,7 +111,7 @@ impl Room {
             Incoming::Notice(text) => self.system(now, Level::Info, text),
             Incoming::ServerClosed(why) => {
                 // The server removed us on purpose: do not retry on our own.
-                self.system(now, Level::Error, format!("Disconnected: {why}."));
+                self.system(now, Level::Error, tf("Disconnected: {0}.", &[&why]));
                 let closed = Closed {
                     code: 1000,
                     reason: why,
@@ -124,11 +125,11 @@ impl Room {
                 history,
             } => {
                 let note = if name == self.config.name {
-                    format!("You joined as {name}.")
+                    tf("You joined as {0}.", &[&name])
                 } else {
-                    format!(
-                        "You joined as {name} (\u{201c}{}\u{201d} was taken).",
-                        self.config.name
+                    tf(
+                        "You joined as {0} (\u{201c}{1}\u{201d} was taken).",
+                        &[&name, &self.config.name],
                     )
                 };
                 self.presence.me = Some(text::name(&name));
@@ -182,10 +183,10 @@ impl Room {
                 self.push(now, Kind::Json, pretty);
             }
             Incoming::Join { name } => {
-                self.system(now, Level::Info, format!("{} joined.", text::name(&name)))
+                self.system(now, Level::Info, tf("{0} joined.", &[&text::name(&name)]))
             }
             Incoming::Leave { name } => {
-                self.system(now, Level::Info, format!("{} left.", text::name(&name)))
+                self.system(now, Level::Info, tf("{0} left.", &[&text::name(&name)]))
             }
             Incoming::Presence { users } => self.presence.set_users(users),
             Incoming::Typing { name } => self.presence.typing(&name, now, fx),
@@ -197,7 +198,7 @@ impl Room {
             Incoming::ServerError { code, message, .. } => self.system(
                 now,
                 Level::Error,
-                format!("Server error ({code}): {message}"),
+                tf("Server error ({0}): {1}", &[&code, &message]),
             ),
             Incoming::Binary(bytes) => {
                 // socket.io carries files as attachments: their echo is known
@@ -237,7 +238,7 @@ impl Room {
         });
         if own_inside {
             self.batched = true;
-            let note = "This server joins messages into one frame: each line is shown as its own message (lines=whole turns this off).";
+            let note = t("This server joins messages into one frame: each line is shown as its own message (lines=whole turns this off).");
             self.system(now, Level::Info, note.into());
         }
         own_inside
@@ -254,7 +255,7 @@ impl Room {
             None => self.system(
                 now,
                 Level::Info,
-                format!("Binary frame, {}", binary::describe(&bytes)),
+                tf("Binary frame, {0}", &[&binary::describe(&bytes)]),
             ),
         }
     }

@@ -103,7 +103,12 @@ impl Room {
             self.system(
                 now,
                 Level::Info,
-                format!("{count} earlier lines, kept in this browser."),
+                crate::i18n::tn(
+                    "{0} earlier line, kept in this browser.",
+                    "{0} earlier lines, kept in this browser.",
+                    count as u64,
+                    &[],
+                ),
             );
         }
         self.last_seq = self.last_seq.max(last_seq);

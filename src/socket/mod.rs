@@ -9,6 +9,7 @@
 
 pub mod polling;
 
+use crate::i18n::t;
 use crate::protocol::Frame;
 use gloo::events::EventListener;
 use js_sys::{ArrayBuffer, JsString, Uint8Array};
@@ -74,7 +75,7 @@ fn js_error(err: &wasm_bindgen::JsValue) -> String {
     err.dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))
         .or_else(|| err.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+        .unwrap_or_else(|| t("unknown error").into())
 }
 
 /// An open or opening WebSocket and the listeners that report on it.
@@ -226,6 +227,6 @@ pub fn net_error(error: &gloo::net::Error) -> String {
     match error {
         gloo::net::Error::JsError(js) => js.message.clone(),
         gloo::net::Error::GlooError(why) => why.clone(),
-        _ => "the answer could not be read".into(),
+        _ => t("the answer could not be read").into(),
     }
 }

@@ -6,6 +6,7 @@
 //! `5`) and says `Upgraded`; where upgrades are refused it stays polling.
 
 use super::{Socket, SocketError, SocketEvent};
+use crate::i18n::{t, tf};
 use crate::protocol::socketio::{payload, Eio};
 use crate::protocol::Frame;
 use gloo::net::http::Request;
@@ -65,13 +66,9 @@ fn refusal(status: Option<u16>, body: &str) -> String {
         .unwrap_or_default();
     let body: String = body.trim().chars().take(200).collect();
     match status {
-        Some(code) if body.to_ascii_lowercase().contains("origin") => format!(
-            "long-polling: the server refused this page's origin (HTTP {code}: {body}); allow {origin} in its CORS settings"
-        ),
-        Some(code) => format!("long-polling: the server answered HTTP {code}: {body}"),
-        None => format!(
-            "long-polling: the request failed ({body}); the server may be down, or not allow {origin} in its CORS settings"
-        ),
+        Some(code) if body.to_ascii_lowercase().contains("origin") => tf("long-polling: the server refused this page's origin (HTTP {0}: {1}); allow {2} in its CORS settings", &[&code, &body, &origin]),
+        Some(code) => tf("long-polling: the server answered HTTP {0}: {1}", &[&code, &body]),
+        None => tf("long-polling: the request failed ({0}); the server may be down, or not allow {1} in its CORS settings", &[&body, &origin]),
     }
 }
 
@@ -196,14 +193,14 @@ async fn poll(weak: Weak<Inner>) {
                     continue;
                 }
                 if packet == "1" {
-                    return inner.fail("long-polling: the server closed the session".into());
+                    return inner.fail(t("long-polling: the server closed the session").into());
                 }
             }
             (inner.on_event)(SocketEvent::Frame(frame));
         }
         if inner.sid.borrow().is_none() {
             return inner
-                .fail("long-polling: the server's first answer was not a handshake".into());
+                .fail(t("long-polling: the server's first answer was not a handshake").into());
         }
         // The probe answered: the poll has returned, so the WebSocket takes over.
         if inner.upgrading.get() {
@@ -317,7 +314,10 @@ async fn post(weak: Weak<Inner>) {
         };
         if let Err(why) = sent {
             if let Some(inner) = weak.upgrade() {
-                inner.fail(format!("long-polling: a message could not be sent ({why})"));
+                inner.fail(tf(
+                    "long-polling: a message could not be sent ({0})",
+                    &[&why],
+                ));
             }
             return;
         }

@@ -3,7 +3,9 @@
 //! offline: messages queue and go out when the connection opens.
 
 use super::context::{use_status, RoomHandle};
+use crate::i18n::t;
 use crate::room::Conn;
+use crate::ui::th;
 use wasm_bindgen::JsCast;
 use web_sys::{FileList, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -109,13 +111,13 @@ pub fn composer() -> Html {
     let offline = !matches!(room.room().conn(), Conn::Open(_));
     html! {
         <form class={if offline { "composer offline" } else { "composer" }} {onsubmit} {ondragover} {ondrop}>
-            <label class="attach" title="Send a file or image (also by paste or drag and drop)">
-                { "Attach" }
+            <label class="attach" title={t("Send a file or image (also by paste or drag and drop)")}>
+                { th("Attach") }
                 <input type="file" multiple=true onchange={onpick} />
             </label>
-            <textarea ref={input} rows="1" aria-label="Message" {onkeydown} {onpaste} {oninput}
-                placeholder={if offline { "Not connected: messages wait and go out when the connection opens" } else { "Message" }} />
-            <button type="submit">{ "Send" }</button>
+            <textarea ref={input} rows="1" aria-label={t("Message")} {onkeydown} {onpaste} {oninput}
+                placeholder={if offline { t("Not connected: messages wait and go out when the connection opens") } else { t("Message") }} />
+            <button type="submit">{ th("Send") }</button>
         </form>
     }
 }

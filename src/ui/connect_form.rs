@@ -5,8 +5,10 @@ use super::context::use_status;
 use crate::app::persist::RECENT_KEY;
 use crate::app::store;
 use crate::config::{self, Config, Form};
+use crate::i18n::t;
 use crate::protocol::Dialect;
 use crate::room::Conn;
+use crate::ui::th;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -99,8 +101,8 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
     html! {
         // Connected, the form folds into one line (server, name, Disconnect);
         // focusing any part of it unfolds it (styles/app.css, `.compact`).
-        <form class={classes!("connect", open.then_some("compact"))} {onsubmit} aria-label="Connection">
-            <label>{ "Server" }
+        <form class={classes!("connect", open.then_some("compact"))} {onsubmit} aria-label={t("Connection")}>
+            <label>{ th("Server") }
                 <input ref={fields[0].clone()} type="text" inputmode="url" spellcheck="false"
                     list="recent-servers" autocomplete="off"
                     value={initial.server.clone()} placeholder="ws://localhost:8080/ws" />
@@ -108,30 +110,30 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                     { for recent.iter().map(|s| html! { <option value={s.clone()} /> }) }
                 </datalist>
             </label>
-            <label>{ "Name" }
+            <label>{ th("Name") }
                 <input ref={fields[1].clone()} type="text" value={initial.name.clone()} maxlength="32" />
             </label>
-            <label class="extra">{ "Protocol" }
+            <label class="extra">{ th("Protocol") }
                 <select ref={dialect} {onchange}>
                     { for Dialect::ALL.iter().map(|d| html! {
                         <option value={d.as_str()} selected={*d == initial.dialect}>{ d.as_str() }</option>
                     }) }
                 </select>
             </label>
-            <label class="extra" hidden={!*socketio.borrow()}>{ "Event" }
+            <label class="extra" hidden={!*socketio.borrow()}>{ th("Event") }
                 <input ref={fields[2].clone()} type="text" value={initial.event.clone()} />
             </label>
-            <label class="extra">{ "Subprotocols" }
-                <input ref={fields[3].clone()} type="text" spellcheck="false" placeholder="none"
+            <label class="extra">{ th("Subprotocols") }
+                <input ref={fields[3].clone()} type="text" spellcheck="false" placeholder={t("none")}
                     value={initial.subprotocols.join(", ")} />
             </label>
-            <label class="extra">{ "Room" }
+            <label class="extra">{ th("Room") }
                 <input ref={fields[4].clone()} type="text" spellcheck="false"
-                    placeholder="topic, destination or channel" value={initial.room.clone()} />
+                    placeholder={t("topic, destination or channel")} value={initial.room.clone()} />
             </label>
-            <button type="submit">{ if live { "Reconnect" } else { "Connect" } }</button>
+            <button type="submit">{ if live { th("Reconnect") } else { th("Connect") } }</button>
             if live {
-                <button type="button" onclick={ondisconnect}>{ "Disconnect" }</button>
+                <button type="button" onclick={ondisconnect}>{ th("Disconnect") }</button>
             }
             if !errors.borrow().is_empty() {
                 <ul class="errors" role="alert">

@@ -5,6 +5,7 @@
 //! saved on every change), so a reload sends what was not delivered.
 
 use crate::app::store;
+use crate::i18n::t;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlTextAreaElement;
 
@@ -22,7 +23,7 @@ pub fn report(message: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    if let Ok(areas) = document.query_selector_all("textarea[aria-label=Message]") {
+    if let Ok(areas) = document.query_selector_all(".composer textarea") {
         for i in 0..areas.length() {
             let Some(area) = areas
                 .item(i)
@@ -43,23 +44,24 @@ pub fn report(message: &str) {
     banner.set_class_name("crash");
     let _ = banner.set_attribute("role", "alert");
     let parts = [
-        ("strong", "Roomcast stopped: reload the page. ".to_string()),
+        ("strong", t("Roomcast stopped: reload the page.")),
         (
             "span",
-            "Unsent messages and what you were typing are kept. ".to_string(),
+            t("Unsent messages and what you were typing are kept."),
         ),
-        ("code", message.to_string()),
+        ("code", message),
     ];
     for (tag, text) in parts {
         if let Ok(el) = document.create_element(tag) {
-            el.set_text_content(Some(&text));
+            el.set_text_content(Some(text));
+            let _ = banner.append_with_str_1(" ");
             let _ = banner.append_child(&el);
         }
     }
     // A link, not a button: no Rust closure can run any more.
     if let Ok(link) = document.create_element("a") {
         let _ = link.set_attribute("href", "");
-        link.set_text_content(Some("Reload"));
+        link.set_text_content(Some(t("Reload")));
         let _ = banner.append_child(&link);
     }
     if let Some(body) = document.body() {

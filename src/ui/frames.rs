@@ -5,7 +5,9 @@
 
 use super::context::use_frames;
 use crate::app::now;
+use crate::i18n::t;
 use crate::inspect::{Dir, RawKind, Record};
+use crate::ui::th;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -55,7 +57,7 @@ pub fn frames_toggle() -> Html {
     let onclick = Callback::from(move |_| ctl.show_frames(!open));
     html! {
         <button type="button" class="frames-toggle" aria-expanded={open.to_string()}
-            aria-controls="frames" {onclick}>{ "Frames" }</button>
+            aria-controls="frames" {onclick}>{ th("Frames") }</button>
     }
 }
 
@@ -72,13 +74,13 @@ pub fn frames_panel() -> Html {
     let Some(log) = frames.as_ref() else {
         return Html::default();
     };
-    let t = now();
+    let at = now();
     let totals = |name: &str, dir: &crate::inspect::Totals| {
         format!(
             "{name}: {} ({} B, {}/s)",
             dir.frames,
             dir.bytes,
-            dir.rate(t)
+            dir.rate(at)
         )
     };
     let (wanted, filter, raw_error) = chosen.borrow().clone();
@@ -91,15 +93,15 @@ pub fn frames_panel() -> Html {
     let row = |r: &&Record| {
         let body = r.shown();
         let (dir, arrow) = match r.dir {
-            Dir::In => ("in", "\u{2193} in"),
-            Dir::Out => ("out", "\u{2191} out"),
+            Dir::In => ("in", t("\u{2193} in")),
+            Dir::Out => ("out", t("\u{2191} out")),
         };
         let oncopy = {
             let body = body.clone();
             Callback::from(move |_| copy(body.clone()))
         };
         // One line of facts: few nodes per row keeps the panel cheap to build.
-        let kind = if r.binary { "binary" } else { "text" };
+        let kind = if r.binary { t("binary") } else { t("text") };
         let head = format!(
             "{arrow} {} {kind} {} B \u{b7} {}",
             clock(r.at),
@@ -109,7 +111,7 @@ pub fn frames_panel() -> Html {
         html! {
             <li key={r.n} class={classes!("frame", dir)}>
                 { head }
-                <button type="button" onclick={oncopy}>{ "Copy" }</button>
+                <button type="button" onclick={oncopy}>{ th("Copy") }</button>
                 <pre>{ body.chars().take(2000).collect::<String>() }</pre>
             </li>
         }
@@ -162,29 +164,29 @@ pub fn frames_panel() -> Html {
         })
     };
     html! {
-        <section id="frames" class="frames" role="region" aria-label="Frames">
+        <section id="frames" class="frames" role="region" aria-label={t("Frames")}>
             <div class="tools">
-                <select aria-label="Direction" onchange={ondirection}>
-                    <option value="">{ "In and out" }</option>
-                    <option value="in">{ "In" }</option>
-                    <option value="out">{ "Out" }</option>
+                <select aria-label={t("Direction")} onchange={ondirection}>
+                    <option value="">{ th("In and out") }</option>
+                    <option value="in">{ th("In") }</option>
+                    <option value="out">{ th("Out") }</option>
                 </select>
-                <input type="search" aria-label="Filter frames" placeholder="text or /regex/"
+                <input type="search" aria-label={t("Filter frames")} placeholder={t("text or /regex/")}
                     value={filter.clone()} oninput={onfilter} />
                 <button type="button" aria-pressed={paused.to_string()} onclick={onpause}>
-                    { if paused { "Resume" } else { "Pause" } }
+                    { if paused { th("Resume") } else { th("Pause") } }
                 </button>
-                <span class="totals">{ totals("In", &log.inbound) }{ " \u{b7} " }{ totals("Out", &log.outbound) }</span>
+                <span class="totals">{ totals(t("In"), &log.inbound) }{ " \u{b7} " }{ totals(t("Out"), &log.outbound) }</span>
             </div>
             <ol class="frame-list">{ for rows.iter().rev().map(row) }</ol>
-            <form class="raw" aria-label="Raw frame" onsubmit={onraw}>
-                <textarea ref={raw_text} aria-label="Frame to send" rows="2" spellcheck="false" />
-                <select ref={raw_kind} aria-label="Raw frame format">
-                    <option value="text">{ "Text" }</option>
+            <form class="raw" aria-label={t("Raw frame")} onsubmit={onraw}>
+                <textarea ref={raw_text} aria-label={t("Frame to send")} rows="2" spellcheck="false" />
+                <select ref={raw_kind} aria-label={t("Raw frame format")}>
+                    <option value="text">{ th("Text") }</option>
                     <option value="hex">{ "Hex" }</option>
                     <option value="base64">{ "Base64" }</option>
                 </select>
-                <button type="submit">{ "Send raw" }</button>
+                <button type="submit">{ th("Send raw") }</button>
                 if let Some(why) = &raw_error {
                     <p class="errors" role="alert">{ why }</p>
                 }

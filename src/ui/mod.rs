@@ -6,11 +6,13 @@ mod connect_form;
 pub mod context;
 pub mod crash;
 mod frames;
+pub mod lang;
 mod log;
 mod status;
 
 use crate::app::{store, Controller};
 use crate::config::{self, Config, FromQuery};
+use crate::i18n::t;
 use composer::Composer;
 use connect_form::ConnectForm;
 use context::{FramesContext, LogContext, RoomHandle, StatusContext, Versions};
@@ -128,19 +130,27 @@ impl Theme {
     }
 }
 
-/// Settings from a deployment's `config.json` next to the page, if any
-/// (fetched with gloo-net).
-async fn deployment_defaults() -> Vec<(String, String)> {
-    let Ok(response) = gloo::net::http::Request::get("config.json").send().await else {
-        return Vec::new();
-    };
+/// A text node of `en` in the page's language ([`crate::i18n::t`]): one
+/// call per node, and a static string rather than a copy.
+#[inline(never)]
+pub(crate) fn th(en: &'static str) -> Html {
+    Html::VText(yew::virtual_dom::VText::new(crate::i18n::t(en)))
+}
+
+/// The text of a file next to the page, if it is there (gloo-net).
+pub(crate) async fn fetch_text(url: &str) -> Option<String> {
+    let response = gloo::net::http::Request::get(url).send().await.ok()?;
     if !response.ok() {
-        return Vec::new();
+        return None;
     }
-    match response.text().await {
-        Ok(text) => config::defaults_from_json(&text),
-        Err(_) => Vec::new(),
-    }
+    response.text().await.ok()
+}
+
+/// Settings from a deployment's `config.json` next to the page, if any.
+async fn deployment_defaults() -> Vec<(String, String)> {
+    fetch_text("config.json")
+        .await
+        .map_or_else(Vec::new, |text| config::defaults_from_json(&text))
 }
 
 /// The whole page: connect form, status, log and composer around one room.
@@ -181,7 +191,11 @@ pub fn app(props: &AppProps) -> Html {
             update.force_update();
         })
     };
-    let theme_label = format!("Theme: {}", theme.borrow().name());
+    let theme_label = match *theme.borrow() {
+        Theme::System => t("Theme: system"),
+        Theme::Light => t("Theme: light"),
+        Theme::Dark => t("Theme: dark"),
+    };
     // What changed in the room, as a reducer: the controller dispatches.
     let versions = use_reducer(Versions::default);
     let ctl = use_memo((), {
@@ -235,7 +249,7 @@ pub fn app(props: &AppProps) -> Html {
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
                     <ConnectForm {initial} errors={query.errors.clone()} />
-                    <button type="button" class="theme" onclick={ontheme} title="Light, dark, or as the system">
+                    <button type="button" class="theme" onclick={ontheme} title={t("Light, dark, or as the system")}>
                         { theme_label }
                     </button>
                     <frames::FramesToggle />

@@ -3,7 +3,9 @@
 use super::context::use_status;
 use crate::app::attention::Notifications;
 use crate::app::now;
+use crate::i18n::{t, tf};
 use crate::room::Conn;
+use crate::ui::th;
 use yew::prelude::*;
 
 /// The status bar: re-rendered when the status changes (and every second
@@ -20,8 +22,8 @@ pub fn status_bar() -> Html {
         Conn::Idle | Conn::Closed(_) => "status closed",
     };
     let action = match state.conn() {
-        Conn::Reconnecting { .. } => Some("Reconnect now"),
-        Conn::Closed(_) => Some("Reconnect"),
+        Conn::Reconnecting { .. } => Some(t("Reconnect now")),
+        Conn::Closed(_) => Some(t("Reconnect")),
         _ => None,
     }
     .map(|label| {
@@ -34,10 +36,10 @@ pub fn status_bar() -> Html {
     let details = state.negotiated().and_then(|(protocol, extensions)| {
         let mut parts = Vec::new();
         if !protocol.is_empty() {
-            parts.push(format!("subprotocol {protocol}"));
+            parts.push(tf("subprotocol {0}", &[&protocol]));
         }
         if !extensions.is_empty() {
-            parts.push(format!("extensions {extensions}"));
+            parts.push(tf("extensions {0}", &[&extensions]));
         }
         (!parts.is_empty()).then(|| parts.join(" \u{b7} "))
     });
@@ -46,15 +48,15 @@ pub fn status_bar() -> Html {
         Notifications::On => {
             let ctl = room.clone();
             html! { <button type="button" class="notify" aria-pressed="true"
-            onclick={move |_| ctl.disable_notifications()}>{ "Notifications on" }</button> }
+            onclick={move |_| ctl.disable_notifications()}>{ th("Notifications on") }</button> }
         }
         Notifications::Available => {
             let ctl = room.clone();
             html! { <button type="button" class="notify" aria-pressed="false"
-            onclick={move |_| ctl.enable_notifications()}>{ "Notify me" }</button> }
+            onclick={move |_| ctl.enable_notifications()}>{ th("Notify me") }</button> }
         }
         Notifications::Blocked => {
-            html! { <span class="details">{ "Notifications blocked by the browser" }</span> }
+            html! { <span class="details">{ th("Notifications blocked by the browser") }</span> }
         }
         Notifications::Unsupported => html! {},
     };
@@ -67,7 +69,7 @@ pub fn status_bar() -> Html {
                 <span class="details">{ details }</span>
             }
             if let (Conn::Open(_), Some(rtt)) = (state.conn(), state.rtt_ms()) {
-                <span class="rtt" title="Round trip of your last message: sent to echoed">{ format!("rtt {rtt} ms") }</span>
+                <span class="rtt" title={t("Round trip of your last message: sent to echoed")}>{ tf("rtt {0} ms", &[&rtt]) }</span>
             }
             { notify }
             if let Some(warning) = crate::config::insecure_warning(state.server()) {
@@ -75,13 +77,13 @@ pub fn status_bar() -> Html {
             }
             if !typists.is_empty() {
                 <span class="typing">{ match typists.as_slice() {
-                    [one] => format!("{one} is typing\u{2026}"),
-                    more => format!("{} are typing\u{2026}", more.join(", ")),
+                    [one] => tf("{0} is typing\u{2026}", &[one]),
+                    more => tf("{0} are typing\u{2026}", &[&more.join(", ")]),
                 } }</span>
             }
             if !users.is_empty() {
-                <span class="presence" title="Who is here">
-                    { format!("{} here: {}", users.len(), users.join(", ")) }
+                <span class="presence" title={t("Who is here")}>
+                    { tf("{0} here: {1}", &[&users.len(), &users.join(", ")]) }
                 </span>
             }
         </div>

@@ -10,6 +10,7 @@ pub mod url;
 pub use packet::{parse, Packet};
 
 use super::{from_json, plain, Frame, Incoming};
+use crate::i18n::tf;
 use serde_json::Value;
 use std::collections::VecDeque;
 
@@ -229,15 +230,19 @@ impl Session {
                 }
             }
             Packet::Disconnected { nsp } if nsp == self.namespace => {
-                step.incoming.push(Incoming::ServerClosed(format!(
-                    "the socket.io server removed this client from {nsp}"
+                step.incoming.push(Incoming::ServerClosed(tf(
+                    "the socket.io server removed this client from {0}",
+                    &[&nsp],
                 )));
             }
             Packet::Disconnected { .. } => {}
             Packet::ConnectError { nsp, message } => {
                 step.incoming.push(Incoming::ServerError {
                     code: "connect_error".into(),
-                    message: format!("namespace {nsp} refused the connection: {message}"),
+                    message: tf(
+                        "namespace {0} refused the connection: {1}",
+                        &[&nsp, &message],
+                    ),
                     id: None,
                 });
             }

@@ -3,6 +3,7 @@
 //! <https://socket.io/docs/v4/socket-io-protocol/>). Pure and stateless: the
 //! session in the parent module keeps what spans packets.
 
+use crate::i18n::{t, tf};
 use serde_json::Value;
 
 /// One text packet, as far as a chat client cares.
@@ -66,13 +67,13 @@ pub fn parse(frame: &str) -> Packet {
         Some('3') => Packet::Pong,
         Some('5' | '6') => Packet::Quiet,
         Some('4') => socket_packet(chars.as_str()),
-        _ => Packet::Unsupported(format!("not an Engine.IO packet: {}", shorten(frame))),
+        _ => Packet::Unsupported(tf("not an Engine.IO packet: {0}", &[&shorten(frame)])),
     }
 }
 
 fn open(json: &str) -> Packet {
     let Ok(value) = serde_json::from_str::<Value>(json) else {
-        return Packet::Unsupported(format!("a malformed open packet: {}", shorten(json)));
+        return Packet::Unsupported(tf("a malformed open packet: {0}", &[&shorten(json)]));
     };
     let ms = |key: &str, default: u32| {
         value
@@ -114,9 +115,9 @@ fn socket_packet(packet: &str) -> Packet {
     let rest = packet.get(1..).unwrap_or_default();
     let binary = matches!(kind, Some('5' | '6'));
     let Some((attachments, nsp, id, payload)) = header(rest, binary) else {
-        return Packet::Unsupported(format!(
-            "a malformed Socket.IO packet: 4{}",
-            shorten(packet)
+        return Packet::Unsupported(tf(
+            "a malformed Socket.IO packet: 4{0}",
+            &[&shorten(packet)],
         ));
     };
     match kind {
@@ -136,7 +137,7 @@ fn socket_packet(packet: &str) -> Packet {
                 name,
                 args,
             },
-            None => Packet::Unsupported(format!("a malformed event: {}", shorten(payload))),
+            None => Packet::Unsupported(tf("a malformed event: {0}", &[&shorten(payload)])),
         },
         Some('3' | '6') => match id {
             Some(id) => Packet::Ack { nsp, id },
@@ -146,7 +147,7 @@ fn socket_packet(packet: &str) -> Packet {
             nsp,
             message: connect_error(payload),
         },
-        _ => Packet::Unsupported(format!("an unknown Socket.IO packet: 4{}", shorten(packet))),
+        _ => Packet::Unsupported(tf("an unknown Socket.IO packet: 4{0}", &[&shorten(packet)])),
     }
 }
 
@@ -159,7 +160,7 @@ fn connect_error(payload: &str) -> String {
             .and_then(Value::as_str)
             .map(String::from)
             .unwrap_or_else(|| shorten(payload)),
-        Err(_) if payload.is_empty() => "refused, without a reason".into(),
+        Err(_) if payload.is_empty() => t("refused, without a reason").into(),
         Err(_) => shorten(payload),
     }
 }

@@ -4,6 +4,7 @@
 //! Binary messages travel as base64: `b<data>` in v4, `b4<data>` in v3.
 
 use super::Eio;
+use crate::i18n::{t, tf};
 use crate::protocol::base64;
 use crate::protocol::Frame;
 
@@ -33,15 +34,15 @@ pub fn decode(body: &str, eio: Eio) -> Result<Vec<Frame>, String> {
             let mut rest = body;
             while !rest.is_empty() {
                 let (len, after) = rest.split_once(':').ok_or_else(|| {
-                    format!(
-                        "a v3 payload without a length: {}",
-                        super::packet::shorten(rest)
+                    tf(
+                        "a v3 payload without a length: {0}",
+                        &[&super::packet::shorten(rest)],
                     )
                 })?;
                 let len: usize = len.parse().map_err(|_| {
-                    format!(
-                        "a v3 payload length that is not a number: {}",
-                        super::packet::shorten(len)
+                    tf(
+                        "a v3 payload length that is not a number: {0}",
+                        &[&super::packet::shorten(len)],
                     )
                 })?;
                 // `len` counts UTF-16 units.
@@ -55,7 +56,7 @@ pub fn decode(body: &str, eio: Eio) -> Result<Vec<Frame>, String> {
                     })
                     .map_or(after.len(), |(i, _)| i);
                 if units < len {
-                    return Err("a v3 payload shorter than it says".into());
+                    return Err(t("a v3 payload shorter than it says").into());
                 }
                 frames.push(frame(&after[..end], "b4"));
                 rest = &after[end..];

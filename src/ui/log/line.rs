@@ -1,18 +1,28 @@
 //! One line of the log: own (with its delivery state and actions), others',
 //! system and JSON lines, images; rendered only when the line changes.
 
+use crate::i18n::{t, tf, tn};
 use crate::room::{Attachment, Delivery, Kind, Level, Line};
 use crate::text::{self, Piece};
+use crate::ui::th;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-/// `HH:MM` for the line, and the full local date for its tooltip.
+thread_local! {
+    /// Intl's options for the line's time: hours and minutes.
+    static CLOCK: JsValue = js_sys::JSON::parse(r#"{"hour":"2-digit","minute":"2-digit"}"#)
+        .unwrap_or(JsValue::UNDEFINED);
+}
+
+/// The time for the line (`14:05`, `2:05 PM`…) and the full date and time for
+/// its tooltip, in the page language's format (Intl).
 fn times(ts: u64) -> (String, String) {
     let date = js_sys::Date::new(&JsValue::from_f64(ts as f64));
+    let lang = crate::i18n::lang().code();
     (
-        format!("{:02}:{:02}", date.get_hours(), date.get_minutes()),
-        String::from(date.to_string()),
+        CLOCK.with(|clock| date.to_locale_time_string_with_options(lang, clock).into()),
+        date.to_locale_string(lang, &JsValue::UNDEFINED).into(),
     )
 }
 
@@ -86,18 +96,18 @@ pub fn line_view(props: &LineProps) -> Html {
             unsaved,
         } => {
             let (label, class) = match delivery {
-                Delivery::Queued => ("queued".to_string(), "queued"),
-                Delivery::Sent => ("sent".to_string(), "sent"),
+                Delivery::Queued => (t("queued").to_string(), "queued"),
+                Delivery::Sent => (t("sent").to_string(), "sent"),
                 Delivery::Delivered => ("\u{2713}".to_string(), "delivered"),
-                Delivery::Failed(why) => (format!("not sent: {why}"), "failed"),
+                Delivery::Failed(why) => (tf("not sent: {0}", &[why]), "failed"),
             };
             let actions = matches!(delivery, Delivery::Failed(_)).then(|| {
                 let (retry, discard) = (room.clone(), room.clone());
                 let (id1, id2) = (client_id.clone(), client_id.clone());
                 html! {
                     <>
-                        <button type="button" onclick={move |_| retry.retry(id1.clone())}>{ "Retry" }</button>
-                        <button type="button" onclick={move |_| discard.discard(id2.clone())}>{ "Discard" }</button>
+                        <button type="button" onclick={move |_| retry.retry(id1.clone())}>{ th("Retry") }</button>
+                        <button type="button" onclick={move |_| discard.discard(id2.clone())}>{ th("Discard") }</button>
                     </>
                 }
             });
@@ -116,7 +126,7 @@ pub fn line_view(props: &LineProps) -> Html {
                     { for actions }
                     if *unsaved && *delivery != Delivery::Delivered {
                         <span class="unsaved" role="alert">
-                            { "not saved: browser storage is full; this line is lost if the page closes" }
+                            { th("not saved: browser storage is full; this line is lost if the page closes") }
                         </span>
                     }
                 </li>
@@ -131,7 +141,7 @@ pub fn line_view(props: &LineProps) -> Html {
             html! {
                 <li class={format!("line peer{cont}{mention}")}>
                     { time }
-                    { from(sender.as_deref().unwrap_or("server")) }
+                    { from(sender.as_deref().unwrap_or(t("server"))) }
                     <span class="text" dir="auto">{ rich(&line.text) }</span>
                 </li>
             }
@@ -145,7 +155,7 @@ pub fn line_view(props: &LineProps) -> Html {
         Kind::Image { .. } => html! {
             <li class="line peer image">
                 { time }
-                { from("server") }
+                { from(t("server")) }
                 { img }
             </li>
         },
@@ -156,12 +166,12 @@ pub fn line_view(props: &LineProps) -> Html {
             html! {
                 <li class="line json">
                     { time }
-                    { from("server") }
+                    { from(t("server")) }
                     if rows <= 3 {
                         <pre class="text">{ &line.text }</pre>
                     } else {
                         <details class="text">
-                            <summary>{ format!("JSON {first} \u{2026} ({rows} lines)") }</summary>
+                            <summary>{ tn("JSON {1} \u{2026} ({0} line)", "JSON {1} \u{2026} ({0} lines)", rows as u64, &[&first]) }</summary>
                             <pre>{ &line.text }</pre>
                         </details>
                     }

@@ -4,8 +4,10 @@
 mod line;
 
 use super::context::use_log;
+use crate::i18n::{t, tf, tn};
 use crate::room::{Kind, Line};
 use crate::text;
+use crate::ui::th;
 use line::LineView;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -66,12 +68,21 @@ enum Show {
 }
 
 impl Show {
-    const ALL: [(Show, &'static str, &'static str); 4] = [
-        (Show::All, "all", "All lines"),
-        (Show::Own, "own", "Mine"),
-        (Show::Others, "others", "Others'"),
-        (Show::System, "system", "Roomcast and server"),
+    const ALL: [(Show, &'static str); 4] = [
+        (Show::All, "all"),
+        (Show::Own, "own"),
+        (Show::Others, "others"),
+        (Show::System, "system"),
     ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Show::All => t("All lines"),
+            Show::Own => t("Mine"),
+            Show::Others => t("Others'"),
+            Show::System => t("Roomcast and server"),
+        }
+    }
 
     fn keeps(self, line: &Line) -> bool {
         match self {
@@ -314,8 +325,8 @@ pub fn message_log() -> Html {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         let chosen = Show::ALL
             .iter()
-            .find(|(_, v, _)| *v == select.value())
-            .map_or(Show::All, |(s, _, _)| *s);
+            .find(|(_, v)| *v == select.value())
+            .map_or(Show::All, |(s, _)| *s);
         refilter(&|f| f.1 = chosen);
     });
     let (export_json, export_text, clear) = (room.clone(), room.clone(), room.clone());
@@ -342,7 +353,7 @@ pub fn message_log() -> Html {
     if start == 0 && dropped > 0 {
         items.push(html! {
             <li key="dropped" class="line system dropped">
-                { format!("{dropped} older lines are no longer kept in this tab \u{2014} export to keep them.") }
+                { tn("{0} older line is no longer kept in this tab \u{2014} export to keep it.", "{0} older lines are no longer kept in this tab \u{2014} export to keep them.", dropped as u64, &[]) }
             </li>
         });
     }
@@ -350,7 +361,7 @@ pub fn message_log() -> Html {
         items.push(html! {
             <li key="earlier" class="earlier">
                 <button type="button" onclick={earlier}>
-                    { format!("Show earlier messages ({start} more)") }
+                    { tf("Show earlier messages ({0} more)", &[&start]) }
                 </button>
             </li>
         });
@@ -371,22 +382,22 @@ pub fn message_log() -> Html {
     html! {
         <section class="logpane" aria-label="Message log">
             <div class="tools" role="search">
-                <input type="search" aria-label="Search messages" placeholder="Search text or sender"
+                <input type="search" aria-label={t("Search messages")} placeholder={t("Search text or sender")}
                     value={search.clone()} {oninput} />
-                <select aria-label="Show" onchange={onshow}>
-                    { for Show::ALL.iter().map(|(s, value, label)| html! {
-                        <option value={*value} selected={*s == show}>{ *label }</option>
+                <select aria-label={t("Show")} onchange={onshow}>
+                    { for Show::ALL.iter().map(|(s, value)| html! {
+                        <option value={*value} selected={*s == show}>{ s.label() }</option>
                     }) }
                 </select>
                 if filtering {
                     <span class="matches" role="status">{ match dropped {
-                        0 => format!("{total} of {} lines", lines.len()),
-                        _ => format!("{total} of the last {} lines kept in this tab", lines.len()),
+                        0 => tn("{1} of {0} line", "{1} of {0} lines", lines.len() as u64, &[&total]),
+                        _ => tn("{1} of the last {0} line kept in this tab", "{1} of the last {0} lines kept in this tab", lines.len() as u64, &[&total]),
                     } }</span>
                 }
-                <button type="button" onclick={move |_| export_json.export(true)}>{ "Export JSON" }</button>
-                <button type="button" onclick={move |_| export_text.export(false)}>{ "Export text" }</button>
-                <button type="button" onclick={move |_| clear.clear_log()}>{ "Clear" }</button>
+                <button type="button" onclick={move |_| export_json.export(true)}>{ th("Export JSON") }</button>
+                <button type="button" onclick={move |_| export_text.export(false)}>{ th("Export text") }</button>
+                <button type="button" onclick={move |_| clear.clear_log()}>{ th("Clear") }</button>
             </div>
             <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}
                 tabindex="0" onwheel={move |e: WheelEvent| onwheel(e.into())}
@@ -396,7 +407,7 @@ pub fn message_log() -> Html {
             </div>
             if unseen > 0 {
                 <button type="button" class="jump" onclick={to_bottom}>
-                    { format!("{unseen} new message{} \u{2193}", if unseen == 1 { "" } else { "s" }) }
+                    { tn("{0} new message \u{2193}", "{0} new messages \u{2193}", unseen as u64, &[]) }
                 </button>
             }
         </section>

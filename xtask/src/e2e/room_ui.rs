@@ -294,15 +294,39 @@ pub fn config_json_sets_defaults(env: &Env) -> Result<()> {
     outcome
 }
 
+/// axe-core's violations on the page as it is now, each labelled `label`
+/// (axe-core from npm, tests/peers, loaded into the page once).
+pub(super) fn axe(s: &Session, label: &str) -> Result<Vec<String>> {
+    if js(s, "typeof axe === 'object'")? != true {
+        let axe = std::fs::read_to_string(
+            crate::root().join("tests/peers/node_modules/axe-core/axe.min.js"),
+        )?;
+        s.exec(&format!("{axe}\nreturn null;"))?;
+    }
+    let found = s.exec_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, { resultTypes: ['violations'] })
+           .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+               v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))),
+                 e => done(['axe failed: ' + e]));",
+        60_000,
+    )?;
+    Ok(found
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|v| format!("[{label}] {}", v.as_str().unwrap_or("?")))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 /// axe-core (from npm, tests/peers) audits the running app in headless
 /// Chromium: light and dark themes, connected and disconnected, with a
 /// conversation on screen. Zero violations allowed. The connected light view
 /// is also the README's screenshot (`ROOMCAST_SCREENSHOT=1` writes it to
 /// docs/screenshot.png).
 pub fn accessibility_audit(env: &Env) -> Result<()> {
-    let axe = std::fs::read_to_string(
-        crate::root().join("tests/peers/node_modules/axe-core/axe.min.js"),
-    )?;
     let alba = join(env, "alba")?;
     let bram = join(env, "bram")?;
     say(
@@ -329,27 +353,11 @@ pub fn accessibility_audit(env: &Env) -> Result<()> {
     if std::env::var_os("ROOMCAST_SCREENSHOT").is_some() {
         std::fs::copy(&shot, crate::root().join("docs/screenshot.png"))?;
     }
-    alba.exec(&format!("{axe}\nreturn null;"))?;
     let audit = |state: &str, theme: &str| -> Result<Vec<String>> {
         alba.exec(&format!(
             "document.documentElement.dataset.theme = '{theme}'; return null;"
         ))?;
-        let found = alba.exec_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' +
-                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))),
-                     e => done(['axe failed: ' + e]));",
-            60_000,
-        )?;
-        Ok(found
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|v| format!("[{state}, {theme}] {}", v.as_str().unwrap_or("?")))
-                    .collect()
-            })
-            .unwrap_or_default())
+        axe(&alba, &format!("{state}, {theme}"))
     };
     let mut violations = Vec::new();
     for theme in ["light", "dark"] {

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 49] = [
+pub const SCENARIOS: [(&str, Scenario); 51] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -133,5 +133,13 @@ pub const SCENARIOS: [(&str, Scenario); 49] = [
     (
         "rooms_on_the_reference_server_never_mix",
         workbench::rooms_on_the_reference_server_never_mix,
+    ),
+    (
+        "languages_follow_the_url_and_stay",
+        reach::languages_follow_the_url_and_stay,
+    ),
+    (
+        "opens_offline_and_sends_once_back_online",
+        reach::opens_offline_and_sends_once_back_online,
     ),
 ];
