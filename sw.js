@@ -15,10 +15,8 @@ const index = new URL("./", scope).href;
 const hashed = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
 
 // The files an index names (Trunk's minified HTML may drop the quotes).
-// The languages' catalogues are fetched by the page only in that language: kept
-// too, so a page in Russian or Chinese opens offline in it.
 function named(html) {
-  const urls = new Set([index, new URL("i18n/ru.json", index).href, new URL("i18n/zh.json", index).href]);
+  const urls = new Set([index]);
   for (const [, url] of html.matchAll(/(?:href|src|data-js|data-wasm)=["']?([^"' >]+)/g)) {
     const abs = new URL(url, index);
     if (abs.origin === scope.origin && abs.href.startsWith(scope.href)) urls.add(abs.href);
@@ -26,20 +24,31 @@ function named(html) {
   return urls;
 }
 
-// Keeps `response` as the index and the files it names; drops the rest.
+// The languages' catalogues are fetched by the page only in that language:
+// kept too (when the host has them), so a page in Russian or Chinese opens
+// offline in it.
+const catalogues = ["i18n/ru.json", "i18n/zh.json"].map((file) => new URL(file, index).href);
+
+// Keeps `response` as the index once every file it names is kept, then
+// drops what it no longer names. A failed fetch leaves the last whole
+// release in place.
 async function keep(response) {
   const cache = await caches.open(CACHE);
   const html = await response.clone().text();
-  await cache.put(index, response);
+  const before = await cache.match(index);
+  // The same release as kept: its files are kept already.
+  if (before && (await before.text()) === html) return;
   const wanted = named(html);
-  for (const url of wanted) {
-    if (url !== index && !(hashed.test(url) && (await cache.match(url)))) {
-      const got = await fetch(url, { cache: "no-cache" });
-      if (got.ok) await cache.put(url, got);
-    }
+  for (const url of [...wanted, ...catalogues]) {
+    if (url === index || (hashed.test(url) && (await cache.match(url)))) continue;
+    const got = await fetch(url, { cache: "no-cache" });
+    if (got.ok) await cache.put(url, got);
+    else if (wanted.has(url)) return;
   }
+  await cache.put(index, response);
   for (const request of await cache.keys()) {
-    if (!wanted.has(request.url) && !request.url.endsWith("/config.json")) await cache.delete(request);
+    const url = request.url;
+    if (!wanted.has(url) && !catalogues.includes(url) && !url.endsWith("/config.json")) await cache.delete(request);
   }
 }
 

@@ -51,9 +51,18 @@ pub fn languages_follow_the_url_and_stay(env: &Env) -> Result<()> {
             "你以 lihua 的身份加入。",
         ),
     ];
+    // A room of its own: the joined line is the newest, whatever the default
+    // room's history holds.
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     for (lang, name, connected, message, send, joined) in cases {
+        let server = format!("ws://{}/ws/lang-{lang}-{nonce}", env.server.borrow().addr);
         let s = env.driver.session(env.options)?;
-        s.goto(&format!("{}/?name={name}&lang={lang}", env.origin))?;
+        s.goto(&format!(
+            "{}/?server={server}&name={name}&lang={lang}",
+            env.origin
+        ))?;
         wait_view(&s, &format!("connected in {lang}"), |v| {
             v.status.starts_with(connected) && v.lines.iter().any(|l| l.2 == joined)
         })?;
@@ -69,14 +78,17 @@ pub fn languages_follow_the_url_and_stay(env: &Env) -> Result<()> {
         })?;
         violations.extend(axe(&s, lang)?);
         // Kept: the next visit without `lang=` speaks it too.
-        s.goto(&format!("{}/?name={name}", env.origin))?;
+        s.goto(&format!("{}/?server={server}&name={name}", env.origin))?;
         wait_view(&s, &format!("still {lang} without lang="), |v| {
             v.status.starts_with(connected)
         })?;
         ensure(words(&s)?[1] == lang, || {
             format!("<html lang> is not {lang}")
         })?;
-        s.goto(&format!("{}/?name={name}&lang=en", env.origin))?;
+        s.goto(&format!(
+            "{}/?server={server}&name={name}&lang=en",
+            env.origin
+        ))?;
         wait_view(&s, "English again", |v| {
             v.status.starts_with("Connected to")
         })?;
@@ -137,5 +149,115 @@ pub fn opens_offline_and_sends_once_back_online(env: &Env) -> Result<()> {
     delivered_once(&olga, "back online and delivered", &typed)?;
     receives_exactly(&petr, "typed offline", &typed)?;
     crate::figure("offline: a visited page reloads with no network and no server, says Offline, and sends what was typed once when back".into());
+    Ok(())
+}
+
+/// The URLs the service worker keeps.
+fn kept_urls(s: &Session) -> Result<Vec<String>> {
+    let v = s.exec_async(
+        "const done = arguments[arguments.length - 1];
+         caches.open('roomcast').then(c => c.keys()).then(k => done(k.map(r => r.url)), () => done([]));",
+        10_000,
+    )?;
+    Ok(v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Which release of the stylesheet the page shows (`--release` on :root).
+fn release(s: &Session) -> Result<String> {
+    Ok(js(
+        s,
+        "getComputedStyle(document.documentElement).getPropertyValue('--release').trim()",
+    )?
+    .as_str()
+    .unwrap_or_default()
+    .to_string())
+}
+
+/// The release build on a plain static host at a sub-path (`/app/`): it is
+/// kept for offline there; a new release (a new hashed stylesheet) replaces
+/// the kept one on the next online load, the old file leaves the cache, and
+/// offline the page opens as the new release, never a mix.
+pub fn a_new_release_replaces_the_kept_one_at_a_sub_path(env: &Env) -> Result<()> {
+    let root = crate::root().join("target/xtask/subpath");
+    let app = root.join("app");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root)?;
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(crate::root().join("dist"))
+        .arg(&app)
+        .status()?;
+    ensure(copied.success(), || "could not copy dist/".into())?;
+    let root_arg = root.to_string_lossy().to_string();
+    let host = Peer::start_with("node", "static-host.js", &[&root_arg])?;
+    let ws = format!("ws://{}/ws", env.server.borrow().addr);
+    let page = format!("http://127.0.0.1:{}/app/?server={ws}&name=subby", host.port);
+    let s = env.driver.session(env.options)?;
+    s.goto(&page)?;
+    wait_view(&s, "connected from /app/", |v| {
+        v.status.contains("Connected")
+    })?;
+    s.wait(
+        "the service worker keeping /app/",
+        Duration::from_secs(20),
+        |s| kept_offline(s).map(|ok| ok.then_some(())),
+    )?;
+    // Release 2: the same page with a new stylesheet under a new hashed name.
+    let index = std::fs::read_to_string(app.join("index.html"))?;
+    let old_css = index
+        .split(['=', ' ', '"', '>'])
+        .find(|w| w.starts_with("./app-") && w.ends_with(".css"))
+        .ok_or("no stylesheet in index.html")?
+        .trim_start_matches("./")
+        .to_string();
+    let new_css = "app-feedfacefeedface.css";
+    let css = std::fs::read_to_string(app.join(&old_css))?;
+    std::fs::write(app.join(new_css), format!("{css}\n:root{{--release:2}}"))?;
+    let linked = index.replacen(&old_css, new_css, 1);
+    // Its integrity hash named the old file's bytes.
+    let at = linked.find(new_css).ok_or("no new link")?;
+    let tail = &linked[at..];
+    let integrity = tail
+        .find("integrity=")
+        .filter(|&i| i < tail.find('>').unwrap_or(0))
+        .map(|i| {
+            let attr = &tail[i..];
+            &attr[..attr.find([' ', '>']).unwrap_or(attr.len())]
+        })
+        .unwrap_or("");
+    std::fs::write(app.join("index.html"), linked.replacen(integrity, "", 1))?;
+    s.exec("location.reload(); return null;")?;
+    s.wait("release 2 shown", Duration::from_secs(20), |s| {
+        Ok((release(s)? == "2").then_some(()))
+    })?;
+    s.wait(
+        "release 2 kept, release 1's stylesheet gone",
+        Duration::from_secs(20),
+        |s| {
+            let urls = kept_urls(s)?;
+            let new = urls.iter().any(|u| u.ends_with(&format!("/app/{new_css}")));
+            let old = urls.iter().any(|u| u.ends_with(&old_css));
+            Ok((new && !old).then_some(()))
+        },
+    )?;
+    drop(host);
+    network(&s, true)?;
+    s.exec("location.reload(); return null;")?;
+    let offline = wait_view_for(&s, "release 2 offline", Duration::from_secs(20), |v| {
+        v.status.starts_with("Offline")
+    });
+    let shown = release(&s);
+    network(&s, false)?;
+    offline?;
+    ensure(shown? == "2", || {
+        "offline, the page showed release 1's stylesheet".into()
+    })?;
+    crate::figure("offline at a sub-path: a new release replaces the kept one on the next load (the old stylesheet leaves the cache) and opens offline".into());
     Ok(())
 }

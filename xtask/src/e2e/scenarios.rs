@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 51] = [
+pub const SCENARIOS: [(&str, Scenario); 52] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -141,5 +141,9 @@ pub const SCENARIOS: [(&str, Scenario); 51] = [
     (
         "opens_offline_and_sends_once_back_online",
         reach::opens_offline_and_sends_once_back_online,
+    ),
+    (
+        "a_new_release_replaces_the_kept_one_at_a_sub_path",
+        reach::a_new_release_replaces_the_kept_one_at_a_sub_path,
     ),
 ];

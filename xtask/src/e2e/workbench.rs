@@ -62,12 +62,32 @@ pub fn frames_panel_lists_a_line_out_and_its_echo_in(env: &Env) -> Result<()> {
             || format!("{head:?} does not say it is a text `message` frame"),
         )?;
     }
-    let totals = js(&s, "document.querySelector('.totals').textContent")?;
-    let totals = totals.as_str().unwrap_or_default();
-    // Recorded since the panel opened: the line out, its echo (and pings) in.
+    // Recorded since the panel opened (the line, its echo, and whatever else
+    // went by, such as a typing notice): the totals count what the list shows.
+    let seen = js(
+        &s,
+        "[document.querySelector('.totals').textContent,
+          document.querySelectorAll('li.frame.in').length,
+          document.querySelectorAll('li.frame.out').length]",
+    )?;
+    let totals = seen[0].as_str().unwrap_or_default();
+    let count = |dir: &str| {
+        totals
+            .split(&format!("{dir}: "))
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+    };
     ensure(
-        totals.starts_with("In: ") && totals.contains("Out: 1 ("),
-        || format!("the totals read {totals:?}"),
+        count("In") == seen[1].as_u64()
+            && count("Out") == seen[2].as_u64()
+            && count("Out") >= Some(1),
+        || {
+            format!(
+                "the totals read {totals:?}; the list shows {} in, {} out",
+                seen[1], seen[2]
+            )
+        },
     )?;
     // A filter that matches nothing, then the direction.
     s.type_into("input[aria-label='Filter frames']", "no such frame")?;
