@@ -114,11 +114,7 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
     let server_bin = crate::build_server()?;
     let out = root().join("target/bench");
     let dist = out.join("dist");
-    std::fs::create_dir_all(&dist)?;
-    for entry in std::fs::read_dir(root().join("dist"))? {
-        let path = entry?.path();
-        std::fs::copy(&path, dist.join(path.file_name().ok_or("no name")?))?;
-    }
+    crate::copy_dir(&root().join("dist"), &dist)?;
     std::fs::copy(
         root().join("bench/baseline.html"),
         dist.join("bench-baseline.html"),

@@ -32,6 +32,22 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Copies the folder `from` into `to` (created), with its subfolders (dist/
+/// holds i18n/ and icons/).
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let target = to.join(path.file_name().ok_or("no name")?);
+        if path.is_dir() {
+            copy_dir(&path, &target)?;
+        } else {
+            std::fs::copy(&path, &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs a command with the project's PATH (in the workspace root unless the
 /// command names its own directory); fails on a non-zero exit.
 pub fn run(cmd: &mut Command) -> Result<()> {

@@ -187,13 +187,7 @@ pub fn a_new_release_replaces_the_kept_one_at_a_sub_path(env: &Env) -> Result<()
     let root = crate::root().join("target/xtask/subpath");
     let app = root.join("app");
     let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root)?;
-    let copied = std::process::Command::new("cp")
-        .arg("-r")
-        .arg(crate::root().join("dist"))
-        .arg(&app)
-        .status()?;
-    ensure(copied.success(), || "could not copy dist/".into())?;
+    crate::copy_dir(&crate::root().join("dist"), &app)?;
     let root_arg = root.to_string_lossy().to_string();
     let host = Peer::start_with("node", "static-host.js", &[&root_arg])?;
     let ws = format!("ws://{}/ws", env.server.borrow().addr);
