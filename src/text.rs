@@ -2,6 +2,8 @@
 //! mentions. Pure (no web-sys), tested natively; the UI renders the pieces as
 //! text nodes and `<a>` elements, never as HTML.
 
+use crate::i18n::tf;
+
 /// The most of one line's text the log keeps; longer text is clipped with a
 /// note of its real size (a 5 MiB frame must not become a 5 MiB DOM node).
 pub const MAX_TEXT_BYTES: usize = 8 * 1024;
@@ -20,10 +22,9 @@ pub fn clip(mut text: String) -> String {
         cut -= 1;
     }
     text.truncate(cut);
-    text.push_str(&format!(
-        "\u{2026} [truncated: {} of {}]",
-        size_text(cut),
-        size_text(size)
+    text.push_str(&tf(
+        "\u{2026} [truncated: {0} of {1}]",
+        &[&size_text(cut), &size_text(size)],
     ));
     text
 }
@@ -32,11 +33,11 @@ pub fn clip(mut text: String) -> String {
 pub fn size_text(bytes: usize) -> String {
     const KIB: usize = 1024;
     if bytes < KIB {
-        format!("{bytes} bytes")
+        crate::i18n::tn("{0} byte", "{0} bytes", bytes as u64, &[])
     } else if bytes < KIB * KIB {
-        format!("{} KiB", bytes.div_ceil(KIB))
+        tf("{0} KiB", &[&bytes.div_ceil(KIB)])
     } else {
-        format!("{} MiB", bytes.div_ceil(KIB * KIB))
+        tf("{0} MiB", &[&bytes.div_ceil(KIB * KIB)])
     }
 }
 

@@ -9,7 +9,7 @@
 
 pub mod polling;
 
-use crate::i18n::t;
+use crate::i18n::{t, tf};
 use crate::protocol::Frame;
 use gloo::events::EventListener;
 use js_sys::{ArrayBuffer, JsString, Uint8Array};
@@ -64,8 +64,11 @@ impl std::fmt::Display for SocketError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SocketError::Open(why) => write!(f, "{why}"),
-            SocketError::NotOpen(state) => write!(f, "the connection is {state:?}, not open"),
-            SocketError::Send(why) => write!(f, "the browser refused to send: {why}"),
+            SocketError::NotOpen(state) => f.write_str(&tf(
+                "the connection is {0}, not open",
+                &[&format!("{state:?}")],
+            )),
+            SocketError::Send(why) => f.write_str(&tf("the browser refused to send: {0}", &[why])),
         }
     }
 }

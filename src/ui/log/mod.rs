@@ -369,7 +369,7 @@ pub fn message_log() -> Html {
     for position in start..end {
         let line = &lines[index(position)];
         if divider == Some(line.key) {
-            items.push(html! { <li key="divider" class="divider">{ "New messages" }</li> });
+            items.push(html! { <li key="divider" class="divider">{ th("New messages") }</li> });
         }
         let previous = position.checked_sub(1).map(|p| &lines[index(p)]);
         // A line is rendered again only when it (or its grouping, or the
@@ -380,7 +380,7 @@ pub fn message_log() -> Html {
         });
     }
     html! {
-        <section class="logpane" aria-label="Message log">
+        <section class="logpane" aria-label={t("Message log")}>
             <div class="tools" role="search">
                 <input type="search" aria-label={t("Search messages")} placeholder={t("Search text or sender")}
                     value={search.clone()} {oninput} />
@@ -399,7 +399,7 @@ pub fn message_log() -> Html {
                 <button type="button" onclick={move |_| export_text.export(false)}>{ th("Export text") }</button>
                 <button type="button" onclick={move |_| clear.clear_log()}>{ th("Clear") }</button>
             </div>
-            <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label="Messages" ref={list} {onscroll}
+            <div class={if following { "log following" } else { "log" }} role="log" aria-live="polite" aria-label={t("Messages")} ref={list} {onscroll}
                 tabindex="0" onwheel={move |e: WheelEvent| onwheel(e.into())}
                 onkeydown={move |e: KeyboardEvent| onkeydown(e.into())}
                 onpointerdown={move |e: PointerEvent| onpointerdown(e.into())}>
