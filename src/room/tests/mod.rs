@@ -424,59 +424,6 @@ fn a_refused_message_is_failed_with_the_servers_reason() {
 const WELCOME_RATE: &str = r#"{"type":"welcome","server":"roomcast-server","version":1,"users":[],"rate":{"burst":3,"refill_ms":200}}"#;
 
 #[test]
-fn a_long_queue_goes_out_paced_by_the_servers_rate_limit_in_order() {
-    let (mut room, _) = connect(Dialect::Auto);
-    for i in 1..=6 {
-        compose(&mut room, &format!("c{i}"), &format!("m{i}"));
-    }
-    room.handle(opened(), 0);
-    let fx = room.handle(text(WELCOME_RATE), 0);
-    // Burst 3: the hello and two messages now; the rest wait for tokens.
-    let sent = sent_frames(&fx);
-    assert_eq!(sent.len(), 3, "{sent:?}");
-    assert!(sent[0].contains("hello") && sent[1].contains("m1") && sent[2].contains("m2"));
-    assert_eq!(started(&fx, Timer::Flush), Some(201));
-    // A new message waits behind the queue instead of overtaking it.
-    assert!(sent_frames(&compose(&mut room, "c7", "m7")).is_empty());
-    let fx = room.handle(Input::Timer(Timer::Flush), 201);
-    assert_eq!(
-        sent_frames(&fx),
-        vec![r#"{"type":"message","id":"c3","text":"m3"}"#.to_string()]
-    );
-    let fx = room.handle(Input::Timer(Timer::Flush), 1000);
-    let sent = sent_frames(&fx);
-    assert_eq!(
-        sent.len(),
-        3,
-        "4 tokens refilled, burst caps at 3: {sent:?}"
-    );
-    assert!(sent[0].contains("m4") && sent[2].contains("m6"));
-    let fx = room.handle(Input::Timer(Timer::Flush), 1200);
-    assert!(sent_frames(&fx)[0].contains("m7"));
-}
-
-#[test]
-fn rate_limited_messages_go_back_in_the_queue_and_retry_by_themselves() {
-    let mut room = open(Dialect::Json);
-    room.handle(text(WELCOME_RATE), 0);
-    compose(&mut room, "c1", "too fast");
-    let fx = room.handle(
-        text(r#"{"type":"error","code":"rate_limited","message":"slow down","id":"c1"}"#),
-        10,
-    );
-    assert_eq!(
-        deliveries(&room),
-        vec![("too fast".into(), Delivery::Queued)]
-    );
-    assert_eq!(started(&fx, Timer::Flush), Some(201));
-    let fx = room.handle(Input::Timer(Timer::Flush), 211);
-    assert_eq!(
-        sent_frames(&fx),
-        vec![r#"{"type":"message","id":"c1","text":"too fast"}"#.to_string()]
-    );
-}
-
-#[test]
 fn lines_group_by_sender_within_five_minutes() {
     let line = |ts, kind: Kind| Line {
         key: ts,
@@ -563,47 +510,12 @@ fn joined_with(config: Config) -> Room {
     room
 }
 
-#[test]
-fn typing_is_throttled_shown_and_expires() {
-    let mut room = open(Dialect::Json);
-    room.handle(text(WELCOME), 1);
-    room.handle(
-        text(r#"{"type":"joined","name":"alice","users":["alice","bob"]}"#),
-        2,
-    );
-    assert_eq!(
-        room.typing(10),
-        Some(Frame::Text(r#"{"type":"typing"}"#.into()))
-    );
-    assert_eq!(room.typing(10 + TYPING_EVERY_MS - 1), None, "throttled");
-    assert!(room.typing(10 + TYPING_EVERY_MS).is_some());
-    compose(&mut room, "c1", "done typing");
-    assert!(
-        room.typing(10 + TYPING_EVERY_MS + 1).is_some(),
-        "a new message, new news"
-    );
-
-    let fx = room.handle(text(r#"{"type":"typing","name":"bob"}"#), 100);
-    assert_eq!(started(&fx, Timer::Typing), Some(TYPING_SHOWS_MS as u32));
-    room.handle(text(r#"{"type":"typing","name":"alice"}"#), 100);
-    assert_eq!(room.typists(101), ["bob"], "not ourselves");
-    room.handle(Input::Timer(Timer::Typing), 100 + TYPING_SHOWS_MS);
-    assert!(room.typists(100 + TYPING_SHOWS_MS).is_empty(), "expired");
-    room.handle(text(r#"{"type":"typing","name":"bob"}"#), 200);
-    room.handle(
-        text(r#"{"type":"message","id":"b1","from":"bob","text":"hi","ts":5}"#),
-        201,
-    );
-    assert!(room.typists(202).is_empty(), "bob sent it");
-    // Plain-text servers have no such frame.
-    let mut plain = open(Dialect::Text);
-    assert_eq!(plain.typing(5), None);
-}
-
 mod brokers;
 mod ceiling;
 mod connection;
 mod files;
+mod pace;
 mod saved;
 mod socketio;
+mod typing;
 mod workbench;

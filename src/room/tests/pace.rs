@@ -1,0 +1,56 @@
+//! Pacing: a long queue goes out at the server's rate, and refused lines retry.
+
+use super::*;
+
+#[test]
+fn a_long_queue_goes_out_paced_by_the_servers_rate_limit_in_order() {
+    let (mut room, _) = connect(Dialect::Auto);
+    for i in 1..=6 {
+        compose(&mut room, &format!("c{i}"), &format!("m{i}"));
+    }
+    room.handle(opened(), 0);
+    let fx = room.handle(text(WELCOME_RATE), 0);
+    // Burst 3: the hello and two messages now; the rest wait for tokens.
+    let sent = sent_frames(&fx);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(sent[0].contains("hello") && sent[1].contains("m1") && sent[2].contains("m2"));
+    assert_eq!(started(&fx, Timer::Flush), Some(201));
+    // A new message waits behind the queue instead of overtaking it.
+    assert!(sent_frames(&compose(&mut room, "c7", "m7")).is_empty());
+    let fx = room.handle(Input::Timer(Timer::Flush), 201);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"message","id":"c3","text":"m3"}"#.to_string()]
+    );
+    let fx = room.handle(Input::Timer(Timer::Flush), 1000);
+    let sent = sent_frames(&fx);
+    assert_eq!(
+        sent.len(),
+        3,
+        "4 tokens refilled, burst caps at 3: {sent:?}"
+    );
+    assert!(sent[0].contains("m4") && sent[2].contains("m6"));
+    let fx = room.handle(Input::Timer(Timer::Flush), 1200);
+    assert!(sent_frames(&fx)[0].contains("m7"));
+}
+
+#[test]
+fn rate_limited_messages_go_back_in_the_queue_and_retry_by_themselves() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME_RATE), 0);
+    compose(&mut room, "c1", "too fast");
+    let fx = room.handle(
+        text(r#"{"type":"error","code":"rate_limited","message":"slow down","id":"c1"}"#),
+        10,
+    );
+    assert_eq!(
+        deliveries(&room),
+        vec![("too fast".into(), Delivery::Queued)]
+    );
+    assert_eq!(started(&fx, Timer::Flush), Some(201));
+    let fx = room.handle(Input::Timer(Timer::Flush), 211);
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"message","id":"c1","text":"too fast"}"#.to_string()]
+    );
+}
