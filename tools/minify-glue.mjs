@@ -1,7 +1,7 @@
 // Trunk post_build hook (release builds): minifies wasm-bindgen's JS glue
 // with terser, shortens the wasm's import names (tools/short-imports.mjs),
-// fixes both files' subresource-integrity hashes in index.html, and minifies
-// boot.js and sw.js.
+// fixes both files' subresource-integrity hashes in index.html, minifies
+// boot.js and sw.js, and writes brotli and gzip copies (tools/precompress.mjs).
 // Trunk's own JS minifier gives up on the glue's `export default`, which
 // left it at 60 KB raw / 10 KB gzip; terser takes it to about 7.7 KB gzip.
 // terser comes from npm into .tools/ (cargo xtask installs it).
@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { precompress } from './precompress.mjs';
 import { shortImports } from './short-imports.mjs';
 
 if (process.env.TRUNK_PROFILE !== 'release') process.exit(0);
@@ -19,6 +20,7 @@ try {
   ({ minify } = createRequire(join(source, '.tools', 'package.json'))('terser'));
 } catch {
   console.warn('minify-glue: terser is not in .tools/ (cargo xtask setup installs it); the glue stays as it is');
+  precompress(staging);
   process.exit(0);
 }
 const glue = readdirSync(staging).find(f => /^roomcast-[0-9a-f]+\.js$/.test(f));
@@ -50,3 +52,6 @@ for (const [file, module] of [['boot.js', true], ['sw.js', false]]) {
   const small = await minify(readFileSync(at, 'utf8'), { module, compress: { passes: 2 }, mangle: true });
   writeFileSync(at, small.code);
 }
+// Last, once every file is final: the brotli and gzip copies.
+precompress(staging);
+console.log('minify-glue: brotli and gzip copies written');

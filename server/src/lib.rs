@@ -184,7 +184,18 @@ pub async fn serve(
         .route("/ws", get(upgrade))
         .route("/ws/{room}", get(upgrade_room))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback_service(ServeDir::new(&settings.dist).fallback(ServeFile::new(index)))
+        // The release build writes brotli and gzip copies beside each file
+        // (tools/precompress.mjs): sent to browsers that accept them.
+        .fallback_service(
+            ServeDir::new(&settings.dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(
+                    ServeFile::new(index)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(hub.clone());
     let rooms_hub = hub.clone();

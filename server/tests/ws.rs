@@ -203,9 +203,14 @@ async fn shutdown_closes_every_client_with_1001_and_returns() {
 }
 
 async fn get(addr: SocketAddr, path: &str) -> String {
+    get_with(addr, path, "").await
+}
+
+/// `GET path` with `headers` (each ending in CRLF), the response lowercased.
+async fn get_with(addr: SocketAddr, path: &str, headers: &str) -> String {
     let mut tcp = TcpStream::connect(addr).await.unwrap();
     tcp.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n").as_bytes(),
     )
     .await
     .unwrap();
@@ -215,11 +220,23 @@ async fn get(addr: SocketAddr, path: &str) -> String {
 }
 
 #[tokio::test]
-async fn serves_the_client_with_wasm_mime_and_an_index_fallback() {
+async fn serves_the_client_with_wasm_mime_precompressed_copies_and_an_index_fallback() {
     let server = start().await;
     let wasm = get(server.addr, "/app_bg.wasm").await;
     assert!(wasm.starts_with("http/1.1 200"), "{wasm}");
     assert!(wasm.contains("content-type: application/wasm"), "{wasm}");
+    assert!(
+        !wasm.contains("content-encoding") && !wasm.contains("brotli copy"),
+        "{wasm}"
+    );
+    // A browser that accepts brotli gets the copy beside it, still as wasm.
+    let br = get_with(server.addr, "/app_bg.wasm", "Accept-Encoding: gzip, br\r\n").await;
+    assert!(
+        br.contains("content-encoding: br")
+            && br.contains("content-type: application/wasm")
+            && br.ends_with("brotli copy"),
+        "{br}"
+    );
     for path in ["/", "/?server=ws://x&name=y", "/some/deep/link"] {
         let page = get(server.addr, path).await;
         assert!(

@@ -163,6 +163,9 @@ pub async fn start_settings(change: impl FnOnce(&mut roomcast_server::Settings))
     )
     .unwrap();
     std::fs::write(dist.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    // A brotli copy beside it, as the release build writes (not real brotli:
+    // the test reads which file was sent).
+    std::fs::write(dist.join("app_bg.wasm.br"), b"brotli copy").unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, rx) = oneshot::channel::<()>();
