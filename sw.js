@@ -3,9 +3,9 @@
 // The same file serves every release, so it names no files. The page (the
 // index) is fetched from the network first and kept; the files it names are
 // kept beside it. Trunk hashes the app's files (`roomcast-<hash>.wasm`), so a
-// kept hashed file never goes stale and comes from the cache; everything else
-// of its files (the index, boot.js, the manifest, icons, config.json) goes to the network first
-// and falls back to the cache only when the network fails. A new release is a
+// kept hashed file never goes stale and comes from the cache; the others (the
+// index, boot.js, the manifest, icons, config.json) go to the network first
+// and fall back to the cache only when the network fails. A new release is a
 // new index naming new hashed files: they are fetched and the old ones
 // dropped, so a page never mixes two releases. `trunk serve` rebuilds with new
 // hashes too, so development is never served a stale file.

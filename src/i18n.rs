@@ -4,7 +4,7 @@
 //! catalogues (`i18n/ru.json`, `i18n/zh.json`, English → translation) are
 //! fetched only by pages in those languages, so they cost the English page
 //! nothing (the size guard counts wasm, JS and CSS). A missing entry shows the
-//! English. `tests/i18n.rs` checks that every wrapped text has an entry in
+//! English. `src/i18n/tests.rs` checks that every wrapped text has an entry in
 //! each catalogue with the same `{0}` placeholders, and no entry is stale.
 //! Pure: the web edge picks the language and hands over the catalogue.
 

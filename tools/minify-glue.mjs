@@ -23,14 +23,16 @@ try {
   precompress(staging);
   process.exit(0);
 }
+const terse = async (code, module) =>
+  (await minify(code, { module, compress: { passes: 2 }, mangle: true })).code;
 const glue = readdirSync(staging).find(f => /^roomcast-[0-9a-f]+\.js$/.test(f));
 if (!glue) throw new Error(`minify-glue: no glue in ${staging}`);
 const path = join(staging, glue);
-const out = await minify(readFileSync(path, 'utf8'), { module: true, compress: { passes: 2 }, mangle: true });
+const glueCode = await terse(readFileSync(path, 'utf8'), true);
 // The wasm's imports get short names, in the glue too (tools/short-imports.mjs).
 const wasmFile = glue.replace(/\.js$/, '_bg.wasm');
 const wasmPath = join(staging, wasmFile);
-const short = shortImports(readFileSync(wasmPath), out.code);
+const short = shortImports(readFileSync(wasmPath), glueCode);
 writeFileSync(path, short.js);
 writeFileSync(wasmPath, short.wasm);
 // Both files changed: their subresource-integrity hashes in index.html too.
@@ -49,8 +51,7 @@ console.log(`minify-glue: ${glue} minified, ${short.renamed} import names shorte
 // (they count in the size guard like the glue). No integrity attribute names them.
 for (const [file, module] of [['boot.js', true], ['sw.js', false]]) {
   const at = join(staging, file);
-  const small = await minify(readFileSync(at, 'utf8'), { module, compress: { passes: 2 }, mangle: true });
-  writeFileSync(at, small.code);
+  writeFileSync(at, await terse(readFileSync(at, 'utf8'), module));
 }
 // Last, once every file is final: the brotli and gzip copies.
 precompress(staging);

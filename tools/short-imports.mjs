@@ -2,8 +2,8 @@
 //
 // wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`, and every
 // name is written twice: in the wasm's import section and as a key in the
-// glue. The 229 names of Roomcast's build took about 18 KB raw, and their
-// random hex digits do not compress: about 5 KB of the gzip size guard. Like a
+// glue. Roomcast's 237 names took about 18 KB raw, and their random hex
+// digits do not compress: about 7 KB of the gzip size guard (BENCHMARKS.md). Like a
 // minifier's renaming, this gives each one a short name (`$0`, `$1`, …) in both
 // files. Only hashed names are renamed: each is unique, so replacing it as a
 // whole word in the glue cannot touch anything else.

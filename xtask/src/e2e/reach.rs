@@ -101,16 +101,26 @@ pub fn languages_follow_the_url_and_stay(env: &Env) -> Result<()> {
     Ok(())
 }
 
-/// Whether the service worker controls the page and keeps the app's wasm.
-fn kept_offline(s: &Session) -> Result<bool> {
+/// The URLs the service worker keeps.
+fn kept_urls(s: &Session) -> Result<Vec<String>> {
     let v = s.exec_async(
         "const done = arguments[arguments.length - 1];
-         if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return done(false);
-         caches.open('roomcast').then(c => c.keys())
-           .then(k => done(k.some(r => r.url.endsWith('.wasm'))), () => done(false));",
+         caches.open('roomcast').then(c => c.keys()).then(k => done(k.map(r => r.url)), () => done([]));",
         10_000,
     )?;
-    Ok(v == true)
+    Ok(v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|u| u.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Whether the service worker controls the page and keeps the app's wasm.
+fn kept_offline(s: &Session) -> Result<bool> {
+    let controlled = js(s, "!!navigator.serviceWorker?.controller")? == true;
+    Ok(controlled && kept_urls(s)?.iter().any(|u| u.ends_with(".wasm")))
 }
 
 fn network(s: &Session, offline: bool) -> Result<()> {
@@ -150,22 +160,6 @@ pub fn opens_offline_and_sends_once_back_online(env: &Env) -> Result<()> {
     receives_exactly(&petr, "typed offline", &typed)?;
     crate::figure("offline: a visited page reloads with no network and no server, says Offline, and sends what was typed once when back".into());
     Ok(())
-}
-
-/// The URLs the service worker keeps.
-fn kept_urls(s: &Session) -> Result<Vec<String>> {
-    let v = s.exec_async(
-        "const done = arguments[arguments.length - 1];
-         caches.open('roomcast').then(c => c.keys()).then(k => done(k.map(r => r.url)), () => done([]));",
-        10_000,
-    )?;
-    Ok(v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|u| u.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default())
 }
 
 /// Which release of the stylesheet the page shows (`--release` on :root).
