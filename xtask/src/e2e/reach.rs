@@ -9,14 +9,16 @@ use serde_json::json;
 const ANY_COMPOSER: &str = ".composer textarea";
 
 /// What the page shows in its language: the status, `<html lang>`, the
-/// composer's name and placeholder, and the send button.
+/// composer's name and placeholder, the send button, and the first line's
+/// full date (its time's tooltip).
 fn words(s: &Session) -> Result<Vec<String>> {
     let v = js(
         s,
         "(() => { const c = document.querySelector('.composer textarea');
                   return [document.querySelector('[role=status]').textContent,
                           document.documentElement.lang, c.getAttribute('aria-label'),
-                          c.placeholder, document.querySelector('.composer button').textContent]; })()",
+                          c.placeholder, document.querySelector('.composer button').textContent,
+                          document.querySelector('[role=log] time')?.title ?? '']; })()",
     )?;
     Ok(v.as_array()
         .map(|a| {
@@ -67,8 +69,18 @@ pub fn languages_follow_the_url_and_stay(env: &Env) -> Result<()> {
             v.status.starts_with(connected) && v.lines.iter().any(|l| l.2 == joined)
         })?;
         let shown = words(&s)?;
+        // The date through Intl in the language: Cyrillic or CJK characters
+        // (a weekday, a month), not the English ones.
+        let in_script = |c: char| match lang {
+            "ru" => ('\u{400}'..='\u{4ff}').contains(&c),
+            _ => ('\u{4e00}'..='\u{9fff}').contains(&c),
+        };
         ensure(
-            shown[1] == lang && shown[2] == message && shown[4] == send && !shown[3].is_empty(),
+            shown[1] == lang
+                && shown[2] == message
+                && shown[4] == send
+                && !shown[3].is_empty()
+                && shown[5].chars().any(in_script),
             || format!("{lang}: the page shows {shown:?}"),
         )?;
         let text = format!("{lang} line \u{2603}");
