@@ -1,6 +1,7 @@
 //! The message log: a window of the room's lines that follows the bottom,
 //! pages back, searches and filters; each line is drawn by [`line`].
 
+mod chunk;
 mod line;
 
 use super::context::use_log;
@@ -8,7 +9,7 @@ use crate::i18n::{t, tf, tn};
 use crate::room::{Kind, Line};
 use crate::text;
 use crate::ui::th;
-use line::LineView;
+use chunk::Chunk;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -333,11 +334,9 @@ pub fn message_log() -> Html {
     let me = AttrValue::from(state.me().unwrap_or(state.name()).to_string());
     let divider = room.unread().from_key;
     let index = |position: usize| shown.as_ref().map_or(position, |s| s[position]);
-    // Every item keyed (lines by their key), the divider before the first
-    // line that arrived unseen.
-    // Every child of the list has a key: one unkeyed child would make Yew
-    // diff the list by position, rebuilding every line whenever the window
-    // slides by one.
+    // Every child of the list has a key (notes by name, chunks by a line's
+    // key): one unkeyed child would make Yew diff the list by position,
+    // rebuilding every chunk whenever the window slides.
     // Reading further up, lines that arrive are counted by the jump button
     // rather than all added below: a flood while the reader is away from the
     // bottom does not grow the page without bound.
@@ -366,18 +365,20 @@ pub fn message_log() -> Html {
             </li>
         });
     }
-    for position in start..end {
-        let line = &lines[index(position)];
-        if divider == Some(line.key) {
-            items.push(html! { <li key="divider" class="divider">{ th("New messages") }</li> });
-        }
-        let previous = position.checked_sub(1).map(|p| &lines[index(p)]);
-        // A line is rendered again only when it (or its grouping, or the
-        // user's name) changed: a new message renders one line, not the window.
+    // The window in chunks aligned to multiples of CHUNK positions, keyed by
+    // the line at their aligned start: a new line renders the last chunk.
+    let mut from = start;
+    while from < end {
+        let aligned = from / CHUNK * CHUNK;
+        let to = (aligned + CHUNK).min(end);
+        let chunk: Rc<[Rc<Line>]> = (from..to).map(|p| lines[index(p)].clone()).collect();
+        let divider = divider.filter(|d| chunk.iter().any(|l| l.key == *d));
         items.push(html! {
-            <LineView key={line.key} line={line.clone()} me={me.clone()} ctl={room.ctl.clone()}
-                cont={previous.is_some_and(|p| line.continues(p))} />
+            <Chunk key={lines[index(aligned)].key} lines={chunk} divider={divider}
+                before={from.checked_sub(1).map(|p| lines[index(p)].clone())}
+                me={me.clone()} ctl={room.ctl.clone()} />
         });
+        from = to;
     }
     html! {
         <section class="logpane" aria-label={t("Message log")}>
