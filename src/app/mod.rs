@@ -61,6 +61,9 @@ pub struct Controller {
     /// Increases with every connect to a new server: a kept log that loads
     /// after a newer connect is dropped.
     generation: Cell<u64>,
+    /// The socket's events while the kept log loads: the socket opens at
+    /// once, and its events reach the room once the log it resumes from has.
+    held: RefCell<Option<Vec<SocketEvent>>>,
     /// The recent-server list got this connection already.
     remembered: Cell<bool>,
     /// The user sent something: the log jumps to the bottom.
@@ -107,6 +110,7 @@ impl Controller {
                 kept_upto: Rc::new(Cell::new(0)),
                 unsaved: Cell::new(false),
                 generation: Cell::new(0),
+                held: RefCell::new(None),
                 remembered: Cell::new(false),
                 download: RefCell::new(None),
                 jump: Cell::new(false),
@@ -173,13 +177,17 @@ impl Controller {
         self.save_history();
         self.release();
         *self.room.borrow_mut() = Room::new(random_u64());
-        // The kept log from IndexedDB (a few ms), then the outbox after it,
-        // then the connection.
+        // The connection opens at once, while the kept log comes from
+        // IndexedDB (5 to 25 ms) and the outbox after it; the socket's events
+        // wait for both, so the hello says where the kept log ends.
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
+        *self.held.borrow_mut() = Some(Vec::new());
+        let server = config.server.clone();
+        self.start(config);
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let (lines, last_seq, merged) = kept::load(&config.server).await;
+            let (lines, last_seq, merged) = kept::load(&server).await;
             let Some(this) = this.upgrade() else { return };
             if this.generation.get() != generation {
                 return; // another connect came since
@@ -189,8 +197,11 @@ impl Controller {
             this.attention.seen_up_to(seen);
             // Lines the last page wrote as it closed are not in IndexedDB yet.
             this.kept_upto.set(if merged { 0 } else { seen });
-            this.feed(Input::Restore(persist::load_outbox(&config.server)));
-            this.start(config);
+            this.feed(Input::Restore(persist::load_outbox(&server)));
+            let held = this.held.borrow_mut().take().unwrap_or_default();
+            for event in held {
+                this.on_socket(event);
+            }
         });
     }
 
@@ -415,6 +426,9 @@ impl Controller {
     }
 
     fn on_socket(&self, event: SocketEvent) {
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            return held.push(event);
+        }
         match event {
             SocketEvent::Opened {
                 protocol,
