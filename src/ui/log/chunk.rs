@@ -25,7 +25,11 @@ impl PartialEq for ChunkProps {
     fn eq(&self, other: &Self) -> bool {
         let same = |a: &Rc<Line>, b: &Rc<Line>| Rc::ptr_eq(a, b);
         self.lines.len() == other.lines.len()
-            && self.lines.iter().zip(other.lines.iter()).all(|(a, b)| same(a, b))
+            && self
+                .lines
+                .iter()
+                .zip(other.lines.iter())
+                .all(|(a, b)| same(a, b))
             && match (&self.before, &other.before) {
                 (Some(a), Some(b)) => same(a, b),
                 (a, b) => a.is_none() && b.is_none(),
