@@ -58,8 +58,8 @@ impl Shared {
         self.built()?;
         if self.server.get().is_none() {
             let bin = build_server()?;
+            clear_history(&self.artifacts);
             let history = self.artifacts.join("history.jsonl");
-            let _ = std::fs::remove_file(&history);
             let history = history.to_string_lossy().into_owned();
             // A short heartbeat so a frozen server is noticed within seconds;
             // history in a file so what was said survives the restarts the
@@ -262,6 +262,19 @@ fn scenarios() -> Vec<Trial> {
     chromium.chain(firefox).collect()
 }
 
+/// Removes the reference server's history files: the default room's
+/// (`history.jsonl`) and each other room's (`history.<room>.jsonl`). A room's
+/// file left by an earlier run would replay that run's lines to this one.
+fn clear_history(artifacts: &std::path::Path) {
+    for entry in std::fs::read_dir(artifacts).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("history.") && name.ends_with(".jsonl") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn run_scenario(
     shared: &Shared,
     driver: &webdriver::Driver,
@@ -273,7 +286,7 @@ fn run_scenario(
     if fresh_history {
         // Not running (a scenario left it down) is fine too.
         let _ = server.borrow_mut().stop("TERM");
-        let _ = std::fs::remove_file(shared.artifacts.join("history.jsonl"));
+        clear_history(&shared.artifacts);
     }
     // Each scenario starts with the server up, whatever the last one did.
     server.borrow_mut().restart()?;
