@@ -32,6 +32,16 @@ pub fn window_start(len: usize, anchor: Option<usize>) -> usize {
     }
 }
 
+/// The positions `start..end` in chunks aligned to multiples of [`CHUNK`]:
+/// `(aligned start, from, to)`. Only the first can start after its aligned
+/// start (the window grows upwards a line at a time) and only the last can end
+/// early; the others hold the same lines from render to render.
+pub fn chunks(start: usize, end: usize) -> impl Iterator<Item = (usize, usize, usize)> {
+    (start / CHUNK * CHUNK..end)
+        .step_by(CHUNK)
+        .map(move |aligned| (aligned, aligned.max(start), (aligned + CHUNK).min(end)))
+}
+
 /// Lines added to the page in one render, at most, while following the
 /// bottom: a burst of thousands of lines shows its newest ones at once, and
 /// the window grows back upwards over the next frames, so no render is one
@@ -365,12 +375,9 @@ pub fn message_log() -> Html {
             </li>
         });
     }
-    // The window in chunks aligned to multiples of CHUNK positions, keyed by
-    // the line at their aligned start: a new line renders the last chunk.
-    let mut from = start;
-    while from < end {
-        let aligned = from / CHUNK * CHUNK;
-        let to = (aligned + CHUNK).min(end);
+    // The window in chunks (see [`chunks`]), keyed by the line at their
+    // aligned start: a new line renders the last chunk.
+    for (aligned, from, to) in chunks(start, end) {
         let chunk: Rc<[Rc<Line>]> = (from..to).map(|p| lines[index(p)].clone()).collect();
         let divider = divider.filter(|d| chunk.iter().any(|l| l.key == *d));
         items.push(html! {
@@ -378,7 +385,6 @@ pub fn message_log() -> Html {
                 before={from.checked_sub(1).map(|p| lines[index(p)].clone())}
                 me={me.clone()} ctl={room.ctl.clone()} />
         });
-        from = to;
     }
     html! {
         <section class="logpane" aria-label={t("Message log")}>
@@ -444,6 +450,33 @@ mod tests {
         assert_eq!(growing_start(0, (500, 1000), 1010), 500 - (PER_RENDER - 10));
         // A cleared log starts again.
         assert_eq!(growing_start(0, (500, 1000), 3), 0);
+    }
+
+    #[test]
+    fn the_window_is_cut_into_aligned_chunks_that_stay_put_as_lines_arrive() {
+        assert_eq!(chunks(0, 0).count(), 0);
+        assert_eq!(chunks(0, 10).collect::<Vec<_>>(), [(0, 0, 10)]);
+        assert_eq!(
+            chunks(120, 260).collect::<Vec<_>>(),
+            [
+                (100, 120, 150),
+                (150, 150, 200),
+                (200, 200, 250),
+                (250, 250, 260)
+            ]
+        );
+        // One more line changes only the last chunk.
+        let before: Vec<_> = chunks(120, 260).collect();
+        let after: Vec<_> = chunks(120, 261).collect();
+        assert_eq!(before[..3], after[..3]);
+        assert_eq!(after[3], (250, 250, 261));
+        // Every window position is in exactly one chunk, in order.
+        for (start, end) in [(0, 1), (7, 300), (49, 50), (50, 51), (99_950, 100_200)] {
+            let covered: Vec<usize> = chunks(start, end).flat_map(|(_, f, t)| f..t).collect();
+            assert_eq!(covered, (start..end).collect::<Vec<_>>());
+            assert!(chunks(start, end)
+                .all(|(a, f, t)| a % CHUNK == 0 && a <= f && f < t && t - a <= CHUNK));
+        }
     }
 
     #[test]
