@@ -18,9 +18,8 @@ pub mod polling;
 use crate::i18n::{t, tf};
 use crate::protocol::Frame;
 use gloo::events::EventListener;
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -30,17 +29,19 @@ use wasm_bindgen::{JsCast, JsValue};
 /// `[id, "send", data]`, `[id, "close"]`. Worker to page: a list of
 /// `[id, "open", protocol, extensions]`, `[id, "m", data]`,
 /// `[id, "close", code, reason, clean]`, `[id, "error"]`, `[id, "fail", why]`.
-const WORKER: &str = r#"const S=new Map;let q=[],x=[],timer=0,last=-1e9;
-const flush=()=>{timer=0;last=performance.now();if(q.length){postMessage(q,x);q=[];x=[]}};
-const put=(e,b)=>{q.push(e);if(b)x.push(b);if(!timer){const w=last+16-performance.now();if(w<=0)flush();else timer=setTimeout(flush,w)}};
+/// `q` is the batch, `x` the buffers it transfers, `t` the pending post,
+/// `l` when the last batch went.
+const WORKER: &str = r#"const S=new Map;let q=[],x=[],t=0,l=-1e9;
+const f=()=>{t=0;l=performance.now();if(q.length){postMessage(q,x);q=[];x=[]}};
+const put=(e,b)=>{q.push(e);b&&x.push(b);if(!t){const w=l+16-performance.now();w>0?t=setTimeout(f,w):f()}};
 onmessage=({data:[id,op,a,b]})=>{let s=S.get(id);
-if(op=="open"){try{s=new WebSocket(a,b)}catch(e){return put([id,"fail",String(e&&e.message||e)])}
+if(op=="open"){try{s=new WebSocket(a,b)}catch(e){return put([id,"fail",e.message])}
 s.binaryType="arraybuffer";S.set(id,s);
 s.onopen=()=>put([id,"open",s.protocol,s.extensions]);
-s.onmessage=e=>put([id,"m",e.data],typeof e.data=="string"?0:e.data);
+s.onmessage=e=>put([id,"m",e.data],e.data.byteLength&&e.data);
 s.onerror=()=>put([id,"error"]);
 s.onclose=e=>{S.delete(id);put([id,"close",e.code,e.reason,e.wasClean])}}
-else if(op=="send"){try{s&&s.send(a)}catch(e){}}
+else if(op=="send")s&&s.send(a);
 else if(s){S.delete(id);s.onopen=s.onmessage=s.onerror=s.onclose=null;s.close(1000)}}"#;
 
 /// What the browser reports about a socket.
@@ -94,10 +95,15 @@ impl std::fmt::Display for SocketError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SocketError::Open(why) => write!(f, "{why}"),
-            SocketError::NotOpen(state) => f.write_str(&tf(
-                "the connection is {0}, not open",
-                &[&format!("{state:?}")],
-            )),
+            SocketError::NotOpen(state) => {
+                let state = match state {
+                    ReadyState::Connecting => "Connecting",
+                    ReadyState::Open => "Open",
+                    ReadyState::Closing => "Closing",
+                    ReadyState::Closed => "Closed",
+                };
+                f.write_str(&tf("the connection is {0}, not open", &[&state]))
+            }
             SocketError::Send(why) => f.write_str(&tf("the browser refused to send: {0}", &[why])),
         }
     }
@@ -120,7 +126,8 @@ struct Entry {
 /// The worker and the sockets it runs for this page.
 struct Hub {
     worker: web_sys::Worker,
-    sockets: HashMap<u32, Entry>,
+    /// By id; a page has one or two at a time (a list beats a map in size).
+    sockets: Vec<(u32, Entry)>,
     next: u32,
     _url: gloo::file::ObjectUrl,
     _listener: EventListener,
@@ -130,7 +137,8 @@ thread_local! {
     static HUB: RefCell<Option<Hub>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with the hub, starting the worker the first time.
+/// Runs `f` with the hub, starting the worker the first time (only
+/// opening a socket does).
 fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> Result<R, SocketError> {
     HUB.with(|hub| {
         let mut hub = hub.borrow_mut();
@@ -147,13 +155,30 @@ fn with_hub<R>(f: impl FnOnce(&mut Hub) -> R) -> Result<R, SocketError> {
             });
             *hub = Some(Hub {
                 worker,
-                sockets: HashMap::new(),
+                sockets: Vec::new(),
                 next: 0,
                 _url: url,
                 _listener: listener,
             });
         }
         Ok(f(hub.as_mut().expect("started above")))
+    })
+}
+
+/// Posts `[id, op, data]` to a started worker, after `f` has seen the
+/// sockets (sending and closing never start it).
+fn post(
+    id: u32,
+    op: &str,
+    data: &JsValue,
+    f: impl FnOnce(&mut Vec<(u32, Entry)>),
+) -> Result<(), JsValue> {
+    HUB.with(|hub| {
+        let mut hub = hub.borrow_mut();
+        let hub = hub.as_mut().ok_or(JsValue::UNDEFINED)?;
+        f(&mut hub.sockets);
+        hub.worker
+            .post_message(&Array::of3(&id.into(), &op.into(), data))
     })
 }
 
@@ -174,12 +199,10 @@ fn dispatch(batch: Array) {
             ),
             "m" => {
                 let data = event.get(2);
+                // Not text: an ArrayBuffer (the worker's binaryType).
                 let frame = match data.as_string() {
                     Some(text) => Frame::Text(text),
-                    None => match data.dyn_into::<ArrayBuffer>() {
-                        Ok(buffer) => Frame::Binary(Uint8Array::new(&buffer).to_vec()),
-                        Err(_) => continue,
-                    },
+                    None => Frame::Binary(Uint8Array::new(&data).to_vec()),
                 };
                 (ReadyState::Open, SocketEvent::Frame(frame))
             }
@@ -196,7 +219,7 @@ fn dispatch(batch: Array) {
         };
         let owner = HUB.with(|hub| {
             let hub = hub.borrow();
-            let entry = hub.as_ref()?.sockets.get(&id)?;
+            let (_, entry) = hub.as_ref()?.sockets.iter().find(|(i, _)| *i == id)?;
             if socket_event != SocketEvent::Error {
                 entry.state.set(state);
             }
@@ -223,10 +246,19 @@ impl Socket {
         protocols: &[String],
         on_event: impl Fn(SocketEvent) + 'static,
     ) -> Result<Self, SocketError> {
+        Socket::start(url, protocols, Rc::new(on_event))
+    }
+
+    /// [`Socket::open`], once for every kind of owner.
+    fn start(
+        url: &str,
+        protocols: &[String],
+        on_event: Rc<dyn Fn(SocketEvent)>,
+    ) -> Result<Self, SocketError> {
         let state = Rc::new(Cell::new(ReadyState::Connecting));
         let entry = Entry {
             state: state.clone(),
-            on_event: Rc::new(on_event),
+            on_event,
         };
         let protocols: Array = protocols
             .iter()
@@ -235,7 +267,7 @@ impl Socket {
         let id = with_hub(|hub| {
             hub.next += 1;
             let id = hub.next;
-            hub.sockets.insert(id, entry);
+            hub.sockets.push((id, entry));
             let message = Array::of4(&id.into(), &"open".into(), &url.into(), &protocols);
             hub.worker.post_message(&message).map(|_| id)
         })?
@@ -257,11 +289,7 @@ impl Socket {
             Frame::Text(text) => JsValue::from(text.as_str()),
             Frame::Binary(bytes) => Uint8Array::from(&bytes[..]).into(),
         };
-        with_hub(|hub| {
-            hub.worker
-                .post_message(&Array::of3(&self.id.into(), &"send".into(), &data))
-        })?
-        .map_err(|e| SocketError::Send(js_error(&e)))
+        post(self.id, "send", &data, |_| {}).map_err(|e| SocketError::Send(js_error(&e)))
     }
 }
 
@@ -269,10 +297,9 @@ impl Drop for Socket {
     fn drop(&mut self) {
         // The worker closes it with 1000 in any state (a CONNECTING socket
         // is failed, yew #1783); no event reaches the owner from here on.
-        let _ = with_hub(|hub| {
-            hub.sockets.remove(&self.id);
-            hub.worker
-                .post_message(&Array::of2(&self.id.into(), &"close".into()))
+        let id = self.id;
+        let _ = post(id, "close", &JsValue::UNDEFINED, |sockets| {
+            sockets.retain(|(i, _)| *i != id)
         });
     }
 }
