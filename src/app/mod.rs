@@ -453,7 +453,6 @@ impl Controller {
             }),
             // Always followed by `close`, which says more.
             SocketEvent::Error => {}
-            SocketEvent::Failed(reason) => self.feed(Input::ConnectFailed { reason }),
         }
     }
 

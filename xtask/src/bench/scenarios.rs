@@ -38,32 +38,6 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   Wrapped.prototype = Native.prototype;
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Wrapped[k] = Native[k];
   window.WebSocket = Wrapped;
-  // Roomcast's sockets run in a worker that posts batches of events
-  // ([id, "m", data] for a frame): a frame arrives in the page with its batch.
-  const NativeWorker = window.Worker;
-  function WrappedWorker(url, options) {
-    const w = new NativeWorker(url, options);
-    const post = w.postMessage.bind(w);
-    w.postMessage = (m, t) => {
-      const d = Array.isArray(m) && m[1] === 'send' && typeof m[2] === 'string' ? m[2] : '';
-      const i = d.indexOf('lat ');
-      if (i >= 0) b.sendDelay.push(performance.timeOrigin + performance.now() - parseFloat(d.slice(i + 4)));
-      return post(m, t);
-    };
-    w.addEventListener('message', e => {
-      const t = performance.now();
-      for (const ev of Array.isArray(e.data) ? e.data : []) {
-        if (ev[1] !== 'm') continue;
-        b.frames++;
-        if (b.firstFrame === null) b.firstFrame = t;
-        if (b.frames % 250 === 0) b.received.push([t, b.frames]);
-        b.lastFrame = t;
-      }
-    });
-    return w;
-  }
-  WrappedWorker.prototype = NativeWorker.prototype;
-  window.Worker = WrappedWorker;
   const keep = r => { const i = r.instance || r; if (i && i.exports && i.exports.memory) b.wasm = i.exports.memory; return r; };
   const streaming = WebAssembly.instantiateStreaming, plain = WebAssembly.instantiate;
   if (streaming) WebAssembly.instantiateStreaming = (...a) => streaming(...a).then(keep);
