@@ -103,6 +103,10 @@ impl Room {
         self.opened_at = Some(now);
         self.last_rx = now;
         self.negotiated = Some(negotiated);
+        if self.sock == super::dialect::Sock::Unsure {
+            // A plain socket opened where /info did not answer: a plain server.
+            self.sock = super::dialect::Sock::Off;
+        }
         if let super::dialect::Sock::Framed { .. } = self.sock {
             // SockJS: the session starts at its `o` frame.
             self.conn = Conn::Probing;
@@ -300,6 +304,11 @@ impl Room {
         self.negotiated = None;
         self.heartbeat = None;
         self.presence.reset_session();
+        if self.sock == super::dialect::Sock::Unsure {
+            // The last attempt never opened: a SockJS server that was down
+            // may be back.
+            self.sock = super::dialect::Sock::Probe;
+        }
         if self.sock == super::dialect::Sock::Probe {
             fx.push(Effect::ProbeSockJs {
                 url: sockjs::info_url(&self.config.server),

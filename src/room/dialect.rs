@@ -14,6 +14,9 @@ pub(super) enum Sock {
     Off,
     /// Ask the server's `/info` first.
     Probe,
+    /// `/info` did not answer (the server may be down): a plain socket,
+    /// and `/info` again on the next attempt unless this one opens.
+    Unsure,
     /// The framed endpoint; `open` once its `o` arrived.
     Framed { open: bool },
     /// The raw endpoint: SockJS without framing.
@@ -83,7 +86,7 @@ impl Room {
                 )
             }
             Sock::Raw => sockjs::raw_url(&self.config.server),
-            Sock::Off | Sock::Probe => self.config.url(),
+            Sock::Off | Sock::Probe | Sock::Unsure => self.config.url(),
         };
         // SockJS servers choose no subprotocol: offering one would fail the handshake.
         let protocols = if self.sock.on() {
@@ -140,7 +143,7 @@ impl Room {
                 );
                 self.system(now, Level::Info, note);
             }
-            Err(_) => self.sock = Sock::Off,
+            Err(_) => self.sock = Sock::Unsure,
         }
         self.open_socket(fx);
     }

@@ -296,3 +296,33 @@ fn a_batching_hub_is_found_by_our_own_line_inside_a_batch() {
     whole.handle(text("bob\nmine"), 1);
     assert_eq!(whole.lines().last().unwrap().text, "bob\nmine");
 }
+
+#[test]
+fn an_http_address_whose_info_fails_asks_again_until_a_socket_opens() {
+    // `auto` typed as http://: /info does not answer (the server is down),
+    // so a plain socket is tried, and fails too.
+    let (mut room, _) = with("ws://h:8080/ws", Dialect::Auto, |c| c.typed_http = true);
+    let fx = room.handle(Input::SockJsInfo(Err("connection refused".into())), 1);
+    assert!(opens(&fx, "ws://h:8080/ws"));
+    close(&mut room, 1006, 2);
+    // The next attempt asks /info again: a SockJS server may be back.
+    let fx = room.handle(Input::Timer(Timer::Reconnect), 60_000);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::ProbeSockJs { .. })),
+        "{fx:?}"
+    );
+    let fx = room.handle(Input::SockJsInfo(Ok(true)), 60_001);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Open { url, .. } if url.ends_with("/websocket"))),
+        "{fx:?}"
+    );
+    // A plain server: once its socket has opened, reconnects go straight to it.
+    let (mut plain, _) = with("ws://h:8080/ws", Dialect::Auto, |c| c.typed_http = true);
+    plain.handle(Input::SockJsInfo(Err("HTTP 404".into())), 1);
+    plain.handle(opened(), 2);
+    close(&mut plain, 1006, 3);
+    let fx = plain.handle(Input::Timer(Timer::Reconnect), 60_000);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ProbeSockJs { .. })));
+    assert!(opens(&fx, "ws://h:8080/ws"));
+}
