@@ -226,6 +226,8 @@ pub fn app(props: &AppProps) -> Html {
             if let Some(query) = query.filter(|q| q.errors.is_empty()) {
                 ctl.connect(query.config);
             }
+            // While the socket opens: the first Intl formatter (10 to 20 ms).
+            gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
             // The connection lives as long as this effect: cleanup closes it.
             move || ctl.release()
         }
