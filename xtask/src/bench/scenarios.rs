@@ -20,6 +20,9 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   const Native = window.WebSocket;
   function Wrapped(url, protocols) {
     const ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    // Startup's steps: when the page made its first socket and when it opened.
+    b.seen.socket ??= performance.now();
+    ws.addEventListener('open', () => { b.seen.open ??= performance.now(); });
     // How long the page took from the sender's timestamp to handing the line to the socket.
     const send = ws.send.bind(ws);
     ws.send = d => {
@@ -56,9 +59,14 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   } catch (e) {}
   const mark = text => {
     const now = performance.now();
+    if (b.seen.render === undefined && document.querySelector('[role=status]')) b.seen.render = now;
     if (text.includes('b done')) b.seen.done ??= now;
     if (text.includes('b extra')) b.seen.extra ??= now;
-    if (text.includes('Connected')) b.seen.connected ??= now;
+    // The status element itself: a node's text includes its descendants',
+    // and the baseline's inline script (the word 'Connected' in its source)
+    // is in the body's text as soon as it is parsed.
+    const status = document.querySelector('[role=status], #status');
+    if (status && status.textContent.startsWith('Connected')) b.seen.connected ??= now;
     // The ingest timeline: the newest "b N" line in the DOM, each time it
     // passes a multiple of 250 (a windowed log never shows most lines).
     const n = /b (\d+)$/.exec(text);
@@ -252,10 +260,31 @@ pub(super) fn send_lines(s: &Session, page: Page, n: usize) -> Result<Value> {
     ))
 }
 
-/// Startup: navigation to `Connected` on loopback, with a cold cache.
-pub(super) fn startup(env: &Env, page: Page) -> Result<f64> {
+/// Startup: navigation to `Connected` on loopback, with a cold cache, and
+/// where the time went: the page's files (the last script or wasm to
+/// arrive), the first render (a status element in the page), the socket
+/// made and opened, the first frame.
+pub(super) fn startup(env: &Env, page: Page) -> Result<(f64, String)> {
     let server = format!("ws://{}/ws", env.origin.trim_start_matches("http://"));
     let s = env.open(page, &server)?;
     let b = wait_for(&s, "connected", Duration::from_secs(20))?;
-    Ok(num(&b["seen"]["connected"]))
+    let files = s.exec(
+        "return Math.max(0, ...performance.getEntriesByType('resource')
+           .filter(e => /[.](js|wasm)$/.test(e.name)).map(e => e.responseEnd));",
+    )?;
+    let at = |v: &Value| match v.as_f64() {
+        Some(ms) => format!("{ms:.0}"),
+        None => "-".into(),
+    };
+    let seen = &b["seen"];
+    let steps = format!(
+        "files {}, render {}, socket {}, open {}, first frame {}, Connected {} ms",
+        at(&files),
+        at(&seen["render"]),
+        at(&seen["socket"]),
+        at(&seen["open"]),
+        at(&b["firstFrame"]),
+        at(&seen["connected"]),
+    );
+    Ok((num(&seen["connected"]), steps))
 }
