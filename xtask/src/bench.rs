@@ -180,8 +180,7 @@ pub fn bench(rounds: Option<usize>, only: Option<&str>) -> Result<()> {
                 memory[i].push(mem);
             }
             if wanted("startup") {
-                let (st, steps) =
-                    startup(&env, page).map_err(|e| format!("{who} startup: {e}"))?;
+                let (st, steps) = startup(&env, page).map_err(|e| format!("{who} startup: {e}"))?;
                 eprintln!("    {who}: startup {st:.0} ms ({steps})");
                 start[i].push(st);
             }
