@@ -219,18 +219,25 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
     let known = query.borrow().clone();
-    use_effect_with(known.is_some(), {
+    // Connects as soon as the settings are known, in this render. An effect
+    // runs after the whole first render, and Yew yields to the browser when a
+    // render takes over 16 ms (a new browser's first one does): the socket was
+    // made up to 100 ms later that way (BENCHMARKS.md, run 5).
+    use_memo(known.is_some(), {
         let ctl = (*ctl).clone();
         let query = known.clone();
         move |_| {
             if let Some(query) = query.filter(|q| q.errors.is_empty()) {
                 ctl.connect(query.config);
+                // While the socket opens: the first Intl formatter (10 to 20 ms).
+                gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
             }
-            // While the socket opens: the first Intl formatter (10 to 20 ms).
-            gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
-            // The connection lives as long as this effect: cleanup closes it.
-            move || ctl.release()
         }
+    });
+    // The connection lives as long as the App: unmounting closes it.
+    use_effect_with((), {
+        let ctl = (*ctl).clone();
+        move |_| move || ctl.release()
     });
     let Some(query) = known else {
         return html! { <div class="app" aria-busy="true"></div> };
