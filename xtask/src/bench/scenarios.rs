@@ -59,14 +59,18 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   } catch (e) {}
   const mark = text => {
     const now = performance.now();
-    if (b.seen.render === undefined && document.querySelector('[role=status]')) b.seen.render = now;
+    // Until connected only: the queries would otherwise run for every line
+    // of the measured bursts.
+    if (b.seen.connected === undefined) {
+      if (b.seen.render === undefined && document.querySelector('[role=status]')) b.seen.render = now;
+      // The status element itself: a node's text includes its descendants',
+      // and the baseline's inline script (the word 'Connected' in its source)
+      // is in the body's text as soon as it is parsed.
+      const status = document.querySelector('[role=status], #status');
+      if (status && status.textContent.startsWith('Connected')) b.seen.connected = now;
+    }
     if (text.includes('b done')) b.seen.done ??= now;
     if (text.includes('b extra')) b.seen.extra ??= now;
-    // The status element itself: a node's text includes its descendants',
-    // and the baseline's inline script (the word 'Connected' in its source)
-    // is in the body's text as soon as it is parsed.
-    const status = document.querySelector('[role=status], #status');
-    if (status && status.textContent.startsWith('Connected')) b.seen.connected ??= now;
     // The ingest timeline: the newest "b N" line in the DOM, each time it
     // passes a multiple of 250 (a windowed log never shows most lines).
     const n = /b (\d+)$/.exec(text);
