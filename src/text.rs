@@ -4,6 +4,11 @@
 
 use crate::i18n::tf;
 
+/// `1 byte`, `5 bytes`, in the page's language.
+pub fn byte_count(bytes: usize) -> String {
+    crate::i18n::tn("{0} byte", "{0} bytes", bytes as u64, &[])
+}
+
 /// The most of one line's text the log keeps; longer text is clipped with a
 /// note of its real size (a 5 MiB frame must not become a 5 MiB DOM node).
 pub const MAX_TEXT_BYTES: usize = 8 * 1024;
@@ -33,7 +38,7 @@ pub fn clip(mut text: String) -> String {
 pub fn size_text(bytes: usize) -> String {
     const KIB: usize = 1024;
     if bytes < KIB {
-        crate::i18n::tn("{0} byte", "{0} bytes", bytes as u64, &[])
+        byte_count(bytes)
     } else if bytes < KIB * KIB {
         tf("{0} KiB", &[&bytes.div_ceil(KIB)])
     } else {

@@ -16,7 +16,7 @@ pub fn image_mime(bytes: &[u8]) -> Option<&'static str> {
 /// `"N bytes: 0a 1b …"`: the size and the first 16 bytes in hex.
 pub fn describe(bytes: &[u8]) -> String {
     const SHOWN: usize = 16;
-    let mut out = crate::i18n::tn("{0} byte", "{0} bytes", bytes.len() as u64, &[]);
+    let mut out = crate::text::byte_count(bytes.len());
     if !bytes.is_empty() {
         out.push(':');
     }
