@@ -188,7 +188,28 @@ pub fn peer_sockjs_chat(env: &Env) -> Result<()> {
             *server.borrow_mut() = Some(Peer::start_on(port, "node", "sockjs-chat.js", &["chat"])?);
             Ok(())
         },
-    )
+    )?;
+    // A page opened while the server is down finds SockJS once it is back:
+    // each attempt asks /info again until a socket opens (a plain socket to
+    // the prefix would never open).
+    server.borrow_mut().take();
+    let c = env.driver.session(env.options)?;
+    c.goto(&format!("{}/?{}", env.origin, q("jc")))?;
+    wait_view_for(&c, "jc retrying", Duration::from_secs(20), |v| {
+        v.status.contains("Reconnecting")
+    })?;
+    *server.borrow_mut() = Some(Peer::start_on(port, "node", "sockjs-chat.js", &["chat"])?);
+    wait_view_for(
+        &c,
+        "jc connected over SockJS once it is back",
+        Duration::from_secs(30),
+        |v| v.status.contains("Connected") && v.status.contains("SockJS"),
+    )?;
+    // ja lost the server too: back before the line goes (no history here).
+    wait_view_for(&a, "ja back", Duration::from_secs(30), |v| {
+        v.status.contains("Connected")
+    })?;
+    exchange(&c, &a, "jc after the outage", "jc after the outage", true)
 }
 
 /// STOMP over SockJS (Spring's default), typed as `http://host/ws` with a
