@@ -124,6 +124,7 @@ pub fn build_client(release: bool) -> Result<()> {
     trunk.args(["build", "--offline"]);
     if release {
         trunk.arg("--release");
+        tools::release_env(&mut trunk);
     }
     run(&mut trunk)
 }

@@ -6,6 +6,10 @@ use std::{env, ffi::OsString, path::PathBuf, process::Command};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The release build's toolchain: a pinned nightly, for the flags that make
+/// the wasm about 10 KB gzip smaller ([`release_env`]; BENCHMARKS.md, size
+/// ledger). Its date is the one this machine kind ships as `nightly`.
+pub const RELEASE_NIGHTLY: &str = "nightly-2026-05-20";
 
 /// The `wasm-bindgen` version Cargo.lock resolved: the CLI must match it exactly.
 fn locked_wasm_bindgen() -> Result<String> {
@@ -63,6 +67,23 @@ pub fn ensure() -> Result<()> {
         step(&format!("adding the Rust target {WASM_TARGET}"));
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
     }
+    let toolchains = Command::new("rustup")
+        .args(["toolchain", "list"])
+        .output()?;
+    if !String::from_utf8_lossy(&toolchains.stdout).contains(RELEASE_NIGHTLY) {
+        step(&format!(
+            "installing {RELEASE_NIGHTLY} with rust-src, for release builds (about 20 s)"
+        ));
+        run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            RELEASE_NIGHTLY,
+            "--profile",
+            "minimal",
+            "--component",
+            "rust-src",
+        ]))?;
+    }
     let wbg = locked_wasm_bindgen()?;
     if !version_of("wasm-bindgen", &path).is_some_and(|v| v.contains(&wbg)) {
         step(&format!(
@@ -111,6 +132,19 @@ pub fn ensure() -> Result<()> {
             .arg(format!("terser@{TERSER_VERSION}")))?;
     }
     Ok(())
+}
+
+/// What a release build of the page sets for cargo (through Trunk): the
+/// pinned nightly; the standard library built with the page
+/// (`-Zbuild-std`), so that it is optimised for size with the rest; panic
+/// messages without file positions (`-Zlocation-detail=none`) and `Debug`
+/// output reduced to type and variant names (`-Zfmt-debug=shallow`): the
+/// page never shows `Debug` text, and a panic's message still reaches the
+/// crash banner.
+pub fn release_env(cmd: &mut Command) -> &mut Command {
+    cmd.env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=shallow")
 }
 
 /// chromedriver's path: $CHROMEDRIVER, else on PATH.
