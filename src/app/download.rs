@@ -1,4 +1,4 @@
-//! The log as a file the user downloads (JSON or plain text).
+//! Files the user downloads: the log (JSON or plain text), the profiles.
 
 use crate::room::{export, Room};
 use wasm_bindgen::JsCast;
@@ -18,17 +18,19 @@ pub fn export(room: &Room, as_json: bool) -> Option<gloo::file::ObjectUrl> {
     } else {
         (export::text(room.lines(), me, dropped), "text/plain", "txt")
     };
-    let url = gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(
-        body.as_str(),
-        Some(mime),
-    ));
+    save(&body, mime, &format!("roomcast-log.{ext}"))
+}
+
+/// Starts a download of `body` as the file `name`; the same lifetime rule.
+pub fn save(body: &str, mime: &str, name: &str) -> Option<gloo::file::ObjectUrl> {
+    let url = gloo::file::ObjectUrl::from(gloo::file::Blob::new_with_options(body, Some(mime)));
     let link = gloo::utils::document()
         .create_element("a")
         .ok()?
         .dyn_into::<web_sys::HtmlElement>()
         .ok()?;
     let _ = link.set_attribute("href", &url);
-    let _ = link.set_attribute("download", &format!("roomcast-log.{ext}"));
+    let _ = link.set_attribute("download", name);
     link.click();
     Some(url)
 }

@@ -9,7 +9,7 @@
 
 pub mod attention;
 mod changed;
-mod download;
+pub mod download;
 mod frames;
 mod kept;
 pub mod persist;

@@ -28,6 +28,11 @@ pub enum ConfigError {
     BadTransport(String),
     BadRoom,
     BadFrame,
+    /// Profiles: a name that is empty, too long or has control characters;
+    /// `?profile=` naming none that is saved; a file that is not profiles.
+    BadProfileName,
+    NoProfile(String),
+    BadProfiles,
     /// A setting with a few allowed values got another one.
     BadChoice {
         key: &'static str,
@@ -74,6 +79,9 @@ impl std::fmt::Display for ConfigError {
                 allowed,
                 value,
             } => f.write_str(&tf("{0} must be {1}, not \u{201c}{2}\u{201d}.", &[&key, &allowed, &short(value, 20)])),
+            ConfigError::BadProfileName => f.write_str(t("A profile name has 1 to 64 characters and no control characters.")),
+            ConfigError::NoProfile(name) => f.write_str(&tf("No saved profile is named \u{201c}{0}\u{201d}.", &[&short(name, 64)])),
+            ConfigError::BadProfiles => f.write_str(t("This is not a list of Roomcast profiles (a JSON array of objects, each with a \"profile\" name).")),
             ConfigError::BadTransport(value) => f.write_str(&tf("transport must be websocket or polling, not \u{201c}{0}\u{201d}.", &[&short(value, 20)])),
         }
     }

@@ -3,6 +3,7 @@
 //! Pure, so every rule is tested natively.
 
 mod error;
+pub mod profiles;
 
 pub use error::ConfigError;
 
@@ -520,37 +521,35 @@ pub fn remember(recent: &mut Vec<String>, server: &str) {
 /// query pairs, which the page URL's own pairs then override. Anything else
 /// is ignored; text that is not a JSON object gives nothing.
 pub fn defaults_from_json(text: &str) -> Vec<(String, String)> {
-    let Ok(serde_json::Value::Object(object)) = serde_json::from_str(text) else {
-        return Vec::new();
-    };
-    QUERY_KEYS
-        .iter()
-        .flat_map(|key| match object.get(*key) {
-            // Repeatable: one pair per frame.
-            Some(serde_json::Value::Array(list)) if *key == "send" => list
-                .iter()
-                .filter_map(|v| Some((key.to_string(), v.as_str()?.to_string())))
-                .collect(),
-            other => other
-                .and_then(|v| pair(key, v))
-                .into_iter()
-                .collect::<Vec<_>>(),
-        })
-        .collect()
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(object)) => pairs_of(&object),
+        _ => Vec::new(),
+    }
 }
 
-fn pair(key: &str, value: &serde_json::Value) -> Option<(String, String)> {
-    match value {
-        serde_json::Value::String(v) => Some((key.to_string(), v.clone())),
-        serde_json::Value::Array(list) => Some((
-            key.to_string(),
-            list.iter()
-                .filter_map(|v| v.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        )),
-        _ => None,
+/// The URL's keys in a JSON object (a `config.json` or a saved profile) as
+/// query pairs: strings and numbers as they are, a list joined by commas,
+/// `send` one pair per frame.
+pub fn pairs_of(object: &serde_json::Map<String, serde_json::Value>) -> Vec<(String, String)> {
+    use serde_json::Value;
+    let mut pairs = Vec::new();
+    for key in QUERY_KEYS {
+        let value = match object.get(key) {
+            Some(Value::String(v)) => v.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Array(list)) => {
+                let items = list.iter().filter_map(Value::as_str);
+                if key == "send" {
+                    pairs.extend(items.map(|v| (key.to_string(), v.to_string())));
+                    continue;
+                }
+                items.collect::<Vec<_>>().join(",")
+            }
+            _ => continue,
+        };
+        pairs.push((key.to_string(), value));
     }
+    pairs
 }
 
 #[cfg(test)]

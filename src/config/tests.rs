@@ -181,7 +181,7 @@ fn recent_servers_are_newest_first_once_and_bounded() {
 #[test]
 fn config_json_gives_defaults_the_url_overrides() {
     let defaults = defaults_from_json(
-        r#"{"server":"wss://chat.example/ws","protocol":"json","subprotocols":["a","b"],"theme":"x","name":7}"#,
+        r#"{"server":"wss://chat.example/ws","protocol":"json","subprotocols":["a","b"],"theme":"x","name":true,"keep":1000}"#,
     );
     let url = [("protocol".to_string(), "text".to_string())];
     let pairs: Vec<(&str, &str)> = defaults
@@ -194,7 +194,8 @@ fn config_json_gives_defaults_the_url_overrides() {
     assert_eq!(q.config.server, "wss://chat.example/ws");
     assert_eq!(q.config.dialect, Dialect::Text, "the URL wins");
     assert_eq!(q.config.subprotocols, ["a", "b"]);
-    assert_eq!(q.config.name, "guest");
+    assert_eq!(q.config.name, "guest", "not a string: ignored");
+    assert_eq!(q.config.keep, 1000, "a number as written");
     assert!(defaults_from_json("not json").is_empty());
     assert!(defaults_from_json("[1]").is_empty());
 }

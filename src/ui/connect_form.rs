@@ -35,17 +35,10 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
     let errors = use_mut_ref(|| props.errors.clone());
     // Only socket.io has an event name; the field shows when it is chosen.
     let socketio = use_mut_ref(|| props.initial.dialect == Dialect::SocketIo);
-    let onsubmit = {
-        let (room, errors, fields, dialect, redraw, base) = (
-            room.clone(),
-            errors.clone(),
-            fields.clone(),
-            dialect.clone(),
-            redraw.clone(),
-            props.initial.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
+    // The settings as the fields stand, over what the page URL set.
+    let read = {
+        let (fields, dialect, base) = (fields.clone(), dialect.clone(), props.initial.clone());
+        Callback::from(move |()| {
             let value = |i: usize| {
                 fields[i]
                     .cast::<HtmlInputElement>()
@@ -63,7 +56,15 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                     .map(|s| s.value())
                     .unwrap_or_default(),
             };
-            match config::from_form(&form, &base) {
+            config::from_form(&form, &base)
+        })
+    };
+    let onsubmit = {
+        let (room, errors, redraw, read) =
+            (room.clone(), errors.clone(), redraw.clone(), read.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match read.emit(()) {
                 Ok(config) => {
                     errors.borrow_mut().clear();
                     redraw.force_update();
@@ -131,6 +132,7 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                 <input ref={fields[4].clone()} type="text" spellcheck="false"
                     placeholder={t("topic, destination or channel")} value={initial.room.clone()} />
             </label>
+            <super::profiles::Profiles current={read} />
             <button type="submit">{ if live { th("Reconnect") } else { th("Connect") } }</button>
             if live {
                 <button type="button" onclick={ondisconnect}>{ th("Disconnect") }</button>

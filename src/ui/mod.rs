@@ -8,6 +8,7 @@ pub mod crash;
 mod frames;
 pub mod lang;
 mod log;
+mod profiles;
 mod status;
 
 use crate::app::{store, Controller};
@@ -26,12 +27,14 @@ pub struct AppProps {
     pub query: Option<FromQuery>,
 }
 
-/// Whether the page URL names the server (then `config.json` is not needed).
+/// Whether the page URL names the server or a saved profile (then
+/// `config.json` is not needed).
 fn url_names_server() -> bool {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
-    web_sys::UrlSearchParams::new_with_str(&search).is_ok_and(|p| p.has("server"))
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .is_ok_and(|p| p.has("server") || p.has("profile"))
 }
 
 /// The page's settings: `?server=&name=&protocol=`, over `defaults` (from a
@@ -54,7 +57,15 @@ pub fn query_from_location(defaults: &[(String, String)]) -> FromQuery {
     let default_server = config::same_origin_server(&protocol, &host);
     let default_name = format!("guest-{}", (js_sys::Math::random() * 9000.0) as u32 + 1000);
     let mut pairs: Vec<(String, String)> = defaults.to_vec();
+    let mut errors = Vec::new();
     if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+        // `?profile=NAME`: its settings, under what the URL itself says.
+        if let Some(name) = params.get("profile") {
+            match config::profiles::find(&profiles::saved(), &name) {
+                Ok(saved) => pairs.extend_from_slice(saved),
+                Err(e) => errors.push(e),
+            }
+        }
         for key in config::QUERY_KEYS {
             // `send=` repeats: every value, in order.
             for value in params.get_all(key).iter() {
@@ -64,11 +75,13 @@ pub fn query_from_location(defaults: &[(String, String)]) -> FromQuery {
             }
         }
     }
-    config::from_query(
+    let mut query = config::from_query(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &default_server,
         &default_name,
-    )
+    );
+    query.errors.extend(errors);
+    query
 }
 
 /// Where the chosen theme is kept; absent means "follow the system".

@@ -17,6 +17,7 @@ use std::{
 mod brokers;
 mod chaos;
 mod peers;
+mod profiles;
 mod reach;
 mod room_ui;
 mod safety;

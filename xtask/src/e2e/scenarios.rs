@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 52] = [
+pub const SCENARIOS: [(&str, Scenario); 53] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -129,6 +129,10 @@ pub const SCENARIOS: [(&str, Scenario); 52] = [
     (
         "connection_form_folds_once_connected",
         workbench::connection_form_folds_once_connected,
+    ),
+    (
+        "profiles_survive_a_reload_and_an_export_import_round_trip",
+        profiles::profiles_survive_a_reload_and_an_export_import_round_trip,
     ),
     (
         "rooms_on_the_reference_server_never_mix",
