@@ -1,12 +1,33 @@
-//! Attention: what the user has not seen while the tab was hidden (the
-//! title's count, the log's divider), desktop notifications, and the
+//! Attention: what the user has not seen while the page was hidden or the
+//! room was in a background tab (the title's count, summed over rooms; the
+//! tab's badges; the log's divider), desktop notifications, and the
 //! permission they need.
 
 use super::store;
 use crate::i18n::t;
 use crate::room::{Kind, Line};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+
+thread_local! {
+    /// Each open room's unread count, by its attention's id: the title sums them.
+    static COUNTS: RefCell<Vec<(u32, usize)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Records room `id`'s count (`None`: the room is gone) and retitles the page.
+fn retitle(id: u32, count: Option<usize>) {
+    let sum = COUNTS.with_borrow_mut(|counts| {
+        counts.retain(|(i, _)| *i != id);
+        counts.extend(count.map(|c| (id, c)));
+        counts.iter().map(|(_, c)| c).sum::<usize>()
+    });
+    let title = match sum {
+        0 => TITLE.to_string(),
+        n => format!("({n}) {TITLE}"),
+    };
+    gloo::utils::document().set_title(&title);
+}
 
 /// Whether the user asked for desktop notifications.
 const NOTIFY_KEY: &str = "roomcast.notify";
@@ -17,6 +38,8 @@ const TITLE: &str = "Roomcast";
 pub struct Unread {
     /// Lines from others that arrived while hidden (the title shows it).
     pub count: usize,
+    /// How many of them name the user.
+    pub mentions: usize,
     /// The first of them: where the log draws its "new" divider.
     pub from_key: Option<u64>,
 }
@@ -58,7 +81,11 @@ fn permission() -> Permission {
 }
 
 pub struct Attention {
+    id: u32,
+    /// The page is hidden or the room's tab is not the one shown.
     hidden: Cell<bool>,
+    /// The room's tab is not the one shown.
+    background: Cell<bool>,
     unread: Cell<Unread>,
     /// The newest line already looked at.
     attended_key: Cell<u64>,
@@ -72,8 +99,12 @@ impl Attention {
     /// As the page is now: hidden or not, and what the user chose before.
     pub fn from_page() -> Self {
         let permission = permission();
+        let id = NEXT_ID.get();
+        NEXT_ID.set(id + 1);
         Attention {
+            id,
             hidden: Cell::new(gloo::utils::document().hidden()),
+            background: Cell::new(false),
             unread: Cell::new(Unread::default()),
             attended_key: Cell::new(0),
             notify: Cell::new(
@@ -109,27 +140,41 @@ impl Attention {
         self.attended_key.set(key);
     }
 
-    /// The tab was hidden or shown; returns whether it is hidden now.
+    /// The page was hidden or shown; returns whether it is hidden now.
     pub fn visibility_changed(&self) -> bool {
-        let hidden = gloo::utils::document().hidden();
-        self.hidden.set(hidden);
         self.permission.set(permission());
-        if hidden {
-            // The next line that arrives unseen gets the divider.
-            self.unread.set(Unread::default());
-        } else {
-            self.unread.set(Unread {
-                count: 0,
-                ..self.unread.get()
-            });
-            gloo::utils::document().set_title(TITLE);
+        self.away(gloo::utils::document().hidden());
+        gloo::utils::document().hidden()
+    }
+
+    /// The room's tab went to the background (`true`) or came to the front.
+    pub fn set_background(&self, background: bool) {
+        self.background.set(background);
+        self.away(gloo::utils::document().hidden());
+    }
+
+    /// Whether lines arrive unseen now; going away starts a new count,
+    /// coming back clears it (the divider stays where it was).
+    fn away(&self, page_hidden: bool) {
+        let hidden = page_hidden || self.background.get();
+        if hidden == self.hidden.replace(hidden) {
+            return;
         }
-        hidden
+        self.unread.set(match hidden {
+            // The next line that arrives unseen gets the divider.
+            true => Unread::default(),
+            false => Unread {
+                count: 0,
+                mentions: 0,
+                ..self.unread.get()
+            },
+        });
+        retitle(self.id, Some(0));
     }
 
     /// After a change: counts what arrived unseen while hidden, and notifies.
     /// Returns whether there were new lines.
-    pub fn attend(&self, lines: &[Rc<Line>]) -> bool {
+    pub fn attend(&self, lines: &[Rc<Line>], me: &str) -> bool {
         let newest = lines.last().map_or(0, |l| l.key);
         let attended = self.attended_key.get();
         if newest == attended {
@@ -148,14 +193,26 @@ impl Attention {
         if let Some(last) = fresh.first() {
             let mut unread = self.unread.get();
             unread.count += fresh.len();
+            unread.mentions += fresh
+                .iter()
+                .filter(|l| crate::text::mentions(&l.text, me))
+                .count();
             unread.from_key = unread.from_key.or(fresh.last().map(|l| l.key));
             self.unread.set(unread);
-            gloo::utils::document().set_title(&format!("({}) {TITLE}", unread.count));
-            if self.notify.get() {
+            retitle(self.id, Some(unread.count));
+            // Desktop notifications are for a hidden page, not a background tab.
+            if self.notify.get() && gloo::utils::document().hidden() {
                 notify(last);
             }
         }
         true
+    }
+}
+
+impl Drop for Attention {
+    /// A closed room leaves the title's sum.
+    fn drop(&mut self) {
+        retitle(self.id, None);
     }
 }
 

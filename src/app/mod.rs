@@ -335,6 +335,12 @@ impl Controller {
         self.refresh(Changed::ALL);
     }
 
+    /// The room's tab went to the background or came to the front.
+    pub fn set_background(&self, background: bool) {
+        self.attention.set_background(background);
+        self.bump();
+    }
+
     fn on_visibility(&self) {
         if self.attention.visibility_changed() {
             self.save_history();
@@ -352,7 +358,8 @@ impl Controller {
             config::remember(&mut recent, room.server());
             let _ = store::set(persist::RECENT_KEY, &recent);
         }
-        if !self.attention.attend(room.lines()) {
+        let me = room.me().unwrap_or(room.name());
+        if !self.attention.attend(room.lines(), me) {
             return;
         }
         drop(room);

@@ -150,6 +150,22 @@ impl Config {
         socketio::url::polling(&self.server, self.path.as_deref(), self.revision().number())
     }
 
+    /// A tab's name: the room, else the address without its scheme, at
+    /// most 28 characters.
+    pub fn label(&self) -> String {
+        let name = match self.room.as_str() {
+            "" => self
+                .server
+                .split_once("://")
+                .map_or(self.server.as_str(), |(_, rest)| rest),
+            room => room,
+        };
+        match name.char_indices().nth(28) {
+            Some((cut, _)) => format!("{}\u{2026}", &name[..cut]),
+            None => name.to_string(),
+        }
+    }
+
     /// socket.io: the namespace to join.
     pub fn namespace(&self) -> String {
         socketio::url::namespace(
@@ -335,6 +351,18 @@ pub fn from_form(form: &Form, base: &Config) -> Result<Config, Vec<ConfigError>>
 /// defaults; bad ones are reported and also replaced by the defaults.
 pub fn from_query<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    default_server: &str,
+    default_name: &str,
+) -> FromQuery {
+    read_pairs(&mut pairs.into_iter(), default_server, default_name)
+}
+
+/// [`from_query`]'s one body: the page URL, `config.json`, saved profiles
+/// and kept tabs all come through here, so it is compiled once, not once
+/// per kind of iterator (about 3 KB of wasm each).
+#[inline(never)]
+fn read_pairs<'a>(
+    pairs: &mut dyn Iterator<Item = (&'a str, &'a str)>,
     default_server: &str,
     default_name: &str,
 ) -> FromQuery {

@@ -244,3 +244,13 @@ fn on_connect_frames_repeat_and_the_ping_has_bounds() {
     let json = defaults_from_json(r#"{"send": ["a", "b"], "ping": "p"}"#);
     assert_eq!(json.iter().filter(|(k, _)| k == "send").count(), 2);
 }
+
+#[test]
+fn a_tab_is_named_by_its_room_or_its_address() {
+    let mut c = Config::new("wss://chat.example.org/ws/lab", "a", Dialect::Auto);
+    assert_eq!(c.label(), "chat.example.org/ws/lab");
+    c.room = "/topic/builds".into();
+    assert_eq!(c.label(), "/topic/builds");
+    c.room = "\u{e9}".repeat(40);
+    assert_eq!(c.label(), format!("{}\u{2026}", "\u{e9}".repeat(28)));
+}

@@ -55,8 +55,9 @@ fn literal(s: &str) -> Option<(String, &str)> {
 /// Every text wrapped in `t(`, `tf(`, `tn(` or `th(` (a text node, in
 /// ui/) under src/ (test code aside),
 /// with its plural's `other` form for `tn`.
-fn wrapped() -> BTreeMap<String, Option<String>> {
-    let mut found = BTreeMap::new();
+/// Every page source file under `src/` (not the tests) without its test module.
+fn page_code() -> Vec<(String, String)> {
+    let mut files = Vec::new();
     let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
@@ -73,6 +74,28 @@ fn wrapped() -> BTreeMap<String, Option<String>> {
             }
             let source = std::fs::read_to_string(&path).unwrap();
             let code = source.split("#[cfg(test)]\nmod tests {").next().unwrap();
+            files.push((path.display().to_string(), code.to_string()));
+        }
+    }
+    files
+}
+
+/// The release build prints no `Debug` output (`-Zfmt-debug=none`, see
+/// xtask's `release_env`): page code must not format with `{:?}`, or a
+/// sentence would lose its words.
+#[test]
+fn page_code_formats_nothing_with_debug() {
+    for (path, code) in page_code() {
+        for bad in [":?}", ":#?}", "dbg!("] {
+            assert!(!code.contains(bad), "{path} formats with {bad}");
+        }
+    }
+}
+
+fn wrapped() -> BTreeMap<String, Option<String>> {
+    let mut found = BTreeMap::new();
+    for (_, code) in page_code() {
+        {
             for (at, _) in code.match_indices('(') {
                 let start = code[..at]
                     .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))

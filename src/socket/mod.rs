@@ -64,10 +64,15 @@ impl std::fmt::Display for SocketError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SocketError::Open(why) => write!(f, "{why}"),
-            SocketError::NotOpen(state) => f.write_str(&tf(
-                "the connection is {0}, not open",
-                &[&format!("{state:?}")],
-            )),
+            SocketError::NotOpen(state) => {
+                let state = match state {
+                    ReadyState::Connecting => t("connecting"),
+                    ReadyState::Open => t("open"),
+                    ReadyState::Closing => t("closing"),
+                    ReadyState::Closed => t("closed"),
+                };
+                f.write_str(&tf("the connection is {0}, not open", &[&state]))
+            }
             SocketError::Send(why) => f.write_str(&tf("the browser refused to send: {0}", &[why])),
         }
     }

@@ -23,10 +23,17 @@ fn send_files(room: &RoomHandle, files: Option<FileList>) -> bool {
     true
 }
 
+#[derive(Properties, PartialEq)]
+pub struct ComposerProps {
+    /// The tab: what is typed is kept under it, for a reload.
+    pub tab: u32,
+}
+
 #[function_component(Composer)]
-pub fn composer() -> Html {
+pub fn composer(props: &ComposerProps) -> Html {
     let room = use_status();
     let input = use_node_ref();
+    let tab = props.tab;
     let send = {
         let (room, input) = (room.clone(), input.clone());
         move || {
@@ -38,16 +45,18 @@ pub fn composer() -> Html {
                 return;
             }
             area.set_value("");
+            super::tabs::keep_draft(tab, "");
             room.send(text);
         }
     };
-    // What the panic hook kept from a page that stopped, back in the box.
+    // What the panic hook kept from a page that stopped, else what this
+    // tab held before a reload, back in the box.
     use_effect_with((), {
         let input = input.clone();
         move |_| {
             if let (Some(area), Some(draft)) = (
                 input.cast::<HtmlTextAreaElement>(),
-                super::crash::take_draft(),
+                super::crash::take_draft().or_else(|| super::tabs::draft(tab)),
             ) {
                 area.set_value(&draft);
             }
@@ -73,7 +82,11 @@ pub fn composer() -> Html {
     };
     let oninput = {
         let room = room.clone();
-        Callback::from(move |_: InputEvent| room.typing())
+        Callback::from(move |e: InputEvent| {
+            let area: HtmlTextAreaElement = e.target_unchecked_into();
+            super::tabs::keep_draft(tab, &area.value());
+            room.typing()
+        })
     };
     let onsubmit = Callback::from(move |e: SubmitEvent| {
         e.prevent_default();

@@ -132,11 +132,12 @@ pub fn connect_form(props: &ConnectFormProps) -> Html {
                 <input ref={fields[4].clone()} type="text" spellcheck="false"
                     placeholder={t("topic, destination or channel")} value={initial.room.clone()} />
             </label>
-            <super::profiles::Profiles current={read} />
             <button type="submit">{ if live { th("Reconnect") } else { th("Connect") } }</button>
             if live {
                 <button type="button" onclick={ondisconnect}>{ th("Disconnect") }</button>
             }
+            // After the buttons: the form's first plain button is Disconnect.
+            <super::profiles::Profiles current={read} />
             if !errors.borrow().is_empty() {
                 <ul class="errors" role="alert">
                     { for errors.borrow().iter().map(|e| html! { <li>{ e.to_string() }</li> }) }

@@ -9,15 +9,17 @@ mod frames;
 pub mod lang;
 mod log;
 mod profiles;
+mod room_view;
 mod status;
+mod tabs;
 
-use crate::app::{store, Controller};
+use crate::app::store;
 use crate::config::{self, Config, FromQuery};
 use crate::i18n::t;
-use composer::Composer;
-use connect_form::ConnectForm;
-use context::{FramesContext, LogContext, RoomHandle, StatusContext, Versions};
-use log::MessageLog;
+use room_view::RoomView;
+use std::cell::RefCell;
+use std::rc::Rc;
+use tabs::Tab;
 use yew::prelude::*;
 
 /// Settings for [`App`]; `None` reads them from the page URL.
@@ -166,7 +168,8 @@ async fn deployment_defaults() -> Vec<(String, String)> {
         .map_or_else(Vec::new, |text| config::defaults_from_json(&text))
 }
 
-/// The whole page: connect form, status, log and composer around one room.
+/// The whole page: a tab per open room (the URL's first), each with its
+/// connect form, status, log and composer.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     // Known at once from the props or a URL naming the server; otherwise
@@ -209,82 +212,123 @@ pub fn app(props: &AppProps) -> Html {
         Theme::Light => t("Theme: light"),
         Theme::Dark => t("Theme: dark"),
     };
-    // What changed in the room, as a reducer: the controller dispatches.
-    let versions = use_reducer(Versions::default);
-    let ctl = use_memo((), {
-        let dispatcher = versions.dispatcher();
-        move |_| Controller::new(move |changed| dispatcher.dispatch(changed))
-    });
-    // The status again every second while it shows a countdown; the
-    // interval is dropped with the effect.
-    let counting = matches!(ctl.room().conn(), crate::room::Conn::Reconnecting { .. });
-    use_effect_with(counting, {
-        let ctl = (*ctl).clone();
-        move |counting| {
-            let interval = counting.then(|| {
-                let status = crate::app::Changed {
-                    status: true,
-                    ..Default::default()
-                };
-                gloo::timers::callback::Interval::new(1000, move || ctl.refresh(status))
-            });
-            move || drop(interval)
+    // The open rooms and the one shown, once the settings are known.
+    let open: Rc<RefCell<(Vec<Tab>, usize)>> = use_mut_ref(|| (Vec::new(), 0));
+    if open.borrow().0.is_empty() {
+        if let Some(known) = query.borrow().clone() {
+            *open.borrow_mut() = tabs::restore(known);
         }
-    });
-    let known = query.borrow().clone();
-    // Connects as soon as the settings are known, in this render. An effect
-    // runs after the whole first render, and Yew yields to the browser when a
-    // render takes over 16 ms (a new browser's first one does): the socket was
-    // made up to 100 ms later that way (BENCHMARKS.md, run 5).
-    use_memo(known.is_some(), {
-        let ctl = (*ctl).clone();
-        let query = known.clone();
+    }
+    // Changes the list, keeps it, shows it.
+    let change = {
+        let (open, update) = (open.clone(), update.clone());
+        Rc::new(move |act: &dyn Fn(&mut Vec<Tab>, &mut usize)| {
+            let mut guard = open.borrow_mut();
+            let (list, shown) = &mut *guard;
+            act(list, shown);
+            tabs::keep(list, *shown);
+            drop(guard);
+            update.force_update();
+        })
+    };
+    let on_badge = use_memo((), {
+        let (open, update) = (open.clone(), update.clone());
         move |_| {
-            if let Some(query) = query.filter(|q| q.errors.is_empty()) {
-                ctl.connect(query.config);
-                // While the socket opens: the first Intl formatter (10 to 20 ms).
-                gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
-            }
+            Callback::from(move |(id, unread, mentions): (u32, usize, usize)| {
+                let mut guard = open.borrow_mut();
+                if let Some(tab) = guard.0.iter_mut().find(|t| t.id == id) {
+                    if (tab.unread, tab.mentions) != (unread, mentions) {
+                        (tab.unread, tab.mentions) = (unread, mentions);
+                        drop(guard);
+                        update.force_update();
+                    }
+                }
+            })
         }
     });
-    // The connection lives as long as the App: unmounting closes it.
-    use_effect_with((), {
-        let ctl = (*ctl).clone();
-        move |_| move || ctl.release()
+    let on_config = use_memo((), {
+        let change = change.clone();
+        move |_| {
+            Callback::from(move |(id, config): (u32, Config)| {
+                change(&|list, _| {
+                    if let Some(tab) = list.iter_mut().find(|t| t.id == id) {
+                        tab.query.config = config.clone();
+                        tab.connect = true;
+                    }
+                })
+            })
+        }
     });
-    let Some(query) = known else {
+    let select = {
+        let change = change.clone();
+        Callback::from(move |i: usize| change(&|list, shown| *shown = i.min(list.len() - 1)))
+    };
+    // Alt+1…9 shows room 1…9.
+    use_effect_with((), {
+        let select = select.clone();
+        move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "keydown", move |e| {
+                    let Some(e) = wasm_bindgen::JsCast::dyn_ref::<web_sys::KeyboardEvent>(e) else {
+                        return;
+                    };
+                    let digit = e
+                        .key()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|d| (1..=9).contains(d));
+                    if let (true, Some(d)) = (e.alt_key() && !e.ctrl_key() && !e.meta_key(), digit)
+                    {
+                        e.prevent_default();
+                        select.emit(d - 1);
+                    }
+                });
+            move || drop(listener)
+        }
+    });
+    let close = {
+        let change = change.clone();
+        Callback::from(move |i: usize| {
+            change(&|list, shown| {
+                if list.len() > 1 {
+                    tabs::keep_draft(list.remove(i).id, "");
+                    *shown = shown
+                        .saturating_sub(usize::from(*shown >= i && *shown > 0))
+                        .min(list.len() - 1);
+                }
+            })
+        })
+    };
+    let add = {
+        let change = change.clone();
+        Callback::from(move |_| {
+            change(&|list, shown| {
+                let id = list.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+                let config = list[*shown].query.config.clone();
+                let query = FromQuery {
+                    config,
+                    errors: Vec::new(),
+                };
+                list.push(Tab::new(id, query, false));
+                *shown = list.len() - 1;
+            })
+        })
+    };
+    let guard = open.borrow();
+    let (list, shown) = (&guard.0, guard.1);
+    if list.is_empty() {
         return html! { <div class="app" aria-busy="true"></div> };
-    };
-    let handle = |version| RoomHandle {
-        ctl: (*ctl).clone(),
-        version,
-    };
-    let log = LogContext(handle(versions.log));
-    let status = StatusContext(handle(versions.status));
-    let frames = FramesContext(handle(versions.frames));
-    let initial: Config = query.config.clone();
+    }
     html! {
-        <ContextProvider<StatusContext> context={status}>
-        <ContextProvider<LogContext> context={log}>
-        <ContextProvider<FramesContext> context={frames}>
-            <div class="app">
-                <header class="top">
-                    <h1 class="brand">{ "Roomcast" }</h1>
-                    <ConnectForm {initial} errors={query.errors.clone()} />
-                    <button type="button" class="theme" onclick={ontheme} title={t("Light, dark, or as the system")}>
-                        { theme_label }
-                    </button>
-                    <frames::FramesToggle />
-                </header>
-                <main class="room">
-                    <status::StatusBar />
-                    <frames::FramesPanel />
-                    <MessageLog />
-                    <Composer />
-                </main>
-            </div>
-        </ContextProvider<FramesContext>>
-        </ContextProvider<LogContext>>
-        </ContextProvider<StatusContext>>
+        <div class="shell">
+            { tabs::strip(list, shown, &select, &close, add) }
+            <button type="button" class="theme" onclick={ontheme} title={t("Light, dark, or as the system")}>
+                { theme_label }
+            </button>
+            for (i, tab) in list.iter().enumerate() {
+                <RoomView key={tab.id} tab={tab.id} query={tab.query.clone()} connect={tab.connect}
+                    active={i == shown} on_badge={(*on_badge).clone()} on_config={(*on_config).clone()} />
+            }
+        </div>
     }
 }

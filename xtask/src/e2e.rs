@@ -24,6 +24,7 @@ mod safety;
 mod scenarios;
 mod socketio;
 mod storage;
+mod tabs;
 mod workbench;
 
 const ENTER: &str = "\u{E007}";

@@ -136,15 +136,17 @@ pub fn ensure() -> Result<()> {
 
 /// What a release build of the page sets for cargo (through Trunk): the
 /// pinned nightly; the standard library built with the page
-/// (`-Zbuild-std`), so that it is optimised for size with the rest; panic
-/// messages without file positions (`-Zlocation-detail=none`) and `Debug`
-/// output reduced to type and variant names (`-Zfmt-debug=shallow`): the
-/// page never shows `Debug` text, and a panic's message still reaches the
-/// crash banner.
+/// (`-Zbuild-std`, with its `optimize_for_size` feature), so that it is
+/// optimised for size with the rest; panic messages without file positions
+/// (`-Zlocation-detail=none`) and no `Debug` output at all
+/// (`-Zfmt-debug=none`): the page never shows `Debug` text (the i18n test
+/// and the source keep it that way), and a panic's message still reaches
+/// the crash banner.
 pub fn release_env(cmd: &mut Command) -> &mut Command {
     cmd.env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .env("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=shallow")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
+        .env("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=none")
 }
 
 /// chromedriver's path: $CHROMEDRIVER, else on PATH.

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 53] = [
+pub const SCENARIOS: [(&str, Scenario); 54] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -133,6 +133,10 @@ pub const SCENARIOS: [(&str, Scenario); 53] = [
     (
         "profiles_survive_a_reload_and_an_export_import_round_trip",
         profiles::profiles_survive_a_reload_and_an_export_import_round_trip,
+    ),
+    (
+        "rooms_open_in_tabs_with_their_own_counts_and_drafts",
+        tabs::rooms_open_in_tabs_with_their_own_counts_and_drafts,
     ),
     (
         "rooms_on_the_reference_server_never_mix",

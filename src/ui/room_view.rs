@@ -1,0 +1,126 @@
+//! One open room: its controller (socket, log, outbox), the contexts its
+//! parts read, and the page around it (connect form, status, log,
+//! composer). A room in a background tab stays mounted, hidden, and keeps
+//! receiving.
+
+use super::context::{FramesContext, LogContext, RoomHandle, StatusContext, Versions};
+use super::{composer::Composer, connect_form::ConnectForm, frames, log, status};
+use crate::app::Controller;
+use crate::config::{Config, FromQuery};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct RoomViewProps {
+    /// The tab's id (its draft is kept under it).
+    pub tab: u32,
+    pub query: FromQuery,
+    /// Connect at once (when the settings have no errors); a new tab waits
+    /// for the form.
+    pub connect: bool,
+    /// The tab shown; the others are hidden and count what arrives.
+    pub active: bool,
+    /// (tab, unread, mentions) whenever they change.
+    pub on_badge: Callback<(u32, usize, usize)>,
+    /// (tab, settings) whenever the room connects with new ones.
+    pub on_config: Callback<(u32, Config)>,
+}
+
+#[function_component(RoomView)]
+pub fn room_view(props: &RoomViewProps) -> Html {
+    // What changed in the room, as a reducer: the controller dispatches.
+    let versions = use_reducer(Versions::default);
+    let ctl = use_memo((), {
+        let dispatcher = versions.dispatcher();
+        move |_| Controller::new(move |changed| dispatcher.dispatch(changed))
+    });
+    // The status again every second while it shows a countdown; the
+    // interval is dropped with the effect.
+    let counting = matches!(ctl.room().conn(), crate::room::Conn::Reconnecting { .. });
+    use_effect_with(counting, {
+        let ctl = (*ctl).clone();
+        move |counting| {
+            let interval = counting.then(|| {
+                let status = crate::app::Changed {
+                    status: true,
+                    ..Default::default()
+                };
+                gloo::timers::callback::Interval::new(1000, move || ctl.refresh(status))
+            });
+            move || drop(interval)
+        }
+    });
+    // Connects in this render, not in an effect. An effect runs after the
+    // whole first render, and Yew yields to the browser when a render takes
+    // over 16 ms (a new browser's first one does): the socket was made up to
+    // 100 ms later that way (BENCHMARKS.md, run 5).
+    use_memo((), {
+        let ctl = (*ctl).clone();
+        let query = props.query.clone();
+        let connect = props.connect;
+        move |_| {
+            if connect && query.errors.is_empty() {
+                ctl.connect(query.config);
+                // While the socket opens: the first Intl formatter (10 to 20 ms).
+                gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
+            }
+        }
+    });
+    // The connection lives as long as the room: closing the tab closes it.
+    use_effect_with((), {
+        let ctl = (*ctl).clone();
+        move |_| move || ctl.release()
+    });
+    use_effect_with(props.active, {
+        let ctl = (*ctl).clone();
+        move |active| ctl.set_background(!active)
+    });
+    // The tab strip's badges and the kept tab list follow the room.
+    let unread = ctl.unread();
+    use_effect_with((unread.count, unread.mentions), {
+        let (on_badge, tab) = (props.on_badge.clone(), props.tab);
+        move |(count, mentions)| on_badge.emit((tab, *count, *mentions))
+    });
+    let server = ctl.room().server().to_string();
+    use_effect_with(server, {
+        let (ctl, on_config, tab) = ((*ctl).clone(), props.on_config.clone(), props.tab);
+        move |server| {
+            if !server.is_empty() {
+                on_config.emit((tab, ctl.room().config().clone()));
+            }
+        }
+    });
+    let handle = |version| RoomHandle {
+        ctl: (*ctl).clone(),
+        version,
+    };
+    let log = LogContext(handle(versions.log));
+    let status = StatusContext(handle(versions.status));
+    let frames = FramesContext(handle(versions.frames));
+    let initial: Config = props.query.config.clone();
+    let errors = if props.connect {
+        props.query.errors.clone()
+    } else {
+        Vec::new()
+    };
+    html! {
+        <ContextProvider<StatusContext> context={status}>
+        <ContextProvider<LogContext> context={log}>
+        <ContextProvider<FramesContext> context={frames}>
+            <div class="app" hidden={!props.active}>
+                <header class="top">
+                    <h1 class="brand">{ "Roomcast" }</h1>
+                    <ConnectForm {initial} {errors} />
+                    <frames::FramesToggle />
+                </header>
+                <main class="room">
+                    <status::StatusBar />
+                    <frames::FramesPanel />
+                    <log::MessageLog />
+                    <Composer tab={props.tab} />
+                </main>
+            </div>
+        </ContextProvider<FramesContext>>
+        </ContextProvider<LogContext>>
+        </ContextProvider<StatusContext>>
+    }
+}

@@ -1,0 +1,119 @@
+//! Several rooms at once (issue 17): a second tab on another room of the
+//! reference server, a background room's unread and mention counts, Alt+1,
+//! and the rooms and their drafts back after a reload.
+
+use super::*;
+
+/// The shown room's status and log texts, and every tab button's label.
+fn shown(s: &Session) -> Result<(String, Vec<String>, Vec<String>)> {
+    let v = js(
+        s,
+        "(() => { const app = document.querySelector('.app:not([hidden])');
+           return [app?.querySelector('[role=status]')?.textContent ?? '',
+                   [...(app?.querySelectorAll('[role=log] .text') ?? [])].map(e => e.textContent),
+                   [...document.querySelectorAll('.tabs li > button:first-child')]
+                     .map(b => b.getAttribute('aria-label'))]; })()",
+    )?;
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok((
+        v[0].as_str().unwrap_or_default().to_string(),
+        strings(&v[1]),
+        strings(&v[2]),
+    ))
+}
+
+pub fn rooms_open_in_tabs_with_their_own_counts_and_drafts(env: &Env) -> Result<()> {
+    let host = env.origin.trim_start_matches("http://");
+    let (room_a, room_b) = (
+        format!("ws://{host}/ws/tab-a"),
+        format!("ws://{host}/ws/tab-b"),
+    );
+    let s = env.driver.session(env.options)?;
+    s.goto(&format!(
+        "{}/?server={}&name=tia",
+        env.origin,
+        url_encode(&room_a)
+    ))?;
+    wait_view(&s, "tia connected", |v| v.status.contains("Connected"))?;
+    // A second room: "+" opens a tab with the form, filled as the first.
+    s.click(".tabs .add")?;
+    s.exec(&format!(
+        "const form = document.querySelector('.app:not([hidden]) form.connect');
+         form.querySelector('input[inputmode=url]').value = {};
+         form.requestSubmit(); return null;",
+        serde_json::to_string(&room_b)?
+    ))?;
+    s.wait("the second room connected", Duration::from_secs(10), |s| {
+        let (status, _, tabs) = shown(s)?;
+        Ok((status.contains("Connected") && tabs.len() == 2).then_some(tabs))
+    })?;
+    // Lines for the first room arrive while the second is shown.
+    let pat = visit(env, "pat", &room_a, "auto")?;
+    say(&pat, "pat", &[], "hello room a")?;
+    say(&pat, "pat", &[], "tia, are you there?")?;
+    let tabs = s.wait("the first room's counts", Duration::from_secs(10), |s| {
+        let (_, _, tabs) = shown(s)?;
+        Ok(tabs
+            .first()
+            .is_some_and(|t| t.contains("2 unread, 1 naming you"))
+            .then_some(tabs))
+    })?;
+    let title = js(&s, "document.title")?;
+    ensure(title == "(2) Roomcast", || {
+        format!("the title is {title} with tabs {tabs:?}")
+    })?;
+    let (_, log_b, _) = shown(&s)?;
+    ensure(!log_b.iter().any(|l| l.contains("room a")), || {
+        format!("room a's line shows in room b: {log_b:?}")
+    })?;
+    // A draft in the second room; Alt+1 shows the first, its count cleared.
+    s.type_into(
+        ".app:not([hidden]) textarea[aria-label=Message]",
+        "draft in b",
+    )?;
+    s.type_into(
+        ".app:not([hidden]) textarea[aria-label=Message]",
+        "\u{E00A}1\u{E000}",
+    )?;
+    s.wait(
+        "the first room shown by Alt+1",
+        Duration::from_secs(5),
+        |s| {
+            let (_, log, tabs) = shown(s)?;
+            let seen = log.iter().any(|l| l == "hello room a");
+            let cleared = tabs.first().is_some_and(|t| !t.contains("unread"));
+            Ok((seen && cleared).then_some(()))
+        },
+    )?;
+    let title = js(&s, "document.title")?;
+    ensure(title == "Roomcast", || format!("the title stays {title}"))?;
+    // A reload brings both rooms back, the first shown, and the draft.
+    s.exec("location.reload(); return null;")?;
+    s.wait("both rooms back", Duration::from_secs(15), |s| {
+        let (status, _, tabs) = shown(s)?;
+        Ok((status.contains("Connected") && tabs.len() == 2).then_some(()))
+    })?;
+    s.click(".tabs li:nth-child(2) > button:first-child")?;
+    s.wait("room b and its draft", Duration::from_secs(10), |s| {
+        let v = js(
+            s,
+            "(() => { const app = document.querySelector('.app:not([hidden])');
+               return [app.querySelector('[role=status]').textContent,
+                       app.querySelector('form.connect input[inputmode=url]').value,
+                       app.querySelector('textarea[aria-label=Message]').value]; })()",
+        )?;
+        let ok = v[0].as_str().is_some_and(|t| t.contains("Connected"))
+            && v[1] == room_b.as_str()
+            && v[2] == "draft in b";
+        Ok(ok.then_some(()))
+    })?;
+    Ok(())
+}
