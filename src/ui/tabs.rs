@@ -69,9 +69,10 @@ pub fn restore(first: FromQuery) -> (Vec<Tab>, usize) {
 
 /// Keeps the rooms to bring back on a reload, and which one is shown.
 pub fn keep(tabs: &[Tab], shown: usize) {
-    let list: Vec<Profile> = tabs[1..]
+    // The URL's own room (id 0) comes back from the URL.
+    let list: Vec<Profile> = tabs
         .iter()
-        .filter(|tab| tab.connect)
+        .filter(|tab| tab.connect && tab.id != 0)
         .map(|tab| Profile {
             name: tab.id.to_string(),
             pairs: profiles::to_pairs(&tab.query.config),

@@ -100,6 +100,32 @@ fn wait_view_for(
         })
 }
 
+/// Keeps every download the page starts from here on: blob URLs cannot be
+/// fetched under the page's CSP, so each blob is kept as made.
+fn capture_downloads(s: &Session) -> Result<()> {
+    s.exec(
+        "window.__downloads = []; window.__blobs = new Map();
+         const make = URL.createObjectURL;
+         URL.createObjectURL = b => { const u = make(b); __blobs.set(u, b); return u; };
+         HTMLElement.prototype.click = function () {
+           if (this.download) window.__downloads.push([this.download, this.href]);
+         };
+         return null;",
+    )
+    .map(drop)
+}
+
+/// The newest captured download: `[file name, text]`.
+fn last_download(s: &Session) -> Result<Value> {
+    s.exec_async(
+        "const done = arguments[arguments.length - 1];
+         const [name, url] = window.__downloads.at(-1) ?? ['', ''];
+         const blob = __blobs.get(url);
+         blob ? blob.text().then(t => done([name, t])) : done([name, 'no blob for ' + url]);",
+        10_000,
+    )
+}
+
 fn ensure(cond: bool, what: impl FnOnce() -> String) -> Result<()> {
     if cond {
         Ok(())

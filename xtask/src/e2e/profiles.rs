@@ -82,25 +82,10 @@ pub fn profiles_survive_a_reload_and_an_export_import_round_trip(env: &Env) -> R
         let after = out.iter().skip_while(|l| *l != "connection 2").nth(1);
         Ok((after == Some(&expected)).then_some(()))
     })?;
-    // Export, as the log's export is read (the blob as made).
-    s.exec(
-        "window.__downloads = []; window.__blobs = new Map();
-         const make = URL.createObjectURL;
-         URL.createObjectURL = b => { const u = make(b); __blobs.set(u, b); return u; };
-         HTMLElement.prototype.click = function () {
-           if (this.download) window.__downloads.push([this.download, this.href]);
-         };
-         return null;",
-    )?;
+    capture_downloads(&s)?;
     open_profiles(&s)?;
     s.click(".profiles > button:nth-of-type(2)")?;
-    let exported = s.exec_async(
-        "const done = arguments[arguments.length - 1];
-         const [name, url] = window.__downloads.at(-1) ?? ['', ''];
-         const blob = __blobs.get(url);
-         blob ? blob.text().then(t => done([name, t])) : done([name, 'no blob for ' + url]);",
-        10_000,
-    )?;
+    let exported = last_download(&s)?;
     let text = exported[1].as_str().unwrap_or_default().to_string();
     let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     let first = &parsed[0];

@@ -114,27 +114,11 @@ pub fn room_searches_and_exports(env: &Env) -> Result<()> {
         "const box = document.querySelector('input[type=search]');
          box.value = ''; box.dispatchEvent(new InputEvent('input', { bubbles: true })); return null;",
     )?;
-    // Capture the download link and read what it holds. (Blob URLs cannot be
-    // fetched under the page's CSP, so the blob itself is kept as made.)
-    gus.exec(
-        "window.__downloads = []; window.__blobs = new Map();
-         const make = URL.createObjectURL;
-         URL.createObjectURL = b => { const u = make(b); __blobs.set(u, b); return u; };
-         HTMLElement.prototype.click = function () {
-           if (this.download) window.__downloads.push([this.download, this.href]);
-         };
-         return null;",
-    )?;
+    capture_downloads(&gus)?;
     // Each export's link lives until the next export: read each at once.
     let read_export = |button: usize| -> Result<Value> {
         gus.click(&format!(".tools button:nth-of-type({button})"))?;
-        gus.exec_async(
-            "const done = arguments[arguments.length - 1];
-             const [name, url] = window.__downloads.at(-1) ?? ['', ''];
-             const blob = __blobs.get(url);
-             blob ? blob.text().then(t => done([name, t])) : done([name, 'no blob for ' + url]);",
-            10_000,
-        )
+        last_download(&gus)
     };
     let exported = [read_export(1)?, read_export(2)?]; // JSON, then text
     let json_text = exported[0][1].as_str().unwrap_or_default();
@@ -399,4 +383,22 @@ pub fn accessibility_audit(env: &Env) -> Result<()> {
     })?;
     crate::figure("accessibility: axe-core, 0 violations in light and dark, connected, with the Frames panel open and disconnected, and on a 390 px screen".into());
     Ok(())
+}
+
+/// A page opened by `?server=` alone connects before its first render, as a
+/// random guest: the name the room joined with is the one the form shows.
+pub fn a_guest_joins_under_the_name_the_form_shows(env: &Env) -> Result<()> {
+    let host = env.origin.trim_start_matches("http://");
+    let s = env.driver.session(env.options)?;
+    s.goto(&format!("{}/?server=ws://{host}/ws", env.origin))?;
+    let v = wait_view(&s, "a guest connected", |v| v.status.contains("Connected"))?;
+    let shown = js(
+        &s,
+        "document.querySelector('form.connect input[maxlength=\"32\"]').value",
+    )?;
+    let name = shown.as_str().unwrap_or_default();
+    ensure(
+        name.starts_with("guest-") && v.status.contains(&format!("as {name}")),
+        || format!("the form says {shown}, the status {:?}", v.status),
+    )
 }

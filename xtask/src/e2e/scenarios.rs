@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 54] = [
+pub const SCENARIOS: [(&str, Scenario); 55] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -68,6 +68,10 @@ pub const SCENARIOS: [(&str, Scenario); 54] = [
         room_ui::room_keeps_its_log_across_a_reload,
     ),
     ("accessibility_audit", room_ui::accessibility_audit),
+    (
+        "a_guest_joins_under_the_name_the_form_shows",
+        room_ui::a_guest_joins_under_the_name_the_form_shows,
+    ),
     (
         "config_json_sets_defaults",
         room_ui::config_json_sets_defaults,
