@@ -143,22 +143,25 @@ impl Attention {
     /// The page was hidden or shown; returns whether it is hidden now.
     pub fn visibility_changed(&self) -> bool {
         self.permission.set(permission());
-        self.away(gloo::utils::document().hidden());
-        gloo::utils::document().hidden()
+        let hidden = gloo::utils::document().hidden();
+        self.away(hidden);
+        hidden
     }
 
-    /// The room's tab went to the background (`true`) or came to the front.
-    pub fn set_background(&self, background: bool) {
+    /// The room's tab went to the background (`true`) or came to the
+    /// front; returns whether that changed what counts as unseen.
+    pub fn set_background(&self, background: bool) -> bool {
         self.background.set(background);
-        self.away(gloo::utils::document().hidden());
+        self.away(gloo::utils::document().hidden())
     }
 
     /// Whether lines arrive unseen now; going away starts a new count,
-    /// coming back clears it (the divider stays where it was).
-    fn away(&self, page_hidden: bool) {
+    /// coming back clears it (the divider stays where it was). Returns
+    /// whether it changed.
+    fn away(&self, page_hidden: bool) -> bool {
         let hidden = page_hidden || self.background.get();
         if hidden == self.hidden.replace(hidden) {
-            return;
+            return false;
         }
         self.unread.set(match hidden {
             // The next line that arrives unseen gets the divider.
@@ -170,6 +173,7 @@ impl Attention {
             },
         });
         retitle(self.id, Some(0));
+        true
     }
 
     /// After a change: counts what arrived unseen while hidden, and notifies.

@@ -336,9 +336,11 @@ impl Controller {
     }
 
     /// The room's tab went to the background or came to the front.
+    /// Only a change redraws: every tab's view sets it as it mounts.
     pub fn set_background(&self, background: bool) {
-        self.attention.set_background(background);
-        self.bump();
+        if self.attention.set_background(background) {
+            self.bump();
+        }
     }
 
     fn on_visibility(&self) {

@@ -247,9 +247,13 @@ pub fn app(props: &AppProps) -> Html {
         }
     });
     let on_config = use_memo((), {
-        let change = change.clone();
+        let (change, open) = (change.clone(), open.clone());
         move |_| {
             Callback::from(move |(id, config): (u32, Config)| {
+                let kept = |t: &Tab| t.id == id && t.connect && t.query.config == config;
+                if open.borrow().0.iter().any(kept) {
+                    return; // the URL's room connecting as it said, or nothing new
+                }
                 change(&|list, _| {
                     if let Some(tab) = list.iter_mut().find(|t| t.id == id) {
                         tab.query.config = config.clone();

@@ -80,12 +80,13 @@ pub fn room_view(props: &RoomViewProps) -> Html {
         let (on_badge, tab) = (props.on_badge.clone(), props.tab);
         move |(count, mentions)| on_badge.emit((tab, *count, *mentions))
     });
-    let server = ctl.room().server().to_string();
-    use_effect_with(server, {
-        let (ctl, on_config, tab) = ((*ctl).clone(), props.on_config.clone(), props.tab);
-        move |server| {
-            if !server.is_empty() {
-                on_config.emit((tab, ctl.room().config().clone()));
+    // Every connect's settings (a new name or room on the same server too).
+    let config = ctl.room().config().clone();
+    use_effect_with(config, {
+        let (on_config, tab) = (props.on_config.clone(), props.tab);
+        move |config| {
+            if !config.server.is_empty() {
+                on_config.emit((tab, config.clone()));
             }
         }
     });
