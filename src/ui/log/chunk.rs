@@ -41,7 +41,9 @@ impl PartialEq for ChunkProps {
 }
 
 /// Up to [`CHUNK`](super::CHUNK) keyed lines, with the "New messages"
-/// divider before the first unseen one.
+/// divider before the first unseen one, in a list of their own: a chunk out
+/// of view skips layout and paint as one box (see `.chunk` in the CSS), so
+/// the browser tracks a few chunks' visibility each frame, not every line's.
 #[function_component(Chunk)]
 pub fn chunk(props: &ChunkProps) -> Html {
     let mut previous = props.before.as_ref();
@@ -58,5 +60,5 @@ pub fn chunk(props: &ChunkProps) -> Html {
         });
         previous = Some(line);
     }
-    items.into_iter().collect()
+    html! { <ol class="chunk">{ for items }</ol> }
 }

@@ -359,22 +359,26 @@ pub fn message_log() -> Html {
         } if !filtering => total.min((*left_at).max(start + 2 * WINDOW)),
         _ => total,
     };
-    let mut items: Vec<Html> = Vec::with_capacity(end - start + 2);
+    let mut notes: Vec<Html> = Vec::new();
     if start == 0 && dropped > 0 {
-        items.push(html! {
+        notes.push(html! {
             <li key="dropped" class="line system dropped">
                 { tn("{0} older line is no longer kept in this tab \u{2014} export to keep it.", "{0} older lines are no longer kept in this tab \u{2014} export to keep them.", dropped as u64, &[]) }
             </li>
         });
     }
     if start > 0 {
-        items.push(html! {
+        notes.push(html! {
             <li key="earlier" class="earlier">
                 <button type="button" onclick={earlier}>
                     { tf("Show earlier messages ({0} more)", &[&start]) }
                 </button>
             </li>
         });
+    }
+    let mut items: Vec<Html> = Vec::with_capacity(end.saturating_sub(start) / CHUNK + 3);
+    if !notes.is_empty() {
+        items.push(html! { <ol key="notes" class="notes">{ for notes }</ol> });
     }
     // The window in chunks (see [`chunks`]), keyed by the line at their
     // aligned start: a new line renders the last chunk.
@@ -411,7 +415,7 @@ pub fn message_log() -> Html {
                 tabindex="0" onwheel={move |e: WheelEvent| onwheel(e.into())}
                 onkeydown={move |e: KeyboardEvent| onkeydown(e.into())}
                 onpointerdown={move |e: PointerEvent| onpointerdown(e.into())}>
-                <ol class="lines">{ for items }</ol>
+                <div class="lines">{ for items }</div>
             </div>
             if unseen > 0 {
                 <button type="button" class="jump" onclick={to_bottom}>

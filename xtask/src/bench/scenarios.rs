@@ -180,13 +180,18 @@ pub(super) fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
 /// Latency: 1,000 lines at 50 per second from A to B; send→rendered in B.
 pub(super) fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     let relay = format!("ws://{}/relay", env.load);
-    let (a, b) = (env.open(page, &relay)?, env.open(page, &relay)?);
+    let sender = match std::env::var("BENCH_SENDER").as_deref() {
+        Ok("baseline") => Page::Baseline,
+        Ok("roomcast") => Page::Roomcast,
+        _ => page,
+    };
+    let (a, b) = (env.open(sender, &relay)?, env.open(page, &relay)?);
     for s in [&a, &b] {
         // Both pages show "Connected" when open; the instruments mark it.
         wait_for(s, "connected", Duration::from_secs(20))
             .map_err(|e| format!("the page did not connect: {e}"))?;
     }
-    send_lines(&a, page, LATENCY_LINES)?;
+    send_lines(&a, sender, LATENCY_LINES)?;
     let lat = b.exec_async(
         &format!(
             "const done = arguments[arguments.length - 1];
