@@ -39,6 +39,15 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
     return ws;
   }
   Wrapped.prototype = Native.prototype;
+  // Startup's steps: when IndexedDB (the kept log) first answered.
+  if (window.IDBFactory) {
+    const open = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (...a) {
+      const r = open.apply(this, a);
+      r.addEventListener('success', () => { b.seen.idb ??= performance.now(); });
+      return r;
+    };
+  }
   for (const k of ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED']) Wrapped[k] = Native[k];
   window.WebSocket = Wrapped;
   const keep = r => { const i = r.instance || r; if (i && i.exports && i.exports.memory) b.wasm = i.exports.memory; return r; };
@@ -180,6 +189,8 @@ pub(super) fn history(env: &Env, page: Page) -> Result<(f64, f64, f64)> {
 /// Latency: 1,000 lines at 50 per second from A to B; send→rendered in B.
 pub(super) fn latency(env: &Env, page: Page) -> Result<Vec<f64>> {
     let relay = format!("ws://{}/relay", env.load);
+    // `BENCH_SENDER=baseline` (or `roomcast`) sends from that page whatever
+    // page receives: whose time the latency is.
     let sender = match std::env::var("BENCH_SENDER").as_deref() {
         Ok("baseline") => Page::Baseline,
         Ok("roomcast") => Page::Roomcast,
@@ -287,9 +298,10 @@ pub(super) fn startup(env: &Env, page: Page) -> Result<(f64, String)> {
     };
     let seen = &b["seen"];
     let steps = format!(
-        "files {}, render {}, socket {}, open {}, first frame {}, Connected {} ms",
+        "files {}, render {}, kept log {}, socket {}, open {}, first frame {}, Connected {} ms",
         at(&files),
         at(&seen["render"]),
+        at(&seen["idb"]),
         at(&seen["socket"]),
         at(&seen["open"]),
         at(&b["firstFrame"]),
