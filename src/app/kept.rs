@@ -15,6 +15,45 @@ use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
 const DB: &str = "roomcast";
 const STORE: &str = "history";
+/// Whether this browser notes, for each server, that its kept log has a
+/// record in IndexedDB (`roomcast.kept:<server>` in localStorage, kept by
+/// the pages that write them): a page can then tell at once that a server
+/// has nothing kept, and connect without waiting for IndexedDB (which takes
+/// 200 to 300 ms to answer the first time in a new browser profile). Noted
+/// only by a browser that started with it (its localStorage empty): where an
+/// older Roomcast kept logs without the notes, a page waits as before.
+const NOTED: &str = "roomcast.kept";
+
+fn note_key(server: &str) -> String {
+    format!("{NOTED}:{server}")
+}
+
+/// Whether `server` is known to have nothing kept (no record in IndexedDB, no
+/// log an older Roomcast kept in localStorage, no tail from a closing page).
+pub fn nothing_kept(server: &str) -> bool {
+    let noted = store::get_raw(NOTED).is_some()
+        || (store::keys().is_empty() && store::set_raw(NOTED, "1").is_ok());
+    noted
+        && [
+            note_key(server),
+            persist::history_key(server),
+            persist::tail_key(server),
+        ]
+        .iter()
+        .all(|key| store::get_raw(key).is_none())
+}
+
+/// Notes (where this browser does) whether `server` has a record.
+fn note(server: &str, kept: bool) {
+    if store::get_raw(NOTED).is_some() {
+        let key = note_key(server);
+        let _ = if kept {
+            store::set_raw(&key, "1")
+        } else {
+            Ok(store::remove(&key))
+        };
+    }
+}
 
 /// Waits for `ok` or `error` on an IndexedDB request or transaction; the
 /// listeners go when it returns.
@@ -91,7 +130,16 @@ async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), 
         None => store.delete(&key).map(drop),
     }
     .map_err(|_| "write refused")?;
-    settled(&tx, "complete").await
+    // Listed before the write commits: a page that starts meanwhile waits
+    // for IndexedDB rather than missing the record.
+    if value.is_some() {
+        note(server, true);
+    }
+    settled(&tx, "complete").await?;
+    if value.is_none() {
+        note(server, false);
+    }
+    Ok(())
 }
 
 /// The log kept for `server`, where the reference server should resume, and

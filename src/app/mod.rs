@@ -18,7 +18,7 @@ pub mod store;
 
 use crate::config::{self, Config};
 use crate::protocol::Frame;
-use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
+use crate::room::{Conn, Effect, Input, Room, Saved, Timer, MAX_FILE_BYTES};
 use crate::socket::{polling::Polling, ReadyState, Socket, SocketError, SocketEvent, Transport};
 use attention::{Attention, Notifications, Unread};
 pub use changed::Changed;
@@ -182,8 +182,13 @@ impl Controller {
         // wait for both, so the hello says where the kept log ends.
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
-        *self.held.borrow_mut() = Some(Vec::new());
         let server = config.server.clone();
+        // Nothing kept for this server (known without IndexedDB): no wait.
+        if kept::nothing_kept(&server) {
+            self.start(config);
+            return self.restore(&server, Vec::new(), None, false);
+        }
+        *self.held.borrow_mut() = Some(Vec::new());
         self.start(config);
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
@@ -192,17 +197,23 @@ impl Controller {
             if this.generation.get() != generation {
                 return; // another connect came since
             }
-            this.feed(Input::History { lines, last_seq });
-            let seen = this.room.borrow().lines().last().map_or(0, |l| l.key);
-            this.attention.seen_up_to(seen);
-            // Lines the last page wrote as it closed are not in IndexedDB yet.
-            this.kept_upto.set(if merged { 0 } else { seen });
-            this.feed(Input::Restore(persist::load_outbox(&server)));
-            let held = this.held.borrow_mut().take().unwrap_or_default();
-            for event in held {
-                this.on_socket(event);
-            }
+            this.restore(&server, lines, last_seq, merged);
         });
+    }
+
+    /// The kept log and the outbox into the room, then the socket's events
+    /// held meanwhile.
+    fn restore(&self, server: &str, lines: Vec<Saved>, last_seq: Option<u64>, merged: bool) {
+        self.feed(Input::History { lines, last_seq });
+        let seen = self.room.borrow().lines().last().map_or(0, |l| l.key);
+        self.attention.seen_up_to(seen);
+        // Lines the last page wrote as it closed are not in IndexedDB yet.
+        self.kept_upto.set(if merged { 0 } else { seen });
+        self.feed(Input::Restore(persist::load_outbox(server)));
+        let held = self.held.borrow_mut().take().unwrap_or_default();
+        for event in held {
+            self.on_socket(event);
+        }
     }
 
     fn start(&self, config: Config) {
@@ -439,10 +450,12 @@ impl Controller {
             return held.push(event);
         }
         match event {
+            // A change of state shows at once, not at the next animation
+            // frame: a page still loading may draw none for 200 ms.
             SocketEvent::Opened {
                 protocol,
                 extensions,
-            } => self.feed(Input::Opened {
+            } => self.act(Input::Opened {
                 protocol,
                 extensions,
             }),
@@ -455,7 +468,7 @@ impl Controller {
                 code,
                 reason,
                 clean,
-            } => self.feed(Input::Closed {
+            } => self.act(Input::Closed {
                 code,
                 reason,
                 clean,

@@ -100,7 +100,19 @@ impl Socket {
         protocols: &[String],
         on_event: impl Fn(SocketEvent) + 'static,
     ) -> Result<Self, SocketError> {
-        let ws = if protocols.is_empty() {
+        Self::open_with(url, protocols, std::rc::Rc::new(on_event))
+    }
+
+    /// [`Socket::open`], compiled once for its two callers (about 800 B of
+    /// wasm each when it was generic).
+    fn open_with(
+        url: &str,
+        protocols: &[String],
+        on_event: std::rc::Rc<dyn Fn(SocketEvent)>,
+    ) -> Result<Self, SocketError> {
+        let ws = if let Some(ws) = early(url, protocols) {
+            Ok(ws)
+        } else if protocols.is_empty() {
             WebSocket::new(url)
         } else {
             let list = protocols
@@ -113,7 +125,6 @@ impl Socket {
         // Blob reads are asynchronous and can reorder frames; ArrayBuffers cannot.
         ws.set_binary_type(BinaryType::Arraybuffer);
 
-        let on_event = std::rc::Rc::new(on_event);
         let emit = |f: fn(&WebSocket, &web_sys::Event) -> Option<SocketEvent>| {
             let on_event = on_event.clone();
             let socket = ws.clone();
@@ -189,6 +200,21 @@ impl Drop for Socket {
         let _ = self.ws.close_with_code(1000);
         // The listeners are dropped next, so no event reaches a dead owner.
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// The socket `boot.js` opened for the address before the app loaded,
+    /// when this first connection asks for the same `url` and no
+    /// subprotocol (`offered` is how many); it closes it otherwise. Its
+    /// events so far are dispatched again once the caller's listeners are on.
+    #[wasm_bindgen(catch, js_name = roomcastEarlySocket)]
+    fn early_socket(url: &str, offered: usize) -> Result<Option<WebSocket>, wasm_bindgen::JsValue>;
+}
+
+/// [`early_socket`], where `boot.js` is (not in the browser tests).
+fn early(url: &str, protocols: &[String]) -> Option<WebSocket> {
+    early_socket(url, protocols.len()).ok().flatten()
 }
 
 fn frame_of(event: &web_sys::Event) -> Option<Frame> {

@@ -92,9 +92,11 @@ pub fn profiles_panel(props: &ProfilesProps) -> Html {
             let (list, commit) = (list.clone(), commit.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let file = gloo::file::File::from(file);
-                let text = gloo::file::futures::read_as_text(&file)
+                // As bytes, the one reader the page has (attachments use it).
+                let bytes = gloo::file::futures::read_as_bytes(&file)
                     .await
                     .unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
                 let (found, errors) = profiles::from_json(&text);
                 for profile in found {
                     profiles::put(&mut list.borrow_mut(), profile);
