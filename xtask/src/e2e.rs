@@ -23,6 +23,7 @@ mod room_ui;
 mod safety;
 mod scenarios;
 mod socketio;
+mod startup;
 mod storage;
 mod tabs;
 mod workbench;

@@ -113,12 +113,14 @@ impl Shared {
 
 /// The end-to-end scenarios that also run in headless Firefox: connect and
 /// chat both ways, reconnect through a server restart, the strict CSP.
-const FIREFOX_SMOKE: [&str; 4] = [
+const FIREFOX_SMOKE: [&str; 5] = [
     "two_browsers_chat",
     "server_killed_while_typing",
     "csp_holds_through_a_session",
     // Issue 20: the catalogues, Intl and <html lang> in Firefox too.
     "languages_follow_the_url_and_stay",
+    // Issue 18: the socket boot.js opens, taken over by the app.
+    "the_socket_boot_opens_is_taken_over_with_what_came_first",
 ];
 
 /// A trial that runs `f` on the shared state.

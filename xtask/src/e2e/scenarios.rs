@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 55] = [
+pub const SCENARIOS: [(&str, Scenario); 56] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -66,6 +66,10 @@ pub const SCENARIOS: [(&str, Scenario); 55] = [
     (
         "room_keeps_its_log_across_a_reload",
         room_ui::room_keeps_its_log_across_a_reload,
+    ),
+    (
+        "the_socket_boot_opens_is_taken_over_with_what_came_first",
+        startup::the_socket_boot_opens_is_taken_over_with_what_came_first,
     ),
     ("accessibility_audit", room_ui::accessibility_audit),
     (

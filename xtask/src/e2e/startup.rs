@@ -1,0 +1,36 @@
+//! Startup (issue 18): the socket `boot.js` opens before the app has loaded.
+
+use super::*;
+
+/// A plain `?server=…&protocol=text` page: `boot.js` opens the socket while
+/// the wasm loads and the app takes it over. The server sees one connection,
+/// not two, and what it said before the app was there (it greets the moment
+/// a connection opens) reaches the log, in order; the socket then carries
+/// the page's own lines.
+pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Result<()> {
+    let recorder = Peer::start_with("node", "recording-server.js", &["greet"])?;
+    let s = env.driver.session(env.options)?;
+    s.goto(&format!(
+        "{}/?server=ws://127.0.0.1:{}&name=early&protocol=text",
+        env.origin, recorder.port
+    ))?;
+    wait_view(&s, "the greeting in the log", |v| {
+        v.status.contains("Connected") && v.count("hello 1") == 1 && v.count("hello 2") == 1
+    })?;
+    let v = view(&s)?;
+    let at = |text: &str| v.lines.iter().position(|l| l.2 == text);
+    ensure(at("hello 1") < at("hello 2"), || {
+        format!("the greeting out of order: {:?}", v.lines)
+    })?;
+    s.type_into(COMPOSER, &format!("after the handover{ENTER}"))?;
+    recorder.wait_output("got text \"after the handover\"", Duration::from_secs(10))?;
+    std::thread::sleep(Duration::from_millis(500));
+    let connections: Vec<String> = recorder
+        .output()
+        .into_iter()
+        .filter(|l| l.starts_with("connection "))
+        .collect();
+    ensure(connections == ["connection 1"], || {
+        format!("the server saw {connections:?}: the early socket was not the one used")
+    })
+}
