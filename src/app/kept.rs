@@ -43,15 +43,17 @@ pub fn nothing_kept(server: &str) -> bool {
         .all(|key| store::get_raw(key).is_none())
 }
 
-/// Notes (where this browser does) whether `server` has a record.
+/// Notes (where this browser does) whether `server` has a record. A note
+/// that storage refuses (full) ends the notes in this browser: pages wait
+/// for IndexedDB again rather than miss a kept log.
 fn note(server: &str, kept: bool) {
     if store::get_raw(NOTED).is_some() {
         let key = note_key(server);
-        let _ = if kept {
-            store::set_raw(&key, "1")
-        } else {
-            Ok(store::remove(&key))
-        };
+        if !kept {
+            store::remove(&key);
+        } else if store::set_raw(&key, "1").is_err() {
+            store::remove(NOTED);
+        }
     }
 }
 
