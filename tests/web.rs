@@ -410,3 +410,37 @@ async fn a_crash_shows_a_banner_and_keeps_the_draft() {
     assert_eq!(roomcast::ui::crash::take_draft(), None, "taken once");
     again.remove();
 }
+
+/// The kept log's notes: a browser that starts with an empty localStorage
+/// knows at once which servers have nothing kept (no wait for IndexedDB);
+/// saving a log notes its server and clearing it takes the note away; a
+/// browser whose localStorage an older Roomcast used keeps waiting.
+#[wasm_bindgen_test]
+async fn the_kept_log_is_noted_so_a_server_with_nothing_kept_connects_at_once() {
+    use roomcast::app::kept;
+    use roomcast::room::Saved;
+    let storage = gloo::utils::window().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let (a, b) = ("ws://127.0.0.1:9/noted-a", "ws://127.0.0.1:9/noted-b");
+    assert!(kept::nothing_kept(a), "a new browser: nothing kept");
+    let lines = Saved::list_from_value(&serde_json::json!([{"ts": 1, "k": "o", "t": "kept line"}]));
+    assert_eq!(lines.len(), 1);
+    assert_eq!(kept::save(a.into(), Some(7), lines).await, Some(1));
+    assert!(
+        !kept::nothing_kept(a),
+        "a saved log is noted: its page waits for it"
+    );
+    assert!(
+        kept::nothing_kept(b),
+        "another server still has nothing kept"
+    );
+    let (back, seq, _) = kept::load(a).await;
+    assert_eq!((back.len(), seq), (1, Some(7)));
+    kept::clear(a.into()).await;
+    assert!(kept::nothing_kept(a), "cleared: the note went with it");
+    // An older Roomcast's localStorage, without the notes: wait as before.
+    storage.clear().unwrap();
+    storage.set_item("roomcast.theme", "dark").unwrap();
+    assert!(!kept::nothing_kept(b));
+    storage.clear().unwrap();
+}

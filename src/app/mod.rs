@@ -11,7 +11,7 @@ pub mod attention;
 mod changed;
 pub mod download;
 mod frames;
-mod kept;
+pub mod kept;
 pub mod persist;
 mod repaint;
 pub mod store;
