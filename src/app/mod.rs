@@ -1,6 +1,6 @@
 //! The driver: the one owner of a room's live parts. It feeds the pure
 //! [`Room`] its inputs and carries out its [`Effect`]s (socket, timers,
-//! storage); `persist`, `attention` and `repaint` each do one job for it.
+//! storage); `history`, `persist`, `attention` and `repaint` each do one job for it.
 //!
 //! Inputs are fed to the room and its effects carried out right away, in
 //! order, so a message is transmitted exactly once. Every JS closure has one
@@ -11,6 +11,7 @@ pub mod attention;
 mod changed;
 pub mod download;
 mod frames;
+mod history;
 pub mod kept;
 pub mod persist;
 mod repaint;
@@ -18,7 +19,7 @@ pub mod store;
 
 use crate::config::{self, Config};
 use crate::protocol::Frame;
-use crate::room::{Conn, Effect, Input, Room, Saved, Timer, MAX_FILE_BYTES};
+use crate::room::{Conn, Effect, Input, Room, Timer, MAX_FILE_BYTES};
 use crate::socket::{polling::Polling, ReadyState, Socket, SocketError, SocketEvent, Transport};
 use attention::{Attention, Notifications, Unread};
 pub use changed::Changed;
@@ -201,21 +202,6 @@ impl Controller {
         });
     }
 
-    /// The kept log and the outbox into the room, then the socket's events
-    /// held meanwhile.
-    fn restore(&self, server: &str, lines: Vec<Saved>, last_seq: Option<u64>, merged: bool) {
-        self.feed(Input::History { lines, last_seq });
-        let seen = self.room.borrow().lines().last().map_or(0, |l| l.key);
-        self.attention.seen_up_to(seen);
-        // Lines the last page wrote as it closed are not in IndexedDB yet.
-        self.kept_upto.set(if merged { 0 } else { seen });
-        self.feed(Input::Restore(persist::load_outbox(server)));
-        let held = self.held.borrow_mut().take().unwrap_or_default();
-        for event in held {
-            self.on_socket(event);
-        }
-    }
-
     fn start(&self, config: Config) {
         self.remembered.set(false);
         self.act(Input::Connect(config));
@@ -376,56 +362,7 @@ impl Controller {
             return;
         }
         drop(room);
-        if self.history_save.borrow().is_none() {
-            let this = self.this.clone();
-            let save = Timeout::new(persist::HISTORY_SAVE_MS, move || {
-                if let Some(this) = this.upgrade() {
-                    this.save_history();
-                }
-            });
-            *self.history_save.borrow_mut() = Some(save);
-        }
-    }
-
-    /// Keeps the newest lines of this server's log in IndexedDB. The outbox
-    /// is saved with every change already; only one that storage refused
-    /// is tried again here.
-    fn save_history(&self) {
-        self.history_save.borrow_mut().take();
-        if self.unsaved.get() && self.room.try_borrow_mut().is_ok() {
-            self.save_outbox();
-        }
-        let Ok(room) = self.room.try_borrow() else {
-            return;
-        };
-        if room.server().is_empty() {
-            return;
-        }
-        let history = room.history(persist::HISTORY_LINES);
-        let (server, seq) = (room.server().to_string(), room.last_seq());
-        let newest = room.lines().last().map_or(0, |l| l.key);
-        let kept_upto = self.kept_upto.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            if kept::save(server, seq, history).await.is_some() {
-                kept_upto.set(kept_upto.get().max(newest));
-            }
-        });
-    }
-
-    /// The page is going (`pagehide`): an IndexedDB write started now may not
-    /// finish, so what the kept log has not saved yet goes to localStorage,
-    /// synchronously, after the outbox.
-    fn closing(&self) {
-        self.history_save.borrow_mut().take();
-        self.save_outbox();
-        let Ok(room) = self.room.try_borrow() else {
-            return;
-        };
-        if room.server().is_empty() {
-            return;
-        }
-        let tail = room.history_since(self.kept_upto.get(), persist::HISTORY_LINES);
-        kept::save_tail(room.server(), room.last_seq(), &tail);
+        self.save_history_soon();
     }
 
     pub fn retry(&self, client_id: String) {
