@@ -9,6 +9,9 @@ use crate::protocol::{self, sockjs, Dialect, Frame, Incoming, Wire};
 /// How long `auto` waits, after the socket opens, for a first frame that tells
 /// whether the server speaks the Roomcast envelope, before settling on text.
 pub const PROBE_MS: u32 = 400;
+/// A probe timer this late says the page was busy, not that the server is
+/// silent: `auto` waits half a probe more.
+pub const PROBE_LATE_MS: u64 = 200;
 /// A handshake that has not completed by then is given up and retried.
 pub const CONNECT_TIMEOUT_MS: u32 = 10_000;
 /// A connection that stayed open this long resets the backoff.
@@ -129,7 +132,22 @@ impl Room {
     /// A connection timer fired.
     pub(super) fn on_timer(&mut self, timer: Timer, now: u64, fx: &mut Vec<Effect>) {
         match timer {
-            Timer::Probe if self.conn == Conn::Probing => self.settle(Wire::Text, now, fx),
+            Timer::Probe if self.conn == Conn::Probing => {
+                // Fired late: the page was busy (a new browser's first render
+                // on a loaded machine), and the server's first frame may be
+                // queued behind this timer. Wait a little more, up to
+                // 3 × PROBE_MS after the socket opened.
+                let waited = self.opened_at.map_or(0, |at| now.saturating_sub(at));
+                let probe = u64::from(PROBE_MS);
+                if waited >= probe + PROBE_LATE_MS && waited < 3 * probe {
+                    fx.push(Effect::StartTimer {
+                        timer: Timer::Probe,
+                        ms: PROBE_MS / 2,
+                    });
+                } else {
+                    self.settle(Wire::Text, now, fx)
+                }
+            }
             Timer::ConnectTimeout
                 if matches!(self.conn, Conn::Connecting { .. } | Conn::Probing) =>
             {

@@ -136,6 +136,26 @@ fn auto_settles_on_text_when_the_server_says_nothing() {
 }
 
 #[test]
+fn a_probe_that_fires_late_waits_a_little_more_then_settles() {
+    let (mut room, _) = connect(Dialect::Auto);
+    room.handle(opened(), 1_000);
+    // The page was busy: the timer fires 700 ms after the socket opened.
+    let fx = room.handle(Input::Timer(Timer::Probe), 1_700);
+    assert_eq!(started(&fx, Timer::Probe), Some(PROBE_MS / 2));
+    assert!(!room.status_text(0).contains("Connected"));
+    // The first frame that was queued behind it decides.
+    room.handle(text(WELCOME), 1_701);
+    assert_eq!(room.conn(), &Conn::Open(Wire::Envelope));
+    // On time, or late past 3 probes: text.
+    for at in [1_400, 2_300] {
+        let (mut room, _) = connect(Dialect::Auto);
+        room.handle(opened(), 1_000);
+        room.handle(Input::Timer(Timer::Probe), at);
+        assert_eq!(room.conn(), &Conn::Open(Wire::Text), "fired at {at}");
+    }
+}
+
+#[test]
 fn auto_settles_on_text_at_a_plain_greeting_and_keeps_the_line() {
     let mut room = open(Dialect::Auto);
     room.handle(text("Hello Client, you connected to /room"), 5);

@@ -391,7 +391,11 @@ pub fn a_guest_joins_under_the_name_the_form_shows(env: &Env) -> Result<()> {
     let host = env.origin.trim_start_matches("http://");
     let s = env.driver.session(env.options)?;
     s.goto(&format!("{}/?server=ws://{host}/ws", env.origin))?;
-    let v = wait_view(&s, "a guest connected", |v| v.status.contains("Connected"))?;
+    // (A first status may say "Connected to …" when the server's welcome
+    // comes after `auto` settled on text; the welcome then switches it.)
+    let v = wait_view(&s, "a guest connected", |v| {
+        v.status.contains("Connected") && v.status.contains(" as ")
+    })?;
     let shown = js(
         &s,
         "document.querySelector('form.connect input[maxlength=\"32\"]').value",
@@ -399,6 +403,11 @@ pub fn a_guest_joins_under_the_name_the_form_shows(env: &Env) -> Result<()> {
     let name = shown.as_str().unwrap_or_default();
     ensure(
         name.starts_with("guest-") && v.status.contains(&format!("as {name}")),
-        || format!("the form says {shown}, the status {:?}", v.status),
+        || {
+            format!(
+                "the form says {shown}, the status {:?}, lines {:?}",
+                v.status, v.lines
+            )
+        },
     )
 }
