@@ -217,6 +217,12 @@ fn early(url: &str, protocols: &[String]) -> Option<WebSocket> {
     early_socket(url, protocols.len()).ok().flatten()
 }
 
+/// Closes the socket `boot.js` opened, if nothing took it: the page's
+/// settings have errors, so it does not connect.
+pub fn decline_early() {
+    let _ = early_socket("", 1);
+}
+
 fn frame_of(event: &web_sys::Event) -> Option<Frame> {
     let data = event.dyn_ref::<MessageEvent>()?.data();
     if let Some(text) = data.as_string() {

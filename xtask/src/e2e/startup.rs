@@ -6,7 +6,8 @@ use super::*;
 /// the wasm loads and the app takes it over. The server sees one connection,
 /// not two, and what it said before the app was there (it greets the moment
 /// a connection opens) reaches the log, in order; the socket then carries
-/// the page's own lines.
+/// the page's own lines. A page whose settings have an error does not
+/// connect: the socket boot.js opened is closed at once.
 pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Result<()> {
     let recorder = Peer::start_with("node", "recording-server.js", &["greet"])?;
     let s = env.driver.session(env.options)?;
@@ -32,5 +33,24 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
         .collect();
     ensure(connections == ["connection 1"], || {
         format!("the server saw {connections:?}: the early socket was not the one used")
-    })
+    })?;
+    let bad = env.driver.session(env.options)?;
+    bad.goto(&format!(
+        "{}/?server=ws://127.0.0.1:{}&name={}&protocol=text",
+        env.origin,
+        recorder.port,
+        "n".repeat(40)
+    ))?;
+    wait_view(&bad, "the name's error", |v| {
+        !v.status.contains("Connected")
+    })?;
+    // Well before boot.js's own 20 s limit.
+    recorder.wait_output("closed 2", Duration::from_secs(5))?;
+    ensure(
+        !recorder
+            .output()
+            .iter()
+            .any(|l| l.starts_with("got ") && l.contains("hello")),
+        || "the declined page sent something".into(),
+    )
 }
