@@ -179,18 +179,19 @@ impl Controller {
         self.release();
         *self.room.borrow_mut() = Room::new(random_u64());
         // The connection opens at once, while the kept log comes from
-        // IndexedDB (5 to 25 ms) and the outbox after it; the socket's events
-        // wait for both, so the hello says where the kept log ends.
+        // IndexedDB and the outbox after it; the socket's events wait for
+        // both, so the hello says where the kept log ends. With nothing kept
+        // for this server (known without IndexedDB), nothing waits. Either
+        // way, events an earlier connect held for its own log are dropped.
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let server = config.server.clone();
-        // Nothing kept for this server (known without IndexedDB): no wait.
-        if kept::nothing_kept(&server) {
-            self.start(config);
+        let wait = !kept::nothing_kept(&server);
+        *self.held.borrow_mut() = wait.then(Vec::new);
+        self.start(config);
+        if !wait {
             return self.restore(&server, Vec::new(), None, false);
         }
-        *self.held.borrow_mut() = Some(Vec::new());
-        self.start(config);
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let (lines, last_seq, merged) = kept::load(&server).await;
