@@ -21,6 +21,11 @@ impl Backoff {
         }
     }
 
+    /// The longest delay any attempt can get.
+    pub const fn cap(&self) -> u32 {
+        self.cap_ms
+    }
+
     /// Attempts made since the last reset.
     pub fn attempt(&self) -> u32 {
         self.attempt

@@ -243,6 +243,16 @@ pub fn missed_lines_arrive_after_an_outage(env: &Env) -> Result<()> {
         v.count(&typed[19]) == 1 && all_delivered(v)
     })?;
     proxy.restore();
+    // The outage can be long under load (jon's 20 lines go first), so ivy may
+    // be several retries into the backoff: its next try can be up to the
+    // backoff's ceiling away.
+    let ceiling = Duration::from_millis(u64::from(roomcast::room::BACKOFF.cap()));
+    wait_view_for(
+        &ivy,
+        "ivy back after the outage",
+        ceiling + Duration::from_secs(10),
+        |v| v.status.contains("Connected"),
+    )?;
     receives_exactly(&ivy, "while ivy was away", &typed)
 }
 
