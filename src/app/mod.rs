@@ -234,7 +234,9 @@ impl Controller {
     pub fn send(&self, text: String) {
         self.jump.set(true);
         let client_id = self.next_client_id();
-        self.act(Input::Compose { client_id, text });
+        // Drawn before the next frame, after this task: the frame goes first.
+        self.repaint.next_frame();
+        self.feed(Input::Compose { client_id, text });
     }
 
     /// Sends a file the user attached, unless it is too big (checked before reading it).

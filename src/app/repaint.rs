@@ -61,6 +61,18 @@ impl Repaint {
         if now_precise() - inner.last.get() >= FRAME_MS {
             return inner.paint();
         }
+        self.next_frame();
+    }
+
+    /// Repaints once before the next frame is drawn, which is when the change
+    /// shows anyway, and not in this task: a frame sent in this task leaves
+    /// when the task ends, and Chromium holds it back while the task goes on
+    /// (0.1 to 0.5 ms at the median for 1 ms of work after `send`).
+    pub fn next_frame(&self) {
+        let inner = &self.inner;
+        if inner.due.get() {
+            return;
+        }
         inner.due.set(true);
         let weak = Rc::downgrade(inner);
         // The previous handle already fired; replacing it here, outside its

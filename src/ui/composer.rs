@@ -44,9 +44,10 @@ pub fn composer(props: &ComposerProps) -> Html {
             if text.trim().is_empty() {
                 return;
             }
+            // The frame first; the box and the kept draft after.
+            room.send(text);
             area.set_value("");
             super::tabs::keep_draft(tab, "");
-            room.send(text);
         }
     };
     // What the panic hook kept from a page that stopped, else what this

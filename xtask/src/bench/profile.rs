@@ -133,8 +133,16 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         return Ok(());
     }
     let relay = format!("ws://{}/relay", env.load);
-    let a = env.open(page, &relay)?;
-    let b = traced(&relay)?;
+    // `BENCH_PROFILE=sender`: the page that sends is the one traced.
+    let sender = std::env::var("BENCH_PROFILE").as_deref() == Ok("sender");
+    let (a, b) = if sender {
+        let a = traced(&relay)?;
+        (a, env.open(page, &relay)?)
+    } else {
+        let a = env.open(page, &relay)?;
+        (a, traced(&relay)?)
+    };
+    let p = if sender { &a } else { &b };
     for s in [&a, &b] {
         wait_for(s, "connected", Duration::from_secs(20))?;
     }
@@ -152,14 +160,14 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
     };
     send(250)?;
     wait(250)?;
-    b.cdp("Profiler.enable", serde_json::json!({}))?;
-    b.cdp(
+    p.cdp("Profiler.enable", serde_json::json!({}))?;
+    p.cdp(
         "Profiler.setSamplingInterval",
         serde_json::json!({"interval": 100}),
     )?;
-    b.cdp("Performance.enable", serde_json::json!({}))?;
+    p.cdp("Performance.enable", serde_json::json!({}))?;
     let metrics = || -> Result<std::collections::HashMap<String, f64>> {
-        let m = b.cdp("Performance.getMetrics", serde_json::json!({}))?;
+        let m = p.cdp("Performance.getMetrics", serde_json::json!({}))?;
         Ok(m["metrics"]
             .as_array()
             .map(|a| {
@@ -205,7 +213,7 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         println!("  {name}: {shown}");
     }
     let mut by_event: std::collections::HashMap<String, (f64, usize)> = Default::default();
-    let events = b.trace()?;
+    let events = p.trace()?;
     std::fs::write(out.join("trace.json"), serde_json::to_string(&events)?)?;
     // The renderer's main thread: the thread of its "RunTask"s with most time.
     let mut threads: std::collections::HashMap<(i64, i64), f64> = Default::default();
@@ -245,10 +253,11 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
     for (name, (ms, n)) in by_event.iter().take(25) {
         println!("  {ms:9.1} ms {n:6}  {name}");
     }
-    b.cdp("Profiler.start", serde_json::json!({}))?;
+    p.cdp("Profiler.start", serde_json::json!({}))?;
     send(250)?;
     wait(750)?;
-    let profile = b.cdp("Profiler.stop", serde_json::json!({}))?;
+    let profile = p.cdp("Profiler.stop", serde_json::json!({}))?;
+    std::fs::write(out.join("cpu.json"), profile["profile"].to_string())?;
     print_profile(&profile["profile"], "250 lines at 50/s");
     let moves = b.exec(
         "const c = { added: {}, removed: {}, attrs: 0, text: 0 };
