@@ -116,6 +116,7 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         let b = wait_for(&s, "done", Duration::from_secs(120))?;
         std::thread::sleep(Duration::from_secs(2));
         let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
+        std::fs::write(out.join("cpu.json"), profile["profile"].to_string())?;
         print_profile(&profile["profile"], "start-up, ingest and 2 s after");
         println!(
             "after ingest: {}",
