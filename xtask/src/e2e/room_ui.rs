@@ -411,3 +411,55 @@ pub fn a_guest_joins_under_the_name_the_form_shows(env: &Env) -> Result<()> {
         },
     )
 }
+
+/// Types `text` into the composer and presses Enter, through the page (a
+/// line too long to type key by key).
+fn send_through_page(s: &Session, text: &str) -> Result<()> {
+    s.exec(&format!(
+        "const ta = document.querySelector('textarea[aria-label=Message]');
+         ta.value = {text:?};
+         ta.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, cancelable: true }}));
+         return null;"
+    ))?;
+    Ok(())
+}
+
+/// A line too big for the server (it closes with 1009) is marked failed on
+/// itself, with Retry (sent again: the server refuses it again) and Discard
+/// (it leaves the log and the outbox); the room reconnects meanwhile.
+pub fn a_line_too_big_fails_with_retry_and_discard(env: &Env) -> Result<()> {
+    let lee = join(env, "lee")?;
+    let big = format!("big{}", " word".repeat(14_000));
+    send_through_page(&lee, &big)?;
+    let refusals = |v: &View| v.lines.iter().filter(|l| l.2.contains("1009")).count();
+    let failed = |v: &View| v.line(&big).is_some_and(|l| l.0.contains("failed"));
+    let v = wait_view(&lee, "the big line failed, and the room back", |v| {
+        failed(v) && v.status.contains("Connected")
+    })?;
+    let before = refusals(&v);
+    let buttons = lee.exec(
+        "return [...document.querySelectorAll('[role=log] li.failed button')].map(b => b.textContent);",
+    )?;
+    ensure(buttons == serde_json::json!(["Retry", "Discard"]), || {
+        format!("the failed line's buttons: {buttons}")
+    })?;
+    // Clicked in the page: WebDriver's own click lands elsewhere while the
+    // log, following the bottom, scrolls back under it.
+    let click = |css: &str| {
+        lee.exec(&format!(
+            "document.querySelector({css:?}).click(); return null;"
+        ))
+    };
+    click("[role=log] li.failed button")?; // Retry
+    wait_view(&lee, "the retried line refused again", |v| {
+        refusals(v) > before && failed(v) && v.status.contains("Connected")
+    })?;
+    click("[role=log] li.failed button + button")?; // Discard
+    wait_view(&lee, "the big line discarded", |v| v.line(&big).is_none())?;
+    // Gone from the outbox too: a reload does not bring it back.
+    lee.goto(&format!("{}/?name=lee", env.origin))?;
+    let after = wait_view(&lee, "lee back", |v| v.status.contains("Connected"))?;
+    ensure(after.line(&big).is_none(), || {
+        "the discarded line came back".into()
+    })
+}

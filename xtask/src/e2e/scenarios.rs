@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 56] = [
+pub const SCENARIOS: [(&str, Scenario); 57] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -22,6 +22,10 @@ pub const SCENARIOS: [(&str, Scenario); 56] = [
     (
         "typed_lines_survive_full_storage",
         storage::typed_lines_survive_full_storage,
+    ),
+    (
+        "a_line_too_big_fails_with_retry_and_discard",
+        room_ui::a_line_too_big_fails_with_retry_and_discard,
     ),
     (
         "unsaved_line_says_so_and_still_goes_out",
