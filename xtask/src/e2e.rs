@@ -156,6 +156,18 @@ fn join(env: &Env, name: &str) -> Result<Session> {
     Ok(s)
 }
 
+/// Types `text` into the composer and presses Enter, through the page (for lines
+/// too long to type key by key).
+fn send_through_page(s: &Session, text: &str) -> Result<()> {
+    s.exec(&format!(
+        "const ta = document.querySelector('{COMPOSER}');
+         ta.value = {text:?};
+         ta.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, cancelable: true }}));
+         return null;"
+    ))?;
+    Ok(())
+}
+
 /// Sends `text` from `from` and checks that `from` sees it once, delivered,
 /// and every one of `to` sees it once, under `from_name`.
 fn say(from: &Session, from_name: &str, to: &[&Session], text: &str) -> Result<()> {

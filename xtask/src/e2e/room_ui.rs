@@ -412,18 +412,6 @@ pub fn a_guest_joins_under_the_name_the_form_shows(env: &Env) -> Result<()> {
     )
 }
 
-/// Types `text` into the composer and presses Enter, through the page (a
-/// line too long to type key by key).
-fn send_through_page(s: &Session, text: &str) -> Result<()> {
-    s.exec(&format!(
-        "const ta = document.querySelector('textarea[aria-label=Message]');
-         ta.value = {text:?};
-         ta.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true, cancelable: true }}));
-         return null;"
-    ))?;
-    Ok(())
-}
-
 /// A line too big for the server (it closes with 1009) is marked failed on
 /// itself, with Retry (sent again: the server refuses it again) and Discard
 /// (it leaves the log and the outbox); the room reconnects meanwhile.

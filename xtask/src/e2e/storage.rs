@@ -156,13 +156,7 @@ pub fn kept_log_moves_to_indexeddb_and_keeps_more(env: &Env) -> Result<()> {
     // 50 more large lines, delivered, then the tab is hidden: the log is saved.
     let big = |i: usize| format!("big line {i} {}", "z".repeat(4000));
     for i in 1..=50 {
-        s.exec(&format!(
-            "const area = document.querySelector('{COMPOSER}');
-             area.value = {:?};
-             area.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', bubbles: true }}));
-             return null;",
-            big(i)
-        ))?;
+        send_through_page(&s, &big(i))?;
     }
     wait_view_for(
         &s,
