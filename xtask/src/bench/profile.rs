@@ -106,18 +106,25 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         // The ingest scenario, traced: where its long tasks go.
         let s = traced(&format!("ws://{}/flood?n={INGEST_LINES}", env.load))?;
         // The flood starts 800 ms after the connection opens. Sampled every
-        // 100 us: a frame costs the page tens of microseconds.
-        s.cdp("Profiler.enable", serde_json::json!({}))?;
-        s.cdp(
-            "Profiler.setSamplingInterval",
-            serde_json::json!({"interval": 100}),
-        )?;
-        s.cdp("Profiler.start", serde_json::json!({}))?;
+        // 100 us: a frame costs the page tens of microseconds. The sampler
+        // slows the page down (wasm most): `BENCH_PROFILE=trace` leaves it
+        // off, for the trace's own timings.
+        let sample = std::env::var("BENCH_PROFILE").as_deref() != Ok("trace");
+        if sample {
+            s.cdp("Profiler.enable", serde_json::json!({}))?;
+            s.cdp(
+                "Profiler.setSamplingInterval",
+                serde_json::json!({"interval": 100}),
+            )?;
+            s.cdp("Profiler.start", serde_json::json!({}))?;
+        }
         let b = wait_for(&s, "done", Duration::from_secs(120))?;
         std::thread::sleep(Duration::from_secs(2));
-        let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
-        std::fs::write(out.join("cpu.json"), profile["profile"].to_string())?;
-        print_profile(&profile["profile"], "start-up, ingest and 2 s after");
+        if sample {
+            let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
+            std::fs::write(out.join("cpu.json"), profile["profile"].to_string())?;
+            print_profile(&profile["profile"], "start-up, ingest and 2 s after");
+        }
         println!(
             "after ingest: {}",
             s.exec("return { lines: document.querySelectorAll('[role=log] li').length, jump: !!document.querySelector('.jump') };")?
