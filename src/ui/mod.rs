@@ -7,7 +7,7 @@ pub mod context;
 pub mod crash;
 mod frames;
 pub mod lang;
-mod log;
+pub mod log;
 mod profiles;
 mod room_view;
 mod status;
