@@ -40,8 +40,8 @@ thread_local! {
 }
 
 /// The time for the line and the full date and time for its tooltip, in the
-/// page language's format (`ts` in ms since the epoch).
-pub fn times(ts: u64) -> Rc<(String, String)> {
+/// page language's format.
+fn times(ts: u64) -> Rc<(String, String)> {
     let second = ts / 1000 + 1;
     if let Some(hit) = LAST.with_borrow(|(s, texts)| (*s == second).then(|| texts.clone())) {
         return hit;

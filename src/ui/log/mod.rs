@@ -10,7 +10,7 @@ use crate::room::{Kind, Line};
 use crate::text;
 use crate::ui::th;
 use chunk::Chunk;
-pub use line::{times, warm_clock};
+pub use line::warm_clock;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
