@@ -27,6 +27,17 @@ pub(super) fn print_profile(profile: &Value, what: &str) {
     }
 }
 
+/// Starts the page's CPU sampler, a sample every `interval_us`.
+fn start_sampler(s: &Session, interval_us: u32) -> Result<()> {
+    s.cdp("Profiler.enable", serde_json::json!({}))?;
+    s.cdp(
+        "Profiler.setSamplingInterval",
+        serde_json::json!({ "interval": interval_us }),
+    )?;
+    s.cdp("Profiler.start", serde_json::json!({}))?;
+    Ok(())
+}
+
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
@@ -83,12 +94,7 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         )?;
         wait_for(&s, "done", Duration::from_secs(300))?;
         std::thread::sleep(Duration::from_secs(1));
-        s.cdp("Profiler.enable", serde_json::json!({}))?;
-        s.cdp(
-            "Profiler.setSamplingInterval",
-            serde_json::json!({"interval": 50}),
-        )?;
-        s.cdp("Profiler.start", serde_json::json!({}))?;
+        start_sampler(&s, 50)?;
         send_text(&s, page, "more")?;
         let b = wait_for(&s, "extra", Duration::from_secs(30))?;
         let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
@@ -111,12 +117,7 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         // off, for the trace's own timings.
         let sample = std::env::var("BENCH_PROFILE").as_deref() != Ok("trace");
         if sample {
-            s.cdp("Profiler.enable", serde_json::json!({}))?;
-            s.cdp(
-                "Profiler.setSamplingInterval",
-                serde_json::json!({"interval": 100}),
-            )?;
-            s.cdp("Profiler.start", serde_json::json!({}))?;
+            start_sampler(&s, 100)?;
         }
         let b = wait_for(&s, "done", Duration::from_secs(120))?;
         std::thread::sleep(Duration::from_secs(2));
