@@ -2,6 +2,109 @@
 // Content-Security-Policy can forbid inline script altogether. Trunk fills in
 // the hashed file names as data attributes (see `pattern_script` in Trunk.toml).
 const tag = document.querySelector("script[data-wasm]");
+// Every socket of the app runs in a worker of its own (`Paced`): the
+// browser's work per message happens there, and the page takes the messages
+// in slices of at most 6 ms with a frame drawn between them, so a burst of
+// 20,000 lines never holds the page still for long (BENCHMARKS.md, run 9).
+// To the app it is a WebSocket: the same properties, methods and events
+// (src/socket/mod.rs). Where workers cannot start, the app opens a
+// WebSocket of its own.
+const worker = URL.createObjectURL(
+  new Blob([
+    `(${() => {
+      let ws, batch = [], at = 0, credit = 1;
+      // At most one batch on its way, of at most 512 messages: the next goes
+      // when the page runs low. The page copies a batch in one task, so a
+      // backlog of thousands stays here.
+      const put = (item) => {
+        if (item) batch.push(item);
+        if (credit && at < batch.length) {
+          credit = 0;
+          postMessage(batch.slice(at, (at += 512)));
+          if (at >= batch.length) batch = [], at = 0;
+        }
+      };
+      onmessage = ({ data }) => {
+        if (data === 1) {
+          credit = 1;
+          put();
+        } else if (data.close) ws?.close(...data.close);
+        else if (data.url) {
+          try {
+            ws = new WebSocket(data.url, data.protocols);
+          } catch (e) {
+            return put({ close: [1006, "" + e.message, false] });
+          }
+          ws.binaryType = "arraybuffer";
+          ws.onopen = () => put({ open: [ws.protocol, ws.extensions] });
+          ws.onmessage = (e) => put(e.data);
+          ws.onerror = () => put({ error: 1 });
+          ws.onclose = (e) => put({ close: [e.code, e.reason, e.wasClean] });
+        } else ws.send(data.send);
+      };
+    }})()`,
+  ]),
+);
+class Paced extends EventTarget {
+  constructor(url, protocols) {
+    super();
+    const w = (this.w = new Worker(worker));
+    Object.assign(this, { readyState: 0, protocol: "", extensions: "", q: [], at: 0 });
+    w.onmessage = ({ data }) => {
+      this.asked = 0;
+      this.q.push(...data);
+      if (!this.busy) this.run();
+    };
+    // A worker that cannot start (or a socket it cannot make): this socket
+    // closes, and the app's next ones are its own WebSockets.
+    w.onerror = () => {
+      broken = 1;
+      if (this.readyState < 3) this.take({ close: [1006, "", false] });
+    };
+    w.postMessage({ url, protocols });
+  }
+  // Hands on what came, for at most 6 ms; the rest after the next frame.
+  run() {
+    const start = performance.now(), q = this.q;
+    while (this.at < q.length && performance.now() - start < 6) this.take(q[this.at++]);
+    if ((this.busy = this.at < q.length)) requestAnimationFrame(() => setTimeout(() => this.run()));
+    else q.length = this.at = 0;
+    // Running low: the next batch.
+    if (this.readyState < 3 && q.length - this.at < 256 && !this.asked) this.w.postMessage((this.asked = 1));
+  }
+  take(item) {
+    let kind = "message", init = { data: item };
+    if (item.open) {
+      [this.protocol, this.extensions] = item.open;
+      this.readyState = 1;
+      kind = "open";
+    } else if (item.error) kind = "error";
+    else if (item.close) {
+      const [code, reason, wasClean] = item.close;
+      this.readyState = 3;
+      this.w.terminate();
+      return this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean }));
+    } else if (this.readyState != 1) return; // as a WebSocket does, nothing once closing
+    this.dispatchEvent(new MessageEvent(kind, init));
+  }
+  send(data) {
+    if (this.readyState != 1) throw new DOMException("The socket is not open", "InvalidStateError");
+    // A view into the app's memory: its bytes only, copied.
+    this.w.postMessage({ send: data.slice?.() ?? data });
+  }
+  close(code, reason) {
+    if (this.readyState < 2) {
+      this.readyState = 2;
+      this.w.postMessage({ close: [code, reason] });
+    }
+  }
+}
+// Only addresses a WebSocket takes; anything else is left to the app's own
+// WebSocket, which says what is wrong with it. A global, called as one, so
+// that the bench's instrument sees every socket.
+let broken = 0;
+globalThis.roomcastPaced = (url, protocols) => (!broken && /^(wss?|https?):\/\/./i.test(url) ? new Paced(url, protocols) : null);
+
 // A plain text or JSON room named by the address (?server=…&protocol=text or
 // json) starts its handshake now, while the app loads, as a hand-written page
 // would. The app takes the socket over when its first connection asks for the
@@ -12,8 +115,7 @@ const server = query.get("server");
 let early = null;
 if (server && /^(text|json)$/i.test(query.get("protocol")) && !query.has("subprotocols") && !query.has("profile")) {
   try {
-    const ws = new WebSocket(server);
-    ws.binaryType = "arraybuffer";
+    const ws = roomcastPaced(server, []);
     const events = [];
     const keep = (e) => events.push(e);
     const kinds = ["open", "message", "close", "error"];
@@ -34,7 +136,17 @@ if (server && /^(text|json)$/i.test(query.get("protocol")) && !query.has("subpro
     };
   } catch {}
 }
-globalThis.roomcastEarlySocket = (url, offered) => (early ? early(url, offered) : null);
+// The app's sockets: the early one when it fits, else a new one (`null`: the
+// app opens a WebSocket itself). An empty address only declines the early one.
+globalThis.roomcastSocket = (url, protocols) => {
+  const ws = early?.(url, protocols.length);
+  if (ws || !url) return ws;
+  try {
+    return roomcastPaced(url, protocols);
+  } catch {
+    return null;
+  }
+};
 try {
   const app = await import(tag.dataset.js);
   await app["default"]({ module_or_path: tag.dataset.wasm });

@@ -7,6 +7,14 @@ use std::rc::Rc;
 /// One frame at 60 Hz: repaints closer together than this are batched.
 const FRAME_MS: f64 = 16.0;
 
+/// Changes in one frame that make a burst: more than a few lines that came
+/// close together by chance.
+const BURST_CHANGES: u32 = 8;
+
+/// How long after a frame that showed a burst the next change still waits
+/// for a frame: three frames.
+const BURST_MS: f64 = 50.0;
+
 /// `performance.now()`, in ms.
 pub fn now_precise() -> f64 {
     gloo::utils::window().performance().map_or(0.0, |p| p.now())
@@ -23,12 +31,18 @@ struct Inner {
     due: Cell<bool>,
     /// When the last repaint happened (ms, `performance.now()` scale).
     last: Cell<f64>,
+    /// Changes scheduled since the last repaint.
+    changes: Cell<u32>,
+    /// The last frame's repaint showed [`BURST_CHANGES`] or more: a burst is
+    /// coming in, and its next change waits for a frame too.
+    burst: Cell<bool>,
     paint: Box<dyn Fn()>,
 }
 
 impl Inner {
     fn paint(&self) {
         self.last.set(now_precise());
+        self.changes.set(0);
         (self.paint)();
     }
 }
@@ -40,6 +54,8 @@ impl Repaint {
                 frame: RefCell::new(None),
                 due: Cell::new(false),
                 last: Cell::new(f64::NEG_INFINITY),
+                changes: Cell::new(0),
+                burst: Cell::new(false),
                 paint: Box::new(paint),
             }),
         }
@@ -52,13 +68,19 @@ impl Repaint {
 
     /// Repaints at once after a quiet spell (a lone message shows without
     /// waiting for a frame), else once before the next frame is drawn (a
-    /// burst of inputs costs one render per frame, not one each).
+    /// burst of inputs costs one render per frame, not one each). While a
+    /// burst comes in (the last frame showed [`BURST_CHANGES`] or more,
+    /// less than [`BURST_MS`] ago), every change waits for a frame: a render in
+    /// the task that brought it would be a second one in that frame.
     pub fn schedule(&self) {
         let inner = &self.inner;
+        inner.changes.set(inner.changes.get() + 1);
         if inner.due.get() {
             return;
         }
-        if now_precise() - inner.last.get() >= FRAME_MS {
+        let since = now_precise() - inner.last.get();
+        if since >= FRAME_MS && !(inner.burst.get() && since < BURST_MS) {
+            inner.burst.set(false);
             return inner.paint();
         }
         self.next_frame();
@@ -80,6 +102,7 @@ impl Repaint {
         *inner.frame.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
             if let Some(inner) = weak.upgrade() {
                 inner.due.set(false);
+                inner.burst.set(inner.changes.get() >= BURST_CHANGES);
                 inner.paint();
             }
         }));

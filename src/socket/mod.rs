@@ -110,16 +110,14 @@ impl Socket {
         protocols: &[String],
         on_event: std::rc::Rc<dyn Fn(SocketEvent)>,
     ) -> Result<Self, SocketError> {
-        let ws = if let Some(ws) = early(url, protocols) {
-            Ok(ws)
-        } else if protocols.is_empty() {
-            WebSocket::new(url)
-        } else {
-            let list = protocols
-                .iter()
-                .map(|p| JsString::from(p.as_str()))
-                .collect::<js_sys::Array>();
-            WebSocket::new_with_str_sequence(url, &list)
+        let list = protocols
+            .iter()
+            .map(|p| JsString::from(p.as_str()))
+            .collect::<js_sys::Array>();
+        let ws = match boot_socket(url, &list) {
+            Ok(Some(ws)) => Ok(ws),
+            // No `boot.js` (the browser tests), or it left this one to us.
+            _ => WebSocket::new_with_str_sequence(url, &list),
         }
         .map_err(|e| SocketError::Open(js_error(&e)))?;
         // Blob reads are asynchronous and can reorder frames; ArrayBuffers cannot.
@@ -204,23 +202,23 @@ impl Drop for Socket {
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
-    /// The socket `boot.js` opened for the address before the app loaded,
-    /// when this first connection asks for the same `url` and no
-    /// subprotocol (`offered` is how many); it closes it otherwise. Its
-    /// events so far are dispatched again once the caller's listeners are on.
-    #[wasm_bindgen(catch, js_name = roomcastEarlySocket)]
-    fn early_socket(url: &str, offered: usize) -> Result<Option<WebSocket>, wasm_bindgen::JsValue>;
-}
-
-/// [`early_socket`], where `boot.js` is (not in the browser tests).
-fn early(url: &str, protocols: &[String]) -> Option<WebSocket> {
-    early_socket(url, protocols.len()).ok().flatten()
+    /// A socket from `boot.js`: the one it opened for the address before the
+    /// app loaded, when this first connection asks for the same `url` and no
+    /// subprotocol (its events so far are dispatched again once the
+    /// caller's listeners are on), else a new one whose messages a worker
+    /// receives and the page takes in slices with frames between them. It
+    /// looks like a [`WebSocket`] to this module. `None`: open one here.
+    #[wasm_bindgen(catch, js_name = roomcastSocket)]
+    fn boot_socket(
+        url: &str,
+        protocols: &js_sys::Array,
+    ) -> Result<Option<WebSocket>, wasm_bindgen::JsValue>;
 }
 
 /// Closes the socket `boot.js` opened, if nothing took it: the page's
 /// settings have errors, so it does not connect.
 pub fn decline_early() {
-    let _ = early_socket("", 1);
+    let _ = boot_socket("", &js_sys::Array::new());
 }
 
 fn frame_of(event: &web_sys::Event) -> Option<Frame> {

@@ -7,7 +7,7 @@ pub mod context;
 pub mod crash;
 mod frames;
 pub mod lang;
-pub mod log;
+mod log;
 mod profiles;
 mod room_view;
 mod status;

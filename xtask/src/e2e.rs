@@ -282,6 +282,11 @@ pub fn burst_keeps_the_dom_bounded(env: &Env) -> Result<()> {
         |v| v.count("flood done") == 1,
     )?;
     let elapsed = started.elapsed();
+    // A burst shows its newest lines first and the window grows back
+    // upwards over the next frames (`ui::log::PER_RENDER` a render).
+    wait_view(&s, "the window grown back after the burst", |v| {
+        v.lines.len() > 100
+    })?;
     let shown = s.exec(
         "const lines = [...document.querySelectorAll('[role=log] li .text')].map(e => e.textContent);
          return { elements: document.querySelectorAll('[role=log] *').length,

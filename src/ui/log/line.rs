@@ -32,22 +32,11 @@ pub fn warm_clock() {
     CLOCK.with(|_| ());
 }
 
-thread_local! {
-    /// The last second formatted, and its two texts: lines that come in the
-    /// same second (a burst, a busy room) share them. Formatting cost about
-    /// 45 us a line, a tenth of a new line's render (BENCHMARKS.md, run 9).
-    static LAST: std::cell::RefCell<(u64, Rc<(String, String)>)> = Default::default();
-}
-
 /// The time for the line and the full date and time for its tooltip, in the
-/// page language's format (`ts` in ms since the epoch).
-pub fn times(ts: u64) -> Rc<(String, String)> {
-    let second = ts / 1000 + 1;
-    if let Some(hit) = LAST.with_borrow(|(s, texts)| (*s == second).then(|| texts.clone())) {
-        return hit;
-    }
+/// page language's format.
+fn times(ts: u64) -> (String, String) {
     let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64(ts as f64)));
-    let texts = Rc::new(CLOCK.with(|[short, long]| {
+    CLOCK.with(|[short, long]| {
         let format = |f: &js_sys::Function| {
             f.call1(&JsValue::NULL, &date)
                 .ok()
@@ -55,9 +44,7 @@ pub fn times(ts: u64) -> Rc<(String, String)> {
                 .unwrap_or_default()
         };
         (format(short), format(long))
-    }));
-    LAST.set((second, texts.clone()));
-    texts
+    })
 }
 
 /// A new `tag` element with `class` (none if empty), appended to `parent`.
@@ -164,9 +151,8 @@ pub fn line_view(props: &LineProps) -> Html {
     // The Retry and Discard buttons' listeners, for as long as they show.
     let listeners = use_mut_ref(Vec::<gloo::events::EventListener>::new);
     let li = add(None, "li", "");
-    let texts = times(line.ts);
-    let (short, full) = &*texts;
-    add_with(&li, "time", "ts", &[("title", full)], short);
+    let (short, full) = times(line.ts);
+    add_with(&li, "time", "ts", &[("title", &full)], &short);
     let from = |name: &str| add_with(&li, "span", "from", &[("dir", "auto")], name);
     let img = || {
         let src = (*url).as_ref().map(|u| u.to_string()).unwrap_or_default();

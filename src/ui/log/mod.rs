@@ -10,7 +10,7 @@ use crate::room::{Kind, Line};
 use crate::text;
 use crate::ui::th;
 use chunk::Chunk;
-pub use line::{times, warm_clock};
+pub use line::warm_clock;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -47,7 +47,7 @@ pub fn chunks(start: usize, end: usize) -> impl Iterator<Item = (usize, usize, u
 /// bottom: a burst of thousands of lines shows its newest ones at once, and
 /// the window grows back upwards over the next frames, so no render is one
 /// long task.
-pub const PER_RENDER: usize = 50;
+pub const PER_RENDER: usize = 10;
 
 /// The first line to render while following the bottom: `target` (from
 /// [`window_start`]) once grown, given the last render showed `before`

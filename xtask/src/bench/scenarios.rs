@@ -43,13 +43,16 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
     });
     return ws;
   };
+  // Where the page's sockets ran: Roomcast's in workers, unless one could not start.
+  b.sockets = { worker: 0, page: 0 };
   function Wrapped(url, protocols) {
+    b.sockets.page++;
     return watch(protocols === undefined ? new Native(url) : new Native(url, protocols));
   }
   let paced;
   Object.defineProperty(window, 'roomcastPaced', {
     get: () => paced,
-    set: f => { paced = (...a) => { const ws = f(...a); return ws && watch(ws); }; },
+    set: f => { paced = (...a) => { const ws = f(...a); if (ws) b.sockets.worker++; return ws && watch(ws); }; },
   });
   Wrapped.prototype = Native.prototype;
   // Startup's steps: when IndexedDB (the kept log) first answered.
@@ -155,9 +158,10 @@ pub(super) fn ingest(env: &Env, page: Page) -> Result<(f64, f64, f64, Timeline)>
         shown: points("shown")?,
     };
     eprintln!(
-        "    long tasks (start since the first frame, ms): {}; the longest frame gap began at {} ms",
+        "    long tasks (start since the first frame, ms): {}; the longest frame gap began at {} ms; sockets: {}",
         s.exec("return JSON.stringify(window.__bench.longTasks);")?,
-        s.exec("return window.__bench.gapAt;")?
+        s.exec("return window.__bench.gapAt;")?,
+        s.exec("return JSON.stringify(window.__bench.sockets);")?
     );
     Ok((
         num(&b["seen"]["done"]) - first,
