@@ -18,9 +18,8 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   };
   requestAnimationFrame(raf);
   const Native = window.WebSocket;
-  // Roomcast's sockets come from boot.js (a worker receives, the page takes
-  // the messages in slices): what the page sees of them is measured the same
-  // way. Events boot.js hands on again (the early socket's) count once.
+  // Events boot.js hands on again (the early socket's, dispatched once more
+  // when the app takes it over) count once.
   const counted = new WeakSet();
   const watch = ws => {
     // Startup's steps: when the page made its first socket and when it opened.
@@ -46,11 +45,6 @@ pub(super) const INSTRUMENT: &str = r#"(() => {
   function Wrapped(url, protocols) {
     return watch(protocols === undefined ? new Native(url) : new Native(url, protocols));
   }
-  let paced;
-  Object.defineProperty(window, 'roomcastPaced', {
-    get: () => paced,
-    set: f => { paced = (...a) => { const ws = f(...a); return ws && watch(ws); }; },
-  });
   Wrapped.prototype = Native.prototype;
   // Startup's steps: when IndexedDB (the kept log) first answered.
   if (window.IDBFactory) {
