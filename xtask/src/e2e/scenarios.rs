@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 57] = [
+pub const SCENARIOS: [(&str, Scenario); 58] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -149,6 +149,10 @@ pub const SCENARIOS: [(&str, Scenario); 57] = [
     (
         "rooms_open_in_tabs_with_their_own_counts_and_drafts",
         tabs::rooms_open_in_tabs_with_their_own_counts_and_drafts,
+    ),
+    (
+        "a_hidden_page_takes_a_burst_whole",
+        tabs::a_hidden_page_takes_a_burst_whole,
     ),
     (
         "rooms_on_the_reference_server_never_mix",

@@ -20,9 +20,12 @@ fn idles_without_a_drop(pages: &[&Session]) -> Result<()> {
         let dropped = v
             .lines
             .iter()
-            .any(|l| l.2.contains("No heartbeat") || l.2.contains("connection is dead"));
-        ensure(!dropped, || {
-            "the page declared the connection dead while idle".into()
+            .find(|l| l.2.contains("No heartbeat") || l.2.contains("connection is dead"));
+        ensure(dropped.is_none(), || {
+            format!(
+                "the page declared the connection dead while idle: {:?}",
+                dropped.map(|l| &l.2)
+            )
         })?;
     }
     Ok(())

@@ -117,3 +117,38 @@ pub fn rooms_open_in_tabs_with_their_own_counts_and_drafts(env: &Env) -> Result<
     })?;
     Ok(())
 }
+
+/// A page in a hidden browser tab still takes a burst whole: its title
+/// counts every line and nothing waits for the page to be shown. A hidden
+/// tab draws no frames, and the sockets' pacing (boot.js) waits for one
+/// between slices; here `document.hidden` is true before the page starts
+/// and no animation frame ever comes, as in a background tab (headless
+/// tabs are always visible).
+pub fn a_hidden_page_takes_a_burst_whole(env: &Env) -> Result<()> {
+    const LINES: usize = 20_000;
+    let peer = Peer::start_with("node", "flood.js", &[&LINES.to_string()])?;
+    let s = env.driver.session(env.options)?;
+    s.on_new_document(
+        "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+         window.requestAnimationFrame = () => 0;",
+    )?;
+    s.goto(&format!(
+        "{}/?server={}&name=hid&protocol=text",
+        env.origin,
+        url_encode(&ws_url(&peer, ""))
+    ))?;
+    // The burst and its last line, all counted as unread.
+    let want = format!("({}) Roomcast", LINES + 1);
+    s.wait(
+        "every line counted in the title",
+        Duration::from_secs(60),
+        |s| {
+            let title = js(s, "document.title")?;
+            Ok((title == want.as_str()).then_some(()))
+        },
+    )
+    .map_err(|e| {
+        let title = js(&s, "document.title").unwrap_or_default();
+        format!("{e}; the title reads {title}").into()
+    })
+}
