@@ -1,7 +1,8 @@
-//! How components reach the room, the Yew way: the App keeps a reducer of
-//! what changed ([`Versions`]) and provides two narrow contexts, so a new
-//! line re-renders the log and nothing else, and a status change the status,
-//! the form and the composer, and not the log.
+//! How components reach the room, the Yew way: each `RoomView` keeps a
+//! reducer of what changed ([`Versions`]) and provides three narrow contexts,
+//! so a new line re-renders the log (and the `RoomView` around it) and not the
+//! status, and a status change the status, the form and the composer, and not
+//! the log.
 
 use crate::app::{Changed, Controller};
 use std::rc::Rc;
