@@ -47,15 +47,13 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
     // Closed well before boot.js's own 20 s limit: the server saw it close,
     // or never saw it, when the close came while its handshake was still on
     // the way (a worker's socket starts a little later than the page's).
-    let until = Instant::now() + Duration::from_secs(5);
-    while !recorder.output().iter().any(|l| l == "closed 2") && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let closed = recorder
+        .wait_output("closed 2", Duration::from_secs(5))
+        .is_ok();
     let out = recorder.output();
-    ensure(
-        out.iter().any(|l| l == "closed 2") || !out.iter().any(|l| l == "connection 2"),
-        || format!("the declined socket was still open after 5 s: {out:?}"),
-    )?;
+    ensure(closed || !out.iter().any(|l| l == "connection 2"), || {
+        format!("the declined socket was still open after 5 s: {out:?}")
+    })?;
     ensure(
         !recorder
             .output()
