@@ -15,6 +15,8 @@ pub mod text;
 #[cfg(feature = "web")]
 pub mod app;
 #[cfg(feature = "web")]
+pub mod clock;
+#[cfg(feature = "web")]
 pub mod socket;
 #[cfg(feature = "web")]
 pub mod ui;

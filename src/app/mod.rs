@@ -395,10 +395,13 @@ impl Controller {
             SocketEvent::Opened {
                 protocol,
                 extensions,
-            } => self.act(Input::Opened {
-                protocol,
-                extensions,
-            }),
+            } => {
+                self.act(Input::Opened {
+                    protocol,
+                    extensions,
+                });
+                crate::clock::warm();
+            }
             SocketEvent::Frame(frame) => {
                 self.record(crate::inspect::Dir::In, &frame);
                 self.feed(Input::Frame(frame))

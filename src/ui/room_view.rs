@@ -60,8 +60,6 @@ pub fn room_view(props: &RoomViewProps) -> Html {
         move |_| {
             if connect && query.errors.is_empty() {
                 ctl.connect(query.config);
-                // While the socket opens: the first Intl formatter (10 to 20 ms).
-                gloo::timers::callback::Timeout::new(0, log::warm_clock).forget();
             } else {
                 crate::socket::decline_early();
             }

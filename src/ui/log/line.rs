@@ -5,47 +5,9 @@ use crate::i18n::{t, tf, tn};
 use crate::room::{Attachment, Delivery, Kind, Level, Line};
 use crate::text::{self, Piece};
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::UnwrapThrowExt;
 use web_sys::Element;
 use yew::prelude::*;
-
-thread_local! {
-    /// The page language's Intl formatters, made once: the line's time
-    /// (`14:05`, `2:05 PM`…) and its tooltip's date and time. A
-    /// `toLocaleTimeString` per line made a formatter each time: 0.2 ms a
-    /// line (55 ms for 250 lines in the bench's profile).
-    static CLOCK: [js_sys::Function; 2] = {
-        let locales = js_sys::Array::of1(&crate::i18n::lang().code().into());
-        [r#"{"hour":"2-digit","minute":"2-digit"}"#, r#"{"dateStyle":"full","timeStyle":"medium"}"#]
-            .map(|options| {
-                let options = js_sys::JSON::parse(options).unwrap_or(JsValue::UNDEFINED);
-                js_sys::Intl::DateTimeFormat::new(&locales, options.unchecked_ref()).format()
-            })
-    };
-}
-
-/// Makes the formatters now. The first Intl formatter in a page costs 10 to
-/// 20 ms (Chromium loads its ICU data): made while the socket opens, the
-/// first line (the server's welcome, in the render that says Connected)
-/// does not pay it.
-pub fn warm_clock() {
-    CLOCK.with(|_| ());
-}
-
-/// The time for the line and the full date and time for its tooltip, in the
-/// page language's format.
-fn times(ts: u64) -> (String, String) {
-    let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64(ts as f64)));
-    CLOCK.with(|[short, long]| {
-        let format = |f: &js_sys::Function| {
-            f.call1(&JsValue::NULL, &date)
-                .ok()
-                .and_then(|s| s.as_string())
-                .unwrap_or_default()
-        };
-        (format(short), format(long))
-    })
-}
 
 /// A new `tag` element with `class` (none if empty), appended to `parent`.
 /// Element names here are constants, which `createElement` always takes.
@@ -151,7 +113,7 @@ pub fn line_view(props: &LineProps) -> Html {
     // The Retry and Discard buttons' listeners, for as long as they show.
     let listeners = use_mut_ref(Vec::<gloo::events::EventListener>::new);
     let li = add(None, "li", "");
-    let (short, full) = times(line.ts);
+    let (short, full) = crate::clock::times(line.ts);
     add_with(&li, "time", "ts", &[("title", &full)], &short);
     let from = |name: &str| add_with(&li, "span", "from", &[("dir", "auto")], name);
     let img = || {

@@ -10,7 +10,6 @@ use crate::room::{Kind, Line};
 use crate::text;
 use crate::ui::th;
 use chunk::Chunk;
-pub use line::warm_clock;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;

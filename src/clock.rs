@@ -1,0 +1,41 @@
+//! The page language's clock: the `Intl` formatters for a line's time and
+//! its tooltip, made once (`toLocaleTimeString` per line made one each time:
+//! 0.2 ms a line, 55 ms for 250 lines in the bench's profile).
+
+use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    /// The line's time (`14:05`, `02:05 PM`…) and its tooltip's date and time.
+    static CLOCK: [js_sys::Function; 2] = {
+        let locales = js_sys::Array::of1(&crate::i18n::lang().code().into());
+        [r#"{"hour":"2-digit","minute":"2-digit"}"#, r#"{"dateStyle":"full","timeStyle":"medium"}"#]
+            .map(|options| {
+                let options = js_sys::JSON::parse(options).unwrap_or(JsValue::UNDEFINED);
+                js_sys::Intl::DateTimeFormat::new(&locales, options.unchecked_ref()).format()
+            })
+    };
+}
+
+/// Makes the formatters in a task of their own, once the socket's `open` is
+/// shown. The first `Intl` formatter in a page loads Chromium's ICU data: 35
+/// to 90 ms on a busy two-core machine (BENCHMARKS.md, run 11). Made while
+/// the socket opened, it held back an `open` that had come early (the
+/// socket `boot.js` opens); made in the first line's render, it holds that
+/// line back.
+pub fn warm() {
+    gloo::timers::callback::Timeout::new(0, || CLOCK.with(|_| ())).forget();
+}
+
+/// The time for a line and the full date and time for its tooltip.
+pub fn times(ts: u64) -> (String, String) {
+    let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64(ts as f64)));
+    CLOCK.with(|[short, long]| {
+        let format = |f: &js_sys::Function| {
+            f.call1(&JsValue::NULL, &date)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default()
+        };
+        (format(short), format(long))
+    })
+}
