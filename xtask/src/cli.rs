@@ -78,7 +78,8 @@ pub enum BenchProfile {
     Profile {
         /// `baseline` profiles the vanilla page; `ingest` traces the ingest
         /// scenario and its long tasks; `history` profiles one more line
-        /// after 100,000
+        /// after 100,000; `startup` samples the page from navigation to
+        /// Connected
         #[arg(value_enum)]
         what: Vec<ProfileWhat>,
     },
@@ -89,6 +90,7 @@ pub enum ProfileWhat {
     Baseline,
     Ingest,
     History,
+    Startup,
 }
 
 #[cfg(test)]

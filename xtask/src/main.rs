@@ -93,6 +93,7 @@ fn main() -> ExitCode {
             },
             what.contains(&ProfileWhat::Ingest),
             what.contains(&ProfileWhat::History),
+            what.contains(&ProfileWhat::Startup),
         ),
         Cmd::Bench {
             rounds, scenario, ..

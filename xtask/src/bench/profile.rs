@@ -41,7 +41,7 @@ fn start_sampler(s: &Session, interval_us: u32) -> Result<()> {
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
-pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
+pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result<()> {
     tools::ensure()?;
     let out = root().join("target/bench");
     let dist = out.join("profile-dist");
@@ -86,6 +86,30 @@ pub fn profile(page: Page, ingest: bool, history: bool) -> Result<()> {
         })?;
         Ok(s)
     };
+    if startup {
+        // The sampler starts on a page of the same origin (one renderer
+        // process), which then navigates to the page: the whole start.
+        let s = env.driver.session(env.chrome)?;
+        s.on_new_document(INSTRUMENT)?;
+        s.goto(&format!("{}/manifest.webmanifest", env.origin))?;
+        start_sampler(&s, 100)?;
+        let server = format!("ws://{}/ws", env.origin.trim_start_matches("http://"));
+        s.exec(&format!(
+            "location.href = {:?}; return null;",
+            match page {
+                Page::Roomcast =>
+                    format!("{}/?server={server}&protocol=text&name=bench", env.origin),
+                Page::Baseline => format!("{}/bench-baseline.html?server={server}", env.origin),
+            }
+        ))?;
+        std::thread::sleep(Duration::from_millis(300));
+        let b = wait_for(&s, "connected", Duration::from_secs(20))?;
+        let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;
+        std::fs::write(out.join("cpu.json"), profile["profile"].to_string())?;
+        print_profile(&profile["profile"], "navigation to Connected and after");
+        println!("Connected at {} ms", num(&b["seen"]["connected"]));
+        return Ok(());
+    }
     if history {
         // One more line after 100,000: profiled from the end of the flood.
         let s = env.open(
