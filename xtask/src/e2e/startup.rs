@@ -62,3 +62,49 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
         || "the declined page sent something".into(),
     )
 }
+
+/// Where no worker can start (a host whose Content-Security-Policy forbids
+/// `blob:` workers makes `new Worker` throw; a worker can also fail once
+/// started), the app's sockets are the page's own WebSockets: the page
+/// connects, shows what the server said first and sends. A worker that
+/// failed once is not tried again.
+pub fn sockets_fall_back_to_the_page_when_no_worker_starts(env: &Env) -> Result<()> {
+    let recorder = Peer::start_with("node", "recording-server.js", &["greet"])?;
+    let workers = [
+        // Refused at once, as a CSP does.
+        ("refused", "function () { window.__workers++; throw new DOMException('blocked', 'SecurityError'); }"),
+        // Started, then failed.
+        (
+            "failed",
+            "class { constructor() { window.__workers++; setTimeout(() => this.onerror?.(new Event('error')), 50); }
+                     postMessage() {} terminate() {} }",
+        ),
+    ];
+    for (i, (how, worker)) in workers.into_iter().enumerate() {
+        let s = env.driver.session(env.options)?;
+        s.on_new_document(&format!("window.__workers = 0; window.Worker = {worker};"))?;
+        s.goto(&format!(
+            "{}/?server=ws://127.0.0.1:{}&name=w{i}&protocol=text",
+            env.origin, recorder.port
+        ))?;
+        wait_view(
+            &s,
+            &format!("a worker {how}: connected, the greeting shown"),
+            |v| v.status.contains("Connected") && v.count("hello 1") == 1,
+        )?;
+        let text = format!("through the page {how}");
+        s.type_into(COMPOSER, &format!("{text}{ENTER}"))?;
+        recorder.wait_output(&format!("got text \"{text}\""), Duration::from_secs(10))?;
+        // The page asked for a worker: the path under test was taken.
+        let asked = js(&s, "window.__workers")?;
+        ensure(asked.as_u64().is_some_and(|n| n >= 1), || {
+            format!("a worker {how}: the page never asked for a worker ({asked})")
+        })?;
+        if how == "failed" {
+            ensure(asked == 1, || {
+                format!("the page tried {asked} workers after the first one failed")
+            })?;
+        }
+    }
+    Ok(())
+}
