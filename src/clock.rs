@@ -16,14 +16,15 @@ thread_local! {
     };
 }
 
-/// Makes the formatters in a task of their own, once the socket's `open` is
-/// shown. The first `Intl` formatter in a page loads Chromium's ICU data: 35
-/// to 90 ms on a busy two-core machine (BENCHMARKS.md, run 11). Made while
-/// the socket opened, it held back an `open` that had come early (the
-/// socket `boot.js` opens); made in the first line's render, it holds that
-/// line back.
+/// Makes the formatters in a task of their own, 100 ms after the room is
+/// connected: after the frame that shows it. The first `Intl` formatter in a
+/// page loads Chromium's ICU data, 35 to 90 ms on a busy two-core machine
+/// (BENCHMARKS.md, run 11). Made while the socket opened, it held back an
+/// `open` that had come early (the socket `boot.js` opens); made at the
+/// `open`, it would hold back a dialect's handshake (socket.io, STOMP, MQTT).
+/// A line that comes sooner makes them in its render.
 pub fn warm() {
-    gloo::timers::callback::Timeout::new(0, || CLOCK.with(|_| ())).forget();
+    gloo::timers::callback::Timeout::new(100, || CLOCK.with(|_| ())).forget();
 }
 
 /// The time for a line and the full date and time for its tooltip.

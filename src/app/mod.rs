@@ -356,6 +356,7 @@ impl Controller {
         let room = self.room.borrow();
         if !self.remembered.get() && matches!(room.conn(), Conn::Open(_)) {
             self.remembered.set(true);
+            crate::clock::warm();
             let mut recent = store::get_strings(persist::RECENT_KEY);
             config::remember(&mut recent, room.server());
             let _ = store::set(persist::RECENT_KEY, &recent);
@@ -395,13 +396,10 @@ impl Controller {
             SocketEvent::Opened {
                 protocol,
                 extensions,
-            } => {
-                self.act(Input::Opened {
-                    protocol,
-                    extensions,
-                });
-                crate::clock::warm();
-            }
+            } => self.act(Input::Opened {
+                protocol,
+                extensions,
+            }),
             SocketEvent::Frame(frame) => {
                 self.record(crate::inspect::Dir::In, &frame);
                 self.feed(Input::Frame(frame))
