@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 59] = [
+pub const SCENARIOS: [(&str, Scenario); 60] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -153,6 +153,10 @@ pub const SCENARIOS: [(&str, Scenario); 59] = [
     (
         "a_hidden_page_takes_a_burst_whole",
         tabs::a_hidden_page_takes_a_burst_whole,
+    ),
+    (
+        "a_page_hidden_mid_burst_goes_on_taking_it",
+        tabs::a_page_hidden_mid_burst_goes_on_taking_it,
     ),
     (
         "sockets_fall_back_to_the_page_when_no_worker_starts",

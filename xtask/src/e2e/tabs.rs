@@ -152,3 +152,59 @@ pub fn a_hidden_page_takes_a_burst_whole(env: &Env) -> Result<()> {
         format!("{e}; the title reads {title}").into()
     })
 }
+
+/// A page hidden in the middle of a burst goes on taking it. The sockets'
+/// pacing waits for an animation frame between slices, and a tab hidden
+/// while it waits never gets that frame (Chromium holds a hidden tab's frames
+/// back): the wait ends after 100 ms all the same. Here the page hides
+/// itself once it has taken 1,000 lines, and from then on no animation frame
+/// reaches it; every line must still be taken while it stays hidden.
+pub fn a_page_hidden_mid_burst_goes_on_taking_it(env: &Env) -> Result<()> {
+    const LINES: usize = 20_000;
+    let peer = Peer::start_with("node", "flood.js", &[&LINES.to_string()])?;
+    let s = env.driver.session(env.options)?;
+    s.on_new_document(
+        "let hidden = false, paced;
+         window.__taken = 0;
+         Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+         const raf = window.requestAnimationFrame.bind(window);
+         window.requestAnimationFrame = f => raf(t => { if (!hidden) f(t); });
+         // Each message the page takes once (boot.js hands the early
+         // socket's first ones on again).
+         const seen = new WeakSet();
+         Object.defineProperty(window, 'roomcastPaced', {
+           get: () => paced,
+           set: f => { paced = (...a) => {
+             const ws = f(...a);
+             ws?.addEventListener('message', e => {
+               if (seen.has(e)) return;
+               seen.add(e);
+               if (++window.__taken === 1000) {
+                 hidden = true;
+                 document.dispatchEvent(new Event('visibilitychange'));
+               }
+             });
+             return ws;
+           }; },
+         });",
+    )?;
+    s.goto(&format!(
+        "{}/?server={}&name=mid&protocol=text",
+        env.origin,
+        url_encode(&ws_url(&peer, ""))
+    ))?;
+    // The burst and its last line.
+    let want = LINES as u64 + 1;
+    s.wait(
+        "every line taken while hidden",
+        Duration::from_secs(60),
+        |s| {
+            let taken = js(s, "window.__taken")?;
+            Ok((taken.as_u64() == Some(want)).then_some(()))
+        },
+    )
+    .map_err(|e| {
+        let taken = js(&s, "window.__taken").unwrap_or_default();
+        format!("{e}; the page took {taken} lines").into()
+    })
+}
