@@ -17,7 +17,7 @@ thread_local! {
 }
 
 /// Makes the formatters in a task of their own, 100 ms after the room is
-/// connected: after the frame that shows it. The first `Intl` formatter in a
+/// connected, by when the frame that shows it has normally been drawn. The first `Intl` formatter in a
 /// page loads Chromium's ICU data, 35 to 90 ms on a busy two-core machine
 /// (BENCHMARKS.md, run 11). Made while the socket opened, it held back an
 /// `open` that had come early (the socket `boot.js` opens); made at the

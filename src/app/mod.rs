@@ -351,7 +351,8 @@ impl Controller {
     }
 
     /// After every change: counts what arrived unseen, notifies, remembers
-    /// the server once connected, and schedules saving the log.
+    /// the server once connected (and has the clock made), and schedules
+    /// saving the log.
     fn attend(&self) {
         let room = self.room.borrow();
         if !self.remembered.get() && matches!(room.conn(), Conn::Open(_)) {
