@@ -487,17 +487,22 @@ pub fn unsent_survive_a_reload(env: &Env) -> Result<()> {
     receives_exactly(&di, "kept across the reload", &typed)
 }
 
-/// Opens Roomcast on another server: `?server=…&name=…&protocol=…`.
+/// Opens Roomcast on another server and waits for it to connect.
 fn visit(env: &Env, name: &str, server: &str, protocol: &str) -> Result<Session> {
     let s = env.driver.session(env.options)?;
-    s.goto(&format!(
-        "{}/?server={server}&name={name}&protocol={protocol}",
-        env.origin
-    ))?;
+    goto_room(&s, env, name, server, protocol)?;
     wait_view(&s, &format!("{name} connected to {server}"), |v| {
         v.status.contains("Connected")
     })?;
     Ok(s)
+}
+
+/// Opens Roomcast in `s` on another server: `?server=…&name=…&protocol=…`.
+fn goto_room(s: &Session, env: &Env, name: &str, server: &str, protocol: &str) -> Result<()> {
+    s.goto(&format!(
+        "{}/?server={server}&name={name}&protocol={protocol}",
+        env.origin
+    ))
 }
 
 fn peer_lines<'v>(

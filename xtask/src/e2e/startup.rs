@@ -11,10 +11,7 @@ use super::*;
 pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Result<()> {
     let recorder = Peer::start_with("node", "recording-server.js", &["greet"])?;
     let s = env.driver.session(env.options)?;
-    s.goto(&format!(
-        "{}/?server=ws://127.0.0.1:{}&name=early&protocol=text",
-        env.origin, recorder.port
-    ))?;
+    goto_room(&s, env, "early", &ws_url(&recorder, ""), "text")?;
     wait_view(&s, "the greeting in the log", |v| {
         v.status.contains("Connected") && v.count("hello 1") == 1 && v.count("hello 2") == 1
     })?;
@@ -35,12 +32,7 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
         format!("the server saw {connections:?}: the early socket was not the one used")
     })?;
     let bad = env.driver.session(env.options)?;
-    bad.goto(&format!(
-        "{}/?server=ws://127.0.0.1:{}&name={}&protocol=text",
-        env.origin,
-        recorder.port,
-        "n".repeat(40)
-    ))?;
+    goto_room(&bad, env, &"n".repeat(40), &ws_url(&recorder, ""), "text")?;
     wait_view(&bad, "the name's error", |v| {
         !v.status.contains("Connected")
     })?;
@@ -83,10 +75,7 @@ pub fn sockets_fall_back_to_the_page_when_no_worker_starts(env: &Env) -> Result<
     for (i, (how, worker)) in workers.into_iter().enumerate() {
         let s = env.driver.session(env.options)?;
         s.on_new_document(&format!("window.__workers = 0; window.Worker = {worker};"))?;
-        s.goto(&format!(
-            "{}/?server=ws://127.0.0.1:{}&name=w{i}&protocol=text",
-            env.origin, recorder.port
-        ))?;
+        goto_room(&s, env, &format!("w{i}"), &ws_url(&recorder, ""), "text")?;
         wait_view(
             &s,
             &format!("a worker {how}: connected, the greeting shown"),

@@ -132,11 +132,7 @@ pub fn a_hidden_page_takes_a_burst_whole(env: &Env) -> Result<()> {
         "Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
          window.requestAnimationFrame = () => 0;",
     )?;
-    s.goto(&format!(
-        "{}/?server={}&name=hid&protocol=text",
-        env.origin,
-        url_encode(&ws_url(&peer, ""))
-    ))?;
+    goto_room(&s, env, "hid", &ws_url(&peer, ""), "text")?;
     // The burst and its last line, all counted as unread.
     let want = format!("({}) Roomcast", LINES + 1);
     s.wait(
@@ -188,11 +184,7 @@ pub fn a_page_hidden_mid_burst_goes_on_taking_it(env: &Env) -> Result<()> {
            }; },
          });",
     )?;
-    s.goto(&format!(
-        "{}/?server={}&name=mid&protocol=text",
-        env.origin,
-        url_encode(&ws_url(&peer, ""))
-    ))?;
+    goto_room(&s, env, "mid", &ws_url(&peer, ""), "text")?;
     // The burst and its last line.
     let want = LINES as u64 + 1;
     s.wait(
