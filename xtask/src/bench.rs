@@ -49,6 +49,12 @@ impl Env<'_> {
     fn open(&self, page: Page, server: &str) -> Result<Session> {
         let s = self.driver.session(self.chrome)?;
         s.on_new_document(INSTRUMENT)?;
+        s.goto(&self.url(page, server))?;
+        Ok(s)
+    }
+
+    /// The address of `page` connecting to `server`.
+    fn url(&self, page: Page, server: &str) -> String {
         // The server URL has its own query: encode it as one value.
         let server: String = server
             .chars()
@@ -57,12 +63,15 @@ impl Env<'_> {
                 c => c.to_string(),
             })
             .collect();
-        let url = match page {
+        match page {
             Page::Roomcast => format!("{}/?server={server}&protocol=text&name=bench", self.origin),
             Page::Baseline => format!("{}/bench-baseline.html?server={server}", self.origin),
-        };
-        s.goto(&url)?;
-        Ok(s)
+        }
+    }
+
+    /// The reference server's own room, on the origin that serves the pages.
+    fn own_server(&self) -> String {
+        format!("ws://{}/ws", self.origin.trim_start_matches("http://"))
     }
 }
 

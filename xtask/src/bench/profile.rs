@@ -80,10 +80,7 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
     let traced = |server: &str| -> Result<Session> {
         let s = env.driver.traced_session(env.chrome)?;
         s.on_new_document(INSTRUMENT)?;
-        s.goto(&match page {
-            Page::Roomcast => format!("{}/?server={server}&protocol=text&name=bench", env.origin),
-            Page::Baseline => format!("{}/bench-baseline.html?server={server}", env.origin),
-        })?;
+        s.goto(&env.url(page, server))?;
         Ok(s)
     };
     if startup {
@@ -93,15 +90,11 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
         s.on_new_document(INSTRUMENT)?;
         s.goto(&format!("{}/manifest.webmanifest", env.origin))?;
         start_sampler(&s, 100)?;
-        let server = format!("ws://{}/ws", env.origin.trim_start_matches("http://"));
         s.exec(&format!(
             "location.href = {:?}; return null;",
-            match page {
-                Page::Roomcast =>
-                    format!("{}/?server={server}&protocol=text&name=bench", env.origin),
-                Page::Baseline => format!("{}/bench-baseline.html?server={server}", env.origin),
-            }
+            env.url(page, &env.own_server())
         ))?;
+        // The old page goes first: a script run in it would end with it.
         std::thread::sleep(Duration::from_millis(300));
         let b = wait_for(&s, "connected", Duration::from_secs(20))?;
         let profile = s.cdp("Profiler.stop", serde_json::json!({}))?;

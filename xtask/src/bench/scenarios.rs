@@ -303,8 +303,7 @@ pub(super) fn send_lines(s: &Session, page: Page, n: usize) -> Result<Value> {
 /// arrive), the first render (a status element in the page), the socket
 /// made and opened, the first frame.
 pub(super) fn startup(env: &Env, page: Page) -> Result<(f64, String)> {
-    let server = format!("ws://{}/ws", env.origin.trim_start_matches("http://"));
-    let s = env.open(page, &server)?;
+    let s = env.open(page, &env.own_server())?;
     let b = wait_for(&s, "connected", Duration::from_secs(20))?;
     let files = s.exec(
         "return Math.max(0, ...performance.getEntriesByType('resource')
