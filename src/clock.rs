@@ -17,12 +17,13 @@ thread_local! {
 }
 
 /// Makes the formatters in a task of their own, 100 ms after the room is
-/// connected, by when the frame that shows it has normally been drawn. The first `Intl` formatter in a
-/// page loads Chromium's ICU data, 35 to 90 ms on a busy two-core machine
-/// (BENCHMARKS.md, run 11). Made while the socket opened, it held back an
-/// `open` that had come early (the socket `boot.js` opens); made at the
-/// `open`, it would hold back a dialect's handshake (socket.io, STOMP, MQTT).
-/// A line that comes sooner makes them in its render.
+/// connected, by when the frame that shows it has normally been drawn. The
+/// first `Intl` formatter in a page loads Chromium's ICU data, 35 to 90 ms
+/// on a busy two-core machine (BENCHMARKS.md, run 11). Made while the socket
+/// opened, it held back an `open` that had come early (the socket `boot.js`
+/// opens); made at the `open`, it would hold back a dialect's handshake
+/// (socket.io, STOMP, MQTT). A line that comes sooner makes them in its
+/// render.
 pub fn warm() {
     gloo::timers::callback::Timeout::new(100, || CLOCK.with(|_| ())).forget();
 }
