@@ -2,6 +2,35 @@
 // Content-Security-Policy can forbid inline script altogether. Trunk fills in
 // the hashed file names as data attributes (see `pattern_script` in Trunk.toml).
 const tag = document.querySelector("script[data-wasm]");
+// The last resort. A bug in the app (a Rust panic) traps: the release build
+// stops at once (`-Cpanic=immediate-abort`, xtask/src/tools.rs) and every
+// later call into it may trap again. The page must not go dead having eaten
+// what the user typed: the drafts are kept for the next page (which puts them
+// back in the composer, src/ui/crash.rs), the composers are disabled, and a
+// banner says so; its words in the page's language come from the app
+// (`data-crash` on <html>, src/ui/lang.rs). The outbox is already in storage.
+const crash = (error) => {
+  if (!(error instanceof WebAssembly.RuntimeError) || document.querySelector(".crash")) return;
+  for (const area of document.querySelectorAll(".composer textarea")) {
+    try {
+      if (area.value) localStorage.setItem("roomcast.draft", area.value);
+    } catch {}
+    area.disabled = true;
+  }
+  const words = (document.documentElement.dataset.crash ?? "Roomcast stopped: reload the page.\nUnsent messages and what you were typing are kept.\nReload").split("\n");
+  const banner = document.createElement("div");
+  banner.className = "crash";
+  banner.setAttribute("role", "alert");
+  ["strong", "span", "code", "a"].forEach((kind, i) => {
+    const part = document.createElement(kind);
+    part.textContent = i == 2 ? error : words[i > 2 ? 2 : i];
+    if (i > 2) part.href = "";
+    banner.append(" ", part);
+  });
+  document.body.prepend(banner);
+};
+addEventListener("error", (e) => crash(e.error));
+addEventListener("unhandledrejection", (e) => crash(e.reason));
 // Every socket of the app runs in a worker of its own (`Paced`): the
 // browser's work per message happens there, and the page takes the messages
 // in slices of at most 6 ms with a frame drawn between them, so a burst of

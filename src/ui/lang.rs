@@ -44,6 +44,9 @@ pub fn load(lang: Lang, then: impl FnOnce() + 'static) {
         let json = super::fetch_text(&format!("i18n/{}.json", lang.code())).await;
         // Without it the page is in English (the words' own key).
         i18n::set(lang, json.as_deref());
+        if let Some(root) = gloo::utils::document().document_element() {
+            let _ = root.set_attribute("data-crash", &super::crash::words());
+        }
         then();
     });
 }

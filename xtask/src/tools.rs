@@ -137,16 +137,19 @@ pub fn ensure() -> Result<()> {
 /// What a release build of the page sets for cargo (through Trunk): the
 /// pinned nightly; the standard library built with the page
 /// (`-Zbuild-std`, with its `optimize_for_size` feature), so that it is
-/// optimised for size with the rest; panic messages without file positions
-/// (`-Zlocation-detail=none`) and no `Debug` output at all
+/// optimised for size with the rest; no `Debug` output at all
 /// (`-Zfmt-debug=none`): the page never shows `Debug` text (the i18n test
-/// and the source keep it that way), and a panic's message still reaches
-/// the crash banner.
+/// and the source keep it that way); and a panic that stops at once
+/// (`-Cpanic=immediate-abort`): no panic hook, message or formatting, about
+/// 8 KB gzip. A panic traps, and `boot.js` shows the crash banner.
 pub fn release_env(cmd: &mut Command) -> &mut Command {
     cmd.env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
         .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size")
-        .env("RUSTFLAGS", "-Zlocation-detail=none -Zfmt-debug=none")
+        .env(
+            "RUSTFLAGS",
+            "-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort",
+        )
 }
 
 /// chromedriver's path: $CHROMEDRIVER, else on PATH.

@@ -220,3 +220,73 @@ pub fn hostile_server_cannot_break_the_page(env: &Env) -> Result<()> {
     ));
     Ok(())
 }
+
+/// A bug that stops the app leaves a banner, not a dead page. A panic traps
+/// in the release build, and `boot.js` takes over: the banner says so, the
+/// composer is disabled, what was typed in it is kept, and the reloaded page
+/// puts it back. Yew panics when the browser will not make an element it
+/// renders: here `cloneNode` (replaced before the app takes its own
+/// reference to it; Yew makes elements by cloning one it keeps for each
+/// tag) fails, and the Frames panel opens. In Russian, the banner's words
+/// are there for `boot.js` too.
+pub fn a_crash_shows_a_banner_and_keeps_the_draft(env: &Env) -> Result<()> {
+    let s = env.driver.session(env.options)?;
+    s.on_new_document(
+        "const clone = Node.prototype.cloneNode;
+         Node.prototype.cloneNode = function (...a) {
+           if (window.__refuse) throw new DOMException('refused by the test', 'NotSupportedError');
+           return clone.apply(this, a);
+         };",
+    )?;
+    let page = format!("{}/?name=cass", env.origin);
+    s.goto(&page)?;
+    wait_view(&s, "cass connected", |v| v.status.contains("Connected"))?;
+    s.type_into(COMPOSER, "half a thought")?;
+    s.exec("window.__refuse = true; return null;")?;
+    s.click(".frames-toggle")?;
+    let seen = s.wait("the crash banner", Duration::from_secs(10), |s| {
+        let v = s.exec(&format!(
+            "const b = document.querySelector('.crash[role=alert]');
+             return b && {{ text: b.textContent, reload: b.querySelector('a[href]') !== null,
+                            disabled: document.querySelector({COMPOSER:?}).disabled,
+                            kept: localStorage.getItem('roomcast.draft') }};"
+        ))?;
+        Ok((!v.is_null()).then_some(v))
+    })?;
+    let text = seen["text"].as_str().unwrap_or_default();
+    ensure(
+        text.contains("Roomcast stopped: reload the page.")
+            && text.contains("what you were typing are kept")
+            && text.contains("RuntimeError"),
+        || format!("the banner reads {text:?}"),
+    )?;
+    ensure(seen["reload"] == true && seen["disabled"] == true, || {
+        format!("no reload link or the composer still enabled: {seen}")
+    })?;
+    ensure(seen["kept"] == "half a thought", || {
+        format!("the draft kept for the next page: {}", seen["kept"])
+    })?;
+    s.goto(&page)?;
+    wait_view(&s, "cass connected again", |v| {
+        v.status.contains("Connected")
+    })?;
+    let draft = s.exec(&format!(
+        "return document.querySelector({COMPOSER:?}).value;"
+    ))?;
+    ensure(draft == "half a thought", || {
+        format!("the reloaded composer holds {draft}")
+    })?;
+    // In another language the banner's words come from the app.
+    s.goto(&format!("{page}&lang=ru"))?;
+    s.wait(
+        "the banner's words in Russian",
+        Duration::from_secs(10),
+        |s| {
+            let words = s.exec("return document.documentElement.dataset.crash ?? null;")?;
+            Ok(words
+                .as_str()
+                .is_some_and(|w| w.starts_with("Roomcast остановился") && w.lines().count() == 3)
+                .then_some(()))
+        },
+    )
+}

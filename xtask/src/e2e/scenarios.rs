@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 60] = [
+pub const SCENARIOS: [(&str, Scenario); 61] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -98,6 +98,10 @@ pub const SCENARIOS: [(&str, Scenario); 60] = [
     (
         "hostile_server_cannot_break_the_page",
         safety::hostile_server_cannot_break_the_page,
+    ),
+    (
+        "a_crash_shows_a_banner_and_keeps_the_draft",
+        safety::a_crash_shows_a_banner_and_keeps_the_draft,
     ),
     ("burst_keeps_the_dom_bounded", burst_keeps_the_dom_bounded),
     ("peer_ws_broadcast", peers::peer_ws_broadcast),
