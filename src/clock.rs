@@ -2,6 +2,7 @@
 //! its tooltip, made once (`toLocaleTimeString` per line made one each time:
 //! 0.2 ms a line, 55 ms for 250 lines in the bench's profile).
 
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
@@ -28,10 +29,22 @@ pub fn warm() {
     gloo::timers::callback::Timeout::new(100, || CLOCK.with(|_| ())).forget();
 }
 
+thread_local! {
+    /// The last second formatted, and its two texts: lines that come in the
+    /// same second (a burst, a busy room) share them. The two formats cost
+    /// about 0.15 ms a line on a busy machine, a tenth of a line's render
+    /// (BENCHMARKS.md, runs 9 and 12).
+    static LAST: std::cell::RefCell<(u64, Rc<(String, String)>)> = Default::default();
+}
+
 /// The time for a line and the full date and time for its tooltip.
-pub fn times(ts: u64) -> (String, String) {
+pub fn times(ts: u64) -> Rc<(String, String)> {
+    let second = ts / 1000 + 1;
+    if let Some(hit) = LAST.with_borrow(|(s, texts)| (*s == second).then(|| texts.clone())) {
+        return hit;
+    }
     let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64(ts as f64)));
-    CLOCK.with(|[short, long]| {
+    let texts = Rc::new(CLOCK.with(|[short, long]| {
         let format = |f: &js_sys::Function| {
             f.call1(&JsValue::NULL, &date)
                 .ok()
@@ -39,5 +52,7 @@ pub fn times(ts: u64) -> (String, String) {
                 .unwrap_or_default()
         };
         (format(short), format(long))
-    })
+    }));
+    LAST.set((second, texts.clone()));
+    texts
 }

@@ -424,3 +424,41 @@ async fn the_kept_log_is_noted_so_a_server_with_nothing_kept_connects_at_once() 
     assert!(!kept::nothing_kept(b));
     storage.clear().unwrap();
 }
+
+/// A line's time and its tooltip's full date are formatted once a second:
+/// lines of the same second share them, the next second has its own, and
+/// they are the page's Intl formats of that moment.
+#[wasm_bindgen_test]
+fn a_lines_times_are_shared_within_a_second() {
+    use roomcast::clock::times;
+    let second = 1_700_000_000_000;
+    let first = times(second + 120);
+    assert!(Rc::ptr_eq(&first, &times(second + 999)), "the same second");
+    let next = times(second + 1_000);
+    assert!(!Rc::ptr_eq(&first, &next), "the next second");
+    // The tooltip has the seconds; the time alone does not.
+    assert_ne!(first.1, next.1);
+    assert_eq!(first.0, next.0);
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((second + 1_000) as f64));
+    let locale = roomcast::i18n::lang().code();
+    let expected = |options: &str| {
+        let options = js_sys::JSON::parse(options).unwrap();
+        let format = js_sys::Intl::DateTimeFormat::new(
+            &js_sys::Array::of1(&locale.into()),
+            options.unchecked_ref(),
+        )
+        .format();
+        format
+            .call1(&wasm_bindgen::JsValue::NULL, &date)
+            .unwrap()
+            .as_string()
+            .unwrap()
+    };
+    assert_eq!(next.0, expected(r#"{"hour":"2-digit","minute":"2-digit"}"#));
+    assert_eq!(
+        next.1,
+        expected(r#"{"dateStyle":"full","timeStyle":"medium"}"#)
+    );
+    // Back to the first second: formatted again, the same texts.
+    assert_eq!(*times(second + 5), *first);
+}
