@@ -1,11 +1,12 @@
-//! How components reach the room, the Yew way: each `RoomView` keeps a
-//! reducer of what changed ([`Versions`]) and provides three narrow contexts,
-//! so a new line re-renders the log (and the `RoomView` around it) and not the
-//! status, and a status change the status, the form and the composer, and not
-//! the log.
+//! How components reach the room, the Yew way: reducers of what changed
+//! ([`Versions`]) and three narrow contexts. The status's is the
+//! `RoomView`'s own; the log's and the Frames panel's are [`Parts`]', a
+//! component inside it. So a new line re-renders `Parts` and the log, and
+//! not the `RoomView` or the status; a status change the status, the form and
+//! the composer, and not the log.
 
 use crate::app::{Changed, Controller};
-use std::rc::Rc;
+use std::{cell::RefCell, rc::Rc};
 use yew::prelude::*;
 
 /// How many times the log and the status changed: the App's reducer state.
@@ -83,4 +84,55 @@ pub fn use_status() -> RoomHandle {
     use_context::<StatusContext>()
         .expect("use_status() is only used inside the App's providers")
         .0
+}
+
+/// Where the controller reaches [`Parts`]' reducer: set as `Parts` mounts.
+pub type PartsHook = Rc<RefCell<Option<Callback<Changed>>>>;
+
+#[derive(Properties)]
+pub struct PartsProps {
+    pub ctl: Rc<Controller>,
+    pub hook: PartsHook,
+    /// The tab's id, for its badge.
+    pub tab: u32,
+    /// (tab, unread, mentions) whenever they change.
+    pub on_badge: Callback<(u32, usize, usize)>,
+    pub children: Html,
+}
+
+impl PartialEq for PartsProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.ctl, &other.ctl)
+            && Rc::ptr_eq(&self.hook, &other.hook)
+            && (self.tab, &self.on_badge, &self.children)
+                == (other.tab, &other.on_badge, &other.children)
+    }
+}
+
+/// The log's and the Frames panel's contexts, in a component of their own:
+/// what a new line re-renders besides the log (BENCHMARKS.md, run 12). The
+/// tab's badge follows the lines here too.
+#[function_component(Parts)]
+pub fn parts(props: &PartsProps) -> Html {
+    let versions = use_reducer(Versions::default);
+    use_memo((), {
+        let (dispatcher, hook) = (versions.dispatcher(), props.hook.clone());
+        move |_| *hook.borrow_mut() = Some(Callback::from(move |c| dispatcher.dispatch(c)))
+    });
+    let unread = props.ctl.unread();
+    use_effect_with((unread.count, unread.mentions), {
+        let (on_badge, tab) = (props.on_badge.clone(), props.tab);
+        move |(count, mentions)| on_badge.emit((tab, *count, *mentions))
+    });
+    let handle = |version| RoomHandle {
+        ctl: props.ctl.clone(),
+        version,
+    };
+    html! {
+        <ContextProvider<LogContext> context={LogContext(handle(versions.log))}>
+        <ContextProvider<FramesContext> context={FramesContext(handle(versions.frames))}>
+            { props.children.clone() }
+        </ContextProvider<FramesContext>>
+        </ContextProvider<LogContext>>
+    }
 }

@@ -3,9 +3,9 @@
 //! composer). A room in a background tab stays mounted, hidden, and keeps
 //! receiving.
 
-use super::context::{FramesContext, LogContext, RoomHandle, StatusContext, Versions};
+use super::context::{Parts, PartsHook, RoomHandle, StatusContext, Versions};
 use super::{composer::Composer, connect_form::ConnectForm, frames, log, status};
-use crate::app::Controller;
+use crate::app::{Changed, Controller};
 use crate::config::{Config, FromQuery};
 use yew::prelude::*;
 
@@ -27,11 +27,24 @@ pub struct RoomViewProps {
 
 #[function_component(RoomView)]
 pub fn room_view(props: &RoomViewProps) -> Html {
-    // What changed in the room, as a reducer: the controller dispatches.
+    // What changed in the room, as reducers the controller dispatches to:
+    // the status's here, the log's and the Frames panel's in `Parts`.
     let versions = use_reducer(Versions::default);
+    let hook = use_memo((), |_| PartsHook::default());
     let ctl = use_memo((), {
-        let dispatcher = versions.dispatcher();
-        move |_| Controller::new(move |changed| dispatcher.dispatch(changed))
+        let (dispatcher, hook) = (versions.dispatcher(), (*hook).clone());
+        move |_| {
+            Controller::new(move |changed: Changed| {
+                if changed.status {
+                    dispatcher.dispatch(changed);
+                }
+                if changed.log || changed.frames {
+                    if let Some(parts) = &*hook.borrow() {
+                        parts.emit(changed);
+                    }
+                }
+            })
+        }
     });
     // The status again every second while it shows a countdown; the
     // interval is dropped with the effect.
@@ -74,12 +87,7 @@ pub fn room_view(props: &RoomViewProps) -> Html {
         let ctl = (*ctl).clone();
         move |active| ctl.set_background(!active)
     });
-    // The tab strip's badges and the kept tab list follow the room.
-    let unread = ctl.unread();
-    use_effect_with((unread.count, unread.mentions), {
-        let (on_badge, tab) = (props.on_badge.clone(), props.tab);
-        move |(count, mentions)| on_badge.emit((tab, *count, *mentions))
-    });
+    // The kept tab list follows the room (the badges follow in `Parts`).
     // Every connect's settings (a new name or room on the same server too).
     let config = ctl.room().config().clone();
     use_effect_with(config, {
@@ -90,13 +98,10 @@ pub fn room_view(props: &RoomViewProps) -> Html {
             }
         }
     });
-    let handle = |version| RoomHandle {
+    let status = StatusContext(RoomHandle {
         ctl: (*ctl).clone(),
-        version,
-    };
-    let log = LogContext(handle(versions.log));
-    let status = StatusContext(handle(versions.status));
-    let frames = FramesContext(handle(versions.frames));
+        version: versions.status,
+    });
     let initial: Config = props.query.config.clone();
     let errors = if props.connect {
         props.query.errors.clone()
@@ -105,8 +110,7 @@ pub fn room_view(props: &RoomViewProps) -> Html {
     };
     html! {
         <ContextProvider<StatusContext> context={status}>
-        <ContextProvider<LogContext> context={log}>
-        <ContextProvider<FramesContext> context={frames}>
+        <Parts ctl={(*ctl).clone()} hook={(*hook).clone()} tab={props.tab} on_badge={props.on_badge.clone()}>
             <div class="app" hidden={!props.active}>
                 <header class="top">
                     <h1 class="brand">{ "Roomcast" }</h1>
@@ -120,8 +124,7 @@ pub fn room_view(props: &RoomViewProps) -> Html {
                     <Composer tab={props.tab} />
                 </main>
             </div>
-        </ContextProvider<FramesContext>>
-        </ContextProvider<LogContext>>
+        </Parts>
         </ContextProvider<StatusContext>>
     }
 }
