@@ -17,20 +17,16 @@ thread_local! {
     };
 }
 
-/// Makes the formatters in a task of their own, just after the frame that
-/// shows the room connected is drawn (an animation frame, then a task). The
+/// Makes the formatters in a task of their own, 100 ms after the room is
+/// connected, by when the frame that shows it has normally been drawn. The
 /// first `Intl` formatter in a page loads Chromium's ICU data, 35 to 90 ms
 /// on a busy two-core machine (BENCHMARKS.md, run 11). Made while the socket
 /// opened, it held back an `open` that had come early (the socket `boot.js`
 /// opens); made at the `open`, it would hold back a dialect's handshake
-/// (socket.io, STOMP, MQTT). A line that comes sooner (or in a hidden page,
-/// which draws no frames) makes them in its render.
+/// (socket.io, STOMP, MQTT). A line that comes sooner makes them in its
+/// render.
 pub fn warm() {
-    let frame = gloo::render::request_animation_frame(|_| {
-        gloo::timers::callback::Timeout::new(0, || CLOCK.with(|_| ())).forget();
-    });
-    // Once per connection: the frame's closure lives until it has run.
-    std::mem::forget(frame);
+    gloo::timers::callback::Timeout::new(100, || CLOCK.with(|_| ())).forget();
 }
 
 thread_local! {
