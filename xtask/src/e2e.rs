@@ -148,12 +148,18 @@ pub struct Env<'a> {
 
 fn join(env: &Env, name: &str) -> Result<Session> {
     let s = env.driver.session(env.options)?;
+    join_in(&s, env, name)?;
+    Ok(s)
+}
+
+/// [`join`] in a session set up beforehand (or again, as a reload would).
+fn join_in(s: &Session, env: &Env, name: &str) -> Result<()> {
     // No `server=`: the page must find the same origin's /ws by itself.
     s.goto(&format!("{}/?name={name}", env.origin))?;
-    wait_view(&s, &format!("{name} connected"), |v| {
+    wait_view(s, &format!("{name} connected"), |v| {
         v.status.contains("Connected") && v.status.contains(&format!("as {name}"))
-    })?;
-    Ok(s)
+    })
+    .map(drop)
 }
 
 /// Types `text` into the composer and presses Enter, through the page (for lines

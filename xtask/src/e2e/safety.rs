@@ -238,9 +238,7 @@ pub fn a_crash_shows_a_banner_and_keeps_the_draft(env: &Env) -> Result<()> {
            return clone.apply(this, a);
          };",
     )?;
-    let page = format!("{}/?name=cass", env.origin);
-    s.goto(&page)?;
-    wait_view(&s, "cass connected", |v| v.status.contains("Connected"))?;
+    join_in(&s, env, "cass")?;
     s.type_into(COMPOSER, "half a thought")?;
     s.exec("window.__refuse = true; return null;")?;
     s.click(".frames-toggle")?;
@@ -266,10 +264,7 @@ pub fn a_crash_shows_a_banner_and_keeps_the_draft(env: &Env) -> Result<()> {
     ensure(seen["kept"] == "half a thought", || {
         format!("the draft kept for the next page: {}", seen["kept"])
     })?;
-    s.goto(&page)?;
-    wait_view(&s, "cass connected again", |v| {
-        v.status.contains("Connected")
-    })?;
+    join_in(&s, env, "cass")?;
     let draft = s.exec(&format!(
         "return document.querySelector({COMPOSER:?}).value;"
     ))?;
@@ -277,7 +272,7 @@ pub fn a_crash_shows_a_banner_and_keeps_the_draft(env: &Env) -> Result<()> {
         format!("the reloaded composer holds {draft}")
     })?;
     // In another language the banner's words come from the app.
-    s.goto(&format!("{page}&lang=ru"))?;
+    s.goto(&format!("{}/?name=cass&lang=ru", env.origin))?;
     s.wait(
         "the banner's words in Russian",
         Duration::from_secs(10),
