@@ -425,6 +425,29 @@ async fn the_kept_log_is_noted_so_a_server_with_nothing_kept_connects_at_once() 
     storage.clear().unwrap();
 }
 
+/// A line drawn before the clock is made (the first `Intl` formatter costs
+/// 35 to 90 ms) shows no time at first, and its time and tooltip soon after,
+/// without another render; once made, a time is written at once.
+#[wasm_bindgen_test]
+async fn a_time_drawn_before_the_clock_is_made_comes_soon_after() {
+    use roomcast::clock::{stamp, times, unmake};
+    let ts = 1_700_000_123_000;
+    let time = || gloo::utils::document().create_element("time").unwrap();
+    unmake();
+    let early = time();
+    stamp(&early, ts);
+    assert_eq!(early.text_content().unwrap_or_default(), "", "not yet");
+    let texts = times(ts);
+    eventually("the time filled in", || {
+        (early.text_content()? == texts.0).then_some(())
+    })
+    .await;
+    assert_eq!(early.get_attribute("title").as_ref(), Some(&texts.1));
+    let later = time();
+    stamp(&later, ts + 60_000);
+    assert_eq!(later.text_content(), Some(times(ts + 60_000).0.clone()));
+}
+
 /// A line's time and its tooltip's full date are formatted once a second:
 /// lines of the same second share them, the next second has its own, and
 /// they are the page's Intl formats of that moment.

@@ -113,9 +113,7 @@ pub fn line_view(props: &LineProps) -> Html {
     // The Retry and Discard buttons' listeners, for as long as they show.
     let listeners = use_mut_ref(Vec::<gloo::events::EventListener>::new);
     let li = add(None, "li", "");
-    let texts = crate::clock::times(line.ts);
-    let (short, full) = &*texts;
-    add_with(&li, "time", "ts", &[("title", full)], short);
+    crate::clock::stamp(&add(Some(&li), "time", "ts"), line.ts);
     let from = |name: &str| add_with(&li, "span", "from", &[("dir", "auto")], name);
     let img = || {
         let src = (*url).as_ref().map(|u| u.to_string()).unwrap_or_default();

@@ -83,6 +83,21 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
         s.goto(&env.url(page, server))?;
         Ok(s)
     };
+    if startup && std::env::var("BENCH_PROFILE").as_deref() == Ok("trace") {
+        // The start as a trace (no sampler): each task of the page's main
+        // thread, its layouts and paints, in order.
+        let s = traced(&env.own_server())?;
+        let b = wait_for(&s, "connected", Duration::from_secs(20))?;
+        std::fs::write(
+            out.join("startup-trace.json"),
+            serde_json::to_string(&s.trace()?)?,
+        )?;
+        println!(
+            "Connected at {} ms; trace in target/bench/startup-trace.json",
+            num(&b["seen"]["connected"])
+        );
+        return Ok(());
+    }
     if startup {
         // The sampler starts on a page of the same origin (one renderer
         // process), which then navigates to the page: the whole start.
