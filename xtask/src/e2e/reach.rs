@@ -68,7 +68,11 @@ pub fn languages_follow_the_url_and_stay(env: &Env) -> Result<()> {
         wait_view(&s, &format!("connected in {lang}"), |v| {
             v.status.starts_with(connected) && v.lines.iter().any(|l| l.2 == joined)
         })?;
-        let shown = words(&s)?;
+        // A line's time is written once the clock is made, about 100 ms
+        // after Connected (src/clock.rs).
+        let shown = s.wait("a line's time", Duration::from_secs(5), |s| {
+            Ok(Some(words(s)?).filter(|w| w.get(5).is_some_and(|t| !t.is_empty())))
+        })?;
         // The date through Intl in the language: Cyrillic or CJK characters
         // (a weekday, a month), not the English ones.
         let in_script = |c: char| match lang {
