@@ -40,12 +40,8 @@ addEventListener("unhandledrejection", (e) => crash(e.reason));
 // (backpressure), and nothing crosses a thread. Elsewhere the socket runs in
 // a worker of its own and the page takes what it sends in the same slices.
 // Where workers cannot start either, the app opens a WebSocket of its own.
-// The worker's script, as a `blob:` URL made when the first worker is: a
-// first `createObjectURL` costs 2 to 29 ms, before the early socket.
-let script;
-const worker = () =>
-  (script ??= URL.createObjectURL(
-    new Blob([
+const worker = URL.createObjectURL(
+  new Blob([
     `(${() => {
       let ws, batch = [], at = 0, credit = 1;
       // At most one batch on its way, of at most 512 messages: the next goes
@@ -81,8 +77,8 @@ const worker = () =>
         else ws.send(data.send);
       };
     }})()`,
-    ]),
-  ));
+  ]),
+);
 // The next frame, then a task. A hidden page draws no frames (and fires no
 // animation frame): a wait for one that began before the page was hidden
 // ends after 100 ms all the same (later where the browser holds a hidden
@@ -98,7 +94,7 @@ class Paced extends EventTarget {
     super();
     Object.assign(this, { readyState: 0, protocol: "", extensions: "", q: [], at: 0 });
     if (globalThis.WebSocketStream) return this.read(new WebSocketStream(url, { protocols })), this;
-    const w = (this.w = new Worker(worker(), { name: JSON.stringify([url, protocols]) }));
+    const w = (this.w = new Worker(worker, { name: JSON.stringify([url, protocols]) }));
     w.onmessage = ({ data }) => {
       this.asked = 0;
       this.q.push(...data);
