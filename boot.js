@@ -31,15 +31,13 @@ const crash = (error) => {
 };
 addEventListener("error", (e) => crash(e.error));
 addEventListener("unhandledrejection", (e) => crash(e.reason));
-// The app's sockets take their messages in slices of at most 6 ms with a
-// frame drawn between them, so a burst of 20,000 lines never holds the page
-// still for long (BENCHMARKS.md, runs 9 and 13). To the app each is a
-// WebSocket: the same properties, methods and events (src/socket/mod.rs).
-// Where the browser has `WebSocketStream`, the socket is one on the page: it
-// reads only while the page takes, so the browser holds a burst back
-// (backpressure), and nothing crosses a thread. Elsewhere the socket runs in
-// a worker of its own and the page takes what it sends in the same slices.
-// Where workers cannot start either, the app opens a WebSocket of its own.
+// Every socket of the app runs in a worker of its own (`Paced`): the
+// browser's work per message happens there, and the page takes the messages
+// in slices of at most 6 ms with a frame drawn between them, so a burst of
+// 20,000 lines never holds the page still for long (BENCHMARKS.md, run 9).
+// To the app it is a WebSocket: the same properties, methods and events
+// (src/socket/mod.rs). Where workers cannot start, the app opens a
+// WebSocket of its own.
 const worker = URL.createObjectURL(
   new Blob([
     `(${() => {
@@ -79,22 +77,11 @@ const worker = URL.createObjectURL(
     }})()`,
   ]),
 );
-// The next frame, then a task. A hidden page draws no frames (and fires no
-// animation frame): a wait for one that began before the page was hidden
-// ends after 100 ms all the same (later where the browser holds a hidden
-// page's timers back), so a room in a background tab keeps receiving.
-const frame = () =>
-  new Promise((go) => {
-    let once = () => (once = null, setTimeout(go));
-    requestAnimationFrame(() => once?.());
-    setTimeout(() => once?.(), 100);
-  });
 class Paced extends EventTarget {
   constructor(url, protocols) {
     super();
-    Object.assign(this, { readyState: 0, protocol: "", extensions: "", q: [], at: 0 });
-    if (globalThis.WebSocketStream) return this.read(new WebSocketStream(url, { protocols })), this;
     const w = (this.w = new Worker(worker, { name: JSON.stringify([url, protocols]) }));
+    Object.assign(this, { readyState: 0, protocol: "", extensions: "", q: [], at: 0 });
     w.onmessage = ({ data }) => {
       this.asked = 0;
       this.q.push(...data);
@@ -107,37 +94,19 @@ class Paced extends EventTarget {
       if (this.readyState < 3) this.take({ close: [1006, "", false] });
     };
   }
-  // The stream's messages, read while the page has taken for less than 6 ms
-  // since it last waited (for a message or a frame); a hidden page takes
-  // them as they come. Then its close, as a WebSocket's: clean, or an error
-  // and a close with code 1006.
-  async read(s) {
-    this.s = s;
-    try {
-      const { readable, writable, protocol, extensions } = await s.opened;
-      this.writer = writable.getWriter();
-      this.take({ open: [protocol, extensions] });
-      const reader = readable.getReader();
-      for (let start = performance.now(); ; ) {
-        if (!document.hidden && performance.now() - start > 6) await frame(), (start = performance.now());
-        const asked = performance.now(), { value, done } = await reader.read();
-        if (done) break;
-        if (performance.now() - asked > 1) start = performance.now();
-        this.take(value instanceof Uint8Array ? value.slice().buffer : value);
-      }
-      const { closeCode, reason } = await s.closed;
-      this.take({ close: [closeCode ?? 1005, reason ?? "", true] });
-    } catch (e) {
-      if (this.readyState < 3) this.take({ error: 1 }), this.take({ close: [e?.closeCode ?? 1006, e?.reason ?? "", false] });
-    }
-  }
-  // Hands on what the worker sent, for at most 6 ms; the rest after the next
-  // frame (all at once on a hidden page).
+  // Hands on what came, for at most 6 ms; the rest after the next frame. A
+  // hidden page draws no frames (and fires no animation frame): it takes
+  // everything at once, and a wait for a frame that began before the page was
+  // hidden ends after 100 ms all the same (later where the browser holds a
+  // hidden page's timers back), so a room in a background tab keeps receiving.
   run() {
     const start = performance.now(), q = this.q, all = document.hidden;
     while (this.at < q.length && (all || performance.now() - start < 6)) this.take(q[this.at++]);
-    if ((this.busy = this.at < q.length)) frame().then(() => this.run());
-    else q.length = this.at = 0;
+    if ((this.busy = this.at < q.length)) {
+      let once = () => (once = null, setTimeout(() => this.run()));
+      requestAnimationFrame(() => once?.());
+      setTimeout(() => once?.(), 100);
+    } else q.length = this.at = 0;
     // Running low: the next batch.
     if (this.readyState < 3 && q.length - this.at < 256 && !this.asked) this.w.postMessage((this.asked = 1));
   }
@@ -151,7 +120,7 @@ class Paced extends EventTarget {
     else if (item.close) {
       const [code, reason, wasClean] = item.close;
       this.readyState = 3;
-      this.w?.terminate();
+      this.w.terminate();
       return this.dispatchEvent(new CloseEvent("close", { code, reason, wasClean }));
     } else if (this.readyState != 1) return; // as a WebSocket does, nothing once closing
     this.dispatchEvent(new MessageEvent(kind, init));
@@ -159,15 +128,12 @@ class Paced extends EventTarget {
   send(data) {
     if (this.readyState != 1) throw new DOMException("The socket is not open", "InvalidStateError");
     // A view into the app's memory: its bytes only, copied.
-    data = data.slice?.() ?? data;
-    if (this.s) this.writer.write(data).catch(() => {});
-    else this.w.postMessage({ send: data });
+    this.w.postMessage({ send: data.slice?.() ?? data });
   }
   close(code, reason) {
     if (this.readyState < 2) {
       this.readyState = 2;
-      if (this.s) this.s.close({ closeCode: code, reason });
-      else this.w.postMessage({ close: [code, reason] });
+      this.w.postMessage({ close: [code, reason] });
     }
   }
 }

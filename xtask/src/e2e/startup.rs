@@ -55,10 +55,9 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
     )
 }
 
-/// Where the browser has no `WebSocketStream` (the sockets then run in
-/// workers) and no worker can start (a host whose Content-Security-Policy
-/// forbids `blob:` workers makes `new Worker` throw; a worker can also fail
-/// once started), the app's sockets are the page's own WebSockets: the page
+/// Where no worker can start (a host whose Content-Security-Policy forbids
+/// `blob:` workers makes `new Worker` throw; a worker can also fail once
+/// started), the app's sockets are the page's own WebSockets: the page
 /// connects, shows what the server said first and sends. A worker that
 /// failed once is not tried again.
 pub fn sockets_fall_back_to_the_page_when_no_worker_starts(env: &Env) -> Result<()> {
@@ -75,9 +74,7 @@ pub fn sockets_fall_back_to_the_page_when_no_worker_starts(env: &Env) -> Result<
     ];
     for (i, (how, worker)) in workers.into_iter().enumerate() {
         let s = env.driver.session(env.options)?;
-        s.on_new_document(&format!(
-            "delete window.WebSocketStream; window.__workers = 0; window.Worker = {worker};"
-        ))?;
+        s.on_new_document(&format!("window.__workers = 0; window.Worker = {worker};"))?;
         goto_room(&s, env, &format!("w{i}"), &ws_url(&recorder, ""), "text")?;
         wait_view(
             &s,
