@@ -38,6 +38,12 @@ fn start_sampler(s: &Session, interval_us: u32) -> Result<()> {
     Ok(())
 }
 
+/// Writes the session's trace (see `traced_session`) to `path` as JSON.
+fn save_trace(s: &Session, path: &std::path::Path) -> Result<()> {
+    std::fs::write(path, serde_json::to_string(&s.trace()?)?)?;
+    Ok(())
+}
+
 /// `cargo xtask bench profile`: a CPU profile of the receiving Roomcast page
 /// in the latency scenario, printed as the functions with the most self time.
 /// The client is built with wasm function names kept (wasm-opt `-g`).
@@ -88,10 +94,7 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
         // thread, its layouts and paints, in order.
         let s = traced(&env.own_server())?;
         let b = wait_for(&s, "connected", Duration::from_secs(20))?;
-        std::fs::write(
-            out.join("startup-trace.json"),
-            serde_json::to_string(&s.trace()?)?,
-        )?;
+        save_trace(&s, &out.join("startup-trace.json"))?;
         println!(
             "Connected at {} ms; trace in target/bench/startup-trace.json",
             num(&b["seen"]["connected"])
@@ -162,10 +165,7 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
             "after ingest: {}",
             s.exec("return { lines: document.querySelectorAll('[role=log] li').length, jump: !!document.querySelector('.jump') };")?
         );
-        std::fs::write(
-            out.join("ingest-trace.json"),
-            serde_json::to_string(&s.trace()?)?,
-        )?;
+        save_trace(&s, &out.join("ingest-trace.json"))?;
         println!(
             "ingest {:.0} ms; long tasks (start since the first frame, ms): {}; trace in target/bench/ingest-trace.json",
             num(&b["seen"]["done"]) - num(&b["firstFrame"]),
