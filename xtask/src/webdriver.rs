@@ -90,13 +90,18 @@ impl Driver {
     }
 
     /// A new browser that records the renderer's trace events
-    /// (`devtools.timeline`), read back with [`Session::trace`].
+    /// (`devtools.timeline`, and any more categories in
+    /// `BENCH_TRACE_CATEGORIES`, e.g. `v8.wasm`), read back with [`Session::trace`].
     pub fn traced_session(&self, chrome_options: &Value) -> Result<Session> {
         let mut options = chrome_options.clone();
+        let mut categories = "devtools.timeline,disabled-by-default-devtools.timeline".to_string();
+        if let Ok(more) = std::env::var("BENCH_TRACE_CATEGORIES") {
+            categories = format!("{categories},{more}");
+        }
         options["perfLoggingPrefs"] = json!({
             "enableNetwork": false,
             "enablePage": false,
-            "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline",
+            "traceCategories": categories,
         });
         self.session_with(json!({
             "browserName": "chrome",
