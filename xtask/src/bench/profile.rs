@@ -94,6 +94,9 @@ pub fn profile(page: Page, ingest: bool, history: bool, startup: bool) -> Result
         // thread, its layouts and paints, in order.
         let s = traced(&env.own_server())?;
         let b = wait_for(&s, "connected", Duration::from_secs(20))?;
+        // And the second after it: what the page does once connected (the
+        // clock's first `Intl` formatter, run 14).
+        std::thread::sleep(Duration::from_secs(1));
         save_trace(&s, &out.join("startup-trace.json"))?;
         println!(
             "Connected at {} ms; trace in target/bench/startup-trace.json",
