@@ -58,9 +58,19 @@ const worker = URL.createObjectURL(
       // and the page is busy starting the app (the socket opened 150 to 290
       // ms later that way; BENCHMARKS.md, run 10).
       try {
-        ws = new WebSocket(...JSON.parse(name));
+        const [url, protocols, warm] = JSON.parse(name);
+        ws = new WebSocket(url, protocols);
         ws.binaryType = "arraybuffer";
-        ws.onopen = () => put({ open: [ws.protocol, ws.extensions] });
+        ws.onopen = () => {
+          put({ open: [ws.protocol, ws.extensions] });
+          // ICU's data loads once per browser process, at the first `Intl`
+          // object: 35 to 100 ms. Here it holds back only this socket's
+          // next messages, and the page's clock (src/clock.rs), made 100 ms
+          // after Connected, then costs 1 to 5 ms (BENCHMARKS.md, run 14).
+          // Only for the early socket, a plain room: a dialect's handshake
+          // goes on after the `open`.
+          if (warm) setTimeout(() => new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "medium" }).format());
+        };
         ws.onmessage = (e) => put(e.data);
         ws.onerror = () => put({ error: 1 });
         ws.onclose = (e) => put({ close: [e.code, e.reason, e.wasClean] });
@@ -78,9 +88,9 @@ const worker = URL.createObjectURL(
   ]),
 );
 class Paced extends EventTarget {
-  constructor(url, protocols) {
+  constructor(url, protocols, warm) {
     super();
-    const w = (this.w = new Worker(worker, { name: JSON.stringify([url, protocols]) }));
+    const w = (this.w = new Worker(worker, { name: JSON.stringify([url, protocols, warm]) }));
     Object.assign(this, { readyState: 0, protocol: "", extensions: "", q: [], at: 0 });
     w.onmessage = ({ data }) => {
       this.asked = 0;
@@ -141,7 +151,7 @@ class Paced extends EventTarget {
 // WebSocket, which says what is wrong with it. A global, called as one, so
 // that the bench's instrument sees every socket.
 let broken = 0;
-globalThis.roomcastPaced = (url, protocols) => (!broken && /^(wss?|https?):\/\/./i.test(url) ? new Paced(url, protocols) : null);
+globalThis.roomcastPaced = (url, protocols, warm) => (!broken && /^(wss?|https?):\/\/./i.test(url) ? new Paced(url, protocols, warm) : null);
 
 // A plain text or JSON room named by the address (?server=…&protocol=text or
 // json) starts its handshake now, while the app loads, as a hand-written page
@@ -153,7 +163,7 @@ const server = query.get("server");
 let early = null;
 if (server && /^(text|json)$/i.test(query.get("protocol")) && !query.has("subprotocols") && !query.has("profile")) {
   try {
-    const ws = roomcastPaced(server, []);
+    const ws = roomcastPaced(server, [], true);
     const events = [];
     const keep = (e) => events.push(e);
     const kinds = ["open", "message", "close", "error"];

@@ -42,7 +42,9 @@ pub fn unmake() {
 /// connected or its first line is drawn, by when the frame that shows it
 /// has normally been drawn; the times drawn before then are filled in. The
 /// first `Intl` formatter in a page loads Chromium's ICU data, 35 to 90 ms
-/// on a busy two-core machine (BENCHMARKS.md, runs 11 and 13). Made while
+/// on a busy two-core machine (BENCHMARKS.md, runs 11 and 13); the sockets'
+/// worker (`boot.js`) loads it first, once its socket is open, and then
+/// these cost 1 to 5 ms (run 14). Made while
 /// the socket opened, it held back an `open` that had come early (the socket
 /// `boot.js` opens); made at the `open`, it would hold back a dialect's
 /// handshake (socket.io, STOMP, MQTT); made for the first line, it held back
