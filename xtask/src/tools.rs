@@ -84,6 +84,7 @@ pub fn ensure() -> Result<()> {
             "rust-src",
         ]))?;
     }
+    fetch_std_sources()?;
     let wbg = locked_wasm_bindgen()?;
     if !version_of("wasm-bindgen", &path).is_some_and(|v| v.contains(&wbg)) {
         step(&format!(
@@ -132,6 +133,44 @@ pub fn ensure() -> Result<()> {
             .arg(format!("terser@{TERSER_VERSION}")))?;
     }
     Ok(())
+}
+
+/// The standard library's own dependencies (its `Cargo.lock` in rust-src),
+/// downloaded into cargo's cache. `-Zbuild-std` resolves them, and Trunk runs
+/// cargo `--offline`: on a machine whose cache has never held them (a fresh
+/// CI machine) the release build stopped at "no matching package named
+/// `wasip1`". Offline first, so a machine that has them needs no network.
+fn fetch_std_sources() -> Result<()> {
+    let sysroot = Command::new("rustc")
+        .env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
+        .args(["--print", "sysroot"])
+        .output()?;
+    let manifest = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim())
+        .join("lib/rustlib/src/rust/library/Cargo.toml");
+    let fetch = |offline: bool| {
+        let mut cmd = Command::new("cargo");
+        cmd.env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
+            .arg("fetch")
+            .arg("--manifest-path")
+            .arg(&manifest);
+        if offline {
+            cmd.arg("--offline").stderr(std::process::Stdio::null());
+        }
+        cmd.status()
+    };
+    if fetch(true)?.success() {
+        return Ok(());
+    }
+    step("downloading the standard library's dependencies, for -Zbuild-std");
+    if fetch(false)?.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`cargo fetch --manifest-path {}` failed",
+            manifest.display()
+        )
+        .into())
+    }
 }
 
 /// What a release build of the page sets for cargo (through Trunk): the
