@@ -178,8 +178,15 @@ if (server && /^(text|json)$/i.test(query.get("protocol")) && !query.has("subpro
         ws.close(1000);
         return null;
       }
-      // After the app's listeners are on: the events again, as they came.
-      queueMicrotask(() => events.forEach((e) => ws.dispatchEvent(e)));
+      // The events again, as they came, once the app's listeners are on:
+      // the app calls `replay` in the task that took the socket, so an
+      // `open` that came first shows in its first render (src/app/mod.rs);
+      // else after this task.
+      ws.replay = () => {
+        ws.replay = null;
+        events.forEach((e) => ws.dispatchEvent(e));
+      };
+      queueMicrotask(() => ws.replay?.());
       return ws;
     };
   } catch {}

@@ -168,6 +168,17 @@ impl Socket {
         })
     }
 
+    /// The events `boot` kept for the socket it opened early, as a function
+    /// that dispatches them to this socket's listeners (once). Called by the
+    /// owner once the socket is in place, in the task that took it over, so
+    /// that an `open` that came first is in the app's first render.
+    pub fn take_replay(&self) -> Option<js_sys::Function> {
+        js_sys::Reflect::get(&self.ws, &JsString::from("replay"))
+            .ok()?
+            .dyn_into()
+            .ok()
+    }
+
     pub fn ready_state(&self) -> ReadyState {
         match self.ws.ready_state() {
             WebSocket::CONNECTING => ReadyState::Connecting,

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 61] = [
+pub const SCENARIOS: [(&str, Scenario); 62] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -74,6 +74,10 @@ pub const SCENARIOS: [(&str, Scenario); 61] = [
     (
         "the_socket_boot_opens_is_taken_over_with_what_came_first",
         startup::the_socket_boot_opens_is_taken_over_with_what_came_first,
+    ),
+    (
+        "an_early_open_is_in_the_first_render",
+        startup::an_early_open_is_in_the_first_render,
     ),
     ("accessibility_audit", room_ui::accessibility_audit),
     (

@@ -55,6 +55,43 @@ pub fn the_socket_boot_opens_is_taken_over_with_what_came_first(env: &Env) -> Re
     )
 }
 
+/// On a real network the app's files take longer than a socket's handshake:
+/// the socket boot.js opened is open before the app starts. The app then
+/// takes its `open` in the task that took the socket, and its first render
+/// already says Connected, with no "Connecting" shown in between. Here the
+/// app's wasm is held back (its instantiation waits) until that socket has
+/// opened, and every text the status element ever had is recorded.
+pub fn an_early_open_is_in_the_first_render(env: &Env) -> Result<()> {
+    let recorder = Peer::start_with("node", "recording-server.js", &["greet"])?;
+    let s = env.driver.session(env.options)?;
+    s.on_new_document(
+        "window.__statuses = [];
+         let opened; const open = new Promise((r) => (opened = r));
+         let paced;
+         Object.defineProperty(window, 'roomcastPaced', {
+           get: () => paced,
+           set: (f) => { paced = (...a) => { const ws = f(...a); ws?.addEventListener('open', () => opened()); return ws; }; },
+         });
+         for (const name of ['instantiateStreaming', 'instantiate']) {
+           const real = WebAssembly[name];
+           WebAssembly[name] = async (...a) => { await open; return real.apply(WebAssembly, a); };
+         }
+         new MutationObserver(() => {
+           const text = document.querySelector('[role=status]')?.textContent;
+           if (text !== undefined && window.__statuses.at(-1) !== text) window.__statuses.push(text);
+         }).observe(document, { childList: true, subtree: true, characterData: true });",
+    )?;
+    goto_room(&s, env, "first", &ws_url(&recorder, ""), "text")?;
+    wait_view(&s, "the greeting in the log", |v| {
+        v.status.contains("Connected") && v.count("hello 2") == 1
+    })?;
+    let statuses = s.exec("return window.__statuses;")?;
+    let first = statuses[0].as_str().unwrap_or_default();
+    ensure(first.starts_with("Connected"), || {
+        format!("the first render did not say Connected; the status went {statuses}")
+    })
+}
+
 /// Where no worker can start (a host whose Content-Security-Policy forbids
 /// `blob:` workers makes `new Worker` throw; a worker can also fail once
 /// started), the app's sockets are the page's own WebSockets: the page
