@@ -49,6 +49,21 @@ impl Env<'_> {
     fn open(&self, page: Page, server: &str) -> Result<Session> {
         let s = self.driver.session(self.chrome)?;
         s.on_new_document(INSTRUMENT)?;
+        // `BENCH_RTT=50` (ms) and `BENCH_MBPS=10` (megabits a second, down
+        // and up): Chromium's network emulation, for every request and socket
+        // of the page, as over a real network, where loopback hides what the
+        // page does while its files arrive.
+        let knob = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
+        let (rtt, mbps) = (knob("BENCH_RTT"), knob("BENCH_MBPS"));
+        if rtt.is_some() || mbps.is_some() {
+            let bytes = mbps.map_or(-1.0, |m| m * 1e6 / 8.0);
+            s.cdp("Network.enable", serde_json::json!({}))?;
+            s.cdp(
+                "Network.emulateNetworkConditions",
+                serde_json::json!({ "offline": false, "latency": rtt.unwrap_or(0.0),
+                    "downloadThroughput": bytes, "uploadThroughput": bytes }),
+            )?;
+        }
         s.goto(&self.url(page, server))?;
         Ok(s)
     }
