@@ -84,12 +84,34 @@ fn chaos<'e>(
     let settle = Duration::from_secs(45);
     let last_a = typed_a.last().cloned().unwrap_or_default();
     let last_b = typed_b.last().cloned().unwrap_or_default();
+    // A page that times out is shown; the other is summed up too, since the
+    // line missing on one page may be stuck on the other (its status, its own
+    // lines not delivered, its last lines).
+    let other = |s: &Session| {
+        view(s).map_or_else(
+            |e| format!("unreadable: {e}"),
+            |v| {
+                let stuck: Vec<_> = v
+                    .lines
+                    .iter()
+                    .filter(|l| l.0.contains("own") && !l.0.contains("delivered"))
+                    .collect();
+                let last = &v.lines[v.lines.len().saturating_sub(6)..];
+                format!(
+                    "status {:?}; own lines not delivered {stuck:?}; last lines {last:?}",
+                    v.status
+                )
+            },
+        )
+    };
     wait_view_for(b, "a's last line and b delivered", settle, |v| {
         v.status.contains("Connected") && v.count(&last_a) > 0 && all_delivered(v)
-    })?;
+    })
+    .map_err(|e| format!("{e}\n  a's page then: {}", other(a)))?;
     wait_view_for(a, "b's last line and a delivered", settle, |v| {
         v.status.contains("Connected") && v.count(&last_b) > 0 && all_delivered(v)
-    })?;
+    })
+    .map_err(|e| format!("{e}\n  b's page then: {}", other(b)))?;
     // The log renders a window of the newest lines: page back to see them all.
     show_all(b)?;
     show_all(a)?;
