@@ -392,11 +392,14 @@ pub fn unreachable_server_is_explained(env: &Env) -> Result<()> {
     Ok(())
 }
 
+/// An own line not delivered (queued, sent or failed).
+fn undelivered(line: &(String, String, String)) -> bool {
+    line.0.contains("own") && !line.0.contains("delivered")
+}
+
 /// Every own line delivered (nothing queued, sent or failed).
 fn all_delivered(v: &View) -> bool {
-    v.lines
-        .iter()
-        .all(|l| !l.0.contains("own") || l.0.contains("delivered"))
+    !v.lines.iter().any(undelivered)
 }
 
 /// The texts of the log's lines that start with `prefix`, in order.

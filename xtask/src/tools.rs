@@ -147,30 +147,23 @@ fn fetch_std_sources() -> Result<()> {
         .output()?;
     let manifest = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim())
         .join("lib/rustlib/src/rust/library/Cargo.toml");
-    let fetch = |offline: bool| {
+    let fetch = || {
         let mut cmd = Command::new("cargo");
         cmd.env("RUSTUP_TOOLCHAIN", RELEASE_NIGHTLY)
             .arg("fetch")
             .arg("--manifest-path")
             .arg(&manifest);
-        if offline {
-            cmd.arg("--offline").stderr(std::process::Stdio::null());
-        }
-        cmd.status()
+        cmd
     };
-    if fetch(true)?.success() {
+    let cached = fetch()
+        .arg("--offline")
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if cached.success() {
         return Ok(());
     }
     step("downloading the standard library's dependencies, for -Zbuild-std");
-    if fetch(false)?.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`cargo fetch --manifest-path {}` failed",
-            manifest.display()
-        )
-        .into())
-    }
+    run(&mut fetch())
 }
 
 /// What a release build of the page sets for cargo (through Trunk): the

@@ -91,11 +91,7 @@ fn chaos<'e>(
         view(s).map_or_else(
             |e| format!("unreadable: {e}"),
             |v| {
-                let stuck: Vec<_> = v
-                    .lines
-                    .iter()
-                    .filter(|l| l.0.contains("own") && !l.0.contains("delivered"))
-                    .collect();
+                let stuck: Vec<_> = v.lines.iter().filter(|l| undelivered(l)).collect();
                 let last = &v.lines[v.lines.len().saturating_sub(6)..];
                 format!(
                     "status {:?}; own lines not delivered {stuck:?}; last lines {last:?}",
