@@ -234,19 +234,25 @@ impl Room {
         };
         if code == "rate_limited" {
             self.log.set_delivery(key, Delivery::Queued);
-            let wait = self.pace.as_mut().map_or(1000, |pace| {
-                pace.empty(now);
-                pace.wait_ms()
-            });
-            fx.push(Effect::StartTimer {
-                timer: Timer::Flush,
-                ms: wait,
-            });
+            self.throttled(now, fx);
         } else {
             self.log
                 .set_delivery(key, Delivery::Failed(format!("{message} ({code})")));
         }
         fx.push(Effect::SaveOutbox);
+    }
+
+    /// The server said "too fast": its bucket is empty, so the queue waits
+    /// for the next token.
+    pub(super) fn throttled(&mut self, now: u64, fx: &mut Vec<Effect>) {
+        let wait = self.pace.as_mut().map_or(1000, |pace| {
+            pace.empty(now);
+            pace.wait_ms()
+        });
+        fx.push(Effect::StartTimer {
+            timer: Timer::Flush,
+            ms: wait,
+        });
     }
 
     /// After a drop, messages sent but not confirmed: with ids they are sent

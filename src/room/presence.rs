@@ -83,6 +83,13 @@ impl Room {
             return None;
         }
         let frame = protocol::encode_typing(wire)?;
+        // The server counts it against the rate limit like a message: with no
+        // token left it would be refused, so the notice is skipped instead.
+        if let Some(pace) = &mut self.pace {
+            if !pace.take(now) {
+                return None;
+            }
+        }
         self.presence.typing_sent = Some(now);
         Some(frame)
     }

@@ -195,6 +195,12 @@ impl Room {
                 message,
                 id: Some(id),
             } if self.outbox.key(&id).is_some() => self.refused(&id, &code, &message, now, fx),
+            // A frame of our own with no line (a typing notice, the hello)
+            // came too fast: the queue waits for the next token, and nothing
+            // the user typed is concerned.
+            Incoming::ServerError { code, id: None, .. } if code == "rate_limited" => {
+                self.throttled(now, fx)
+            }
             Incoming::ServerError { code, message, .. } => self.system(
                 now,
                 Level::Error,

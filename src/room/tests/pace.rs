@@ -54,3 +54,42 @@ fn rate_limited_messages_go_back_in_the_queue_and_retry_by_themselves() {
         vec![r#"{"type":"message","id":"c1","text":"too fast"}"#.to_string()]
     );
 }
+
+#[test]
+fn a_typing_notice_takes_a_token_and_is_skipped_without_one() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME_RATE), 0);
+    // Burst 3: three messages use it up; the notice would be refused.
+    for i in 1..=3 {
+        compose(&mut room, &format!("c{i}"), &format!("m{i}"));
+    }
+    assert_eq!(room.typing(10), None, "no token: skipped");
+    // A token later, it goes (and takes that token).
+    assert!(room.typing(250).is_some());
+    let fx = room.handle(Input::Timer(Timer::Flush), 260);
+    assert!(sent_frames(&fx).is_empty());
+    let fx = compose(&mut room, "c4", "m4");
+    assert!(sent_frames(&fx).is_empty(), "waits for the next token");
+    assert!(started(&fx, Timer::Flush).is_some());
+}
+
+#[test]
+fn a_refused_frame_without_a_line_waits_quietly() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME_RATE), 0);
+    let before = room.lines().len();
+    let fx = room.handle(
+        text(r#"{"type":"error","code":"rate_limited","message":"slow down"}"#),
+        10,
+    );
+    assert_eq!(
+        room.lines().len(),
+        before,
+        "no error line for a typing notice"
+    );
+    assert_eq!(started(&fx, Timer::Flush), Some(201));
+    // The queue waits for the token the server says is gone.
+    assert!(sent_frames(&compose(&mut room, "c1", "m1")).is_empty());
+    let fx = room.handle(Input::Timer(Timer::Flush), 211);
+    assert!(sent_frames(&fx)[0].contains("m1"));
+}

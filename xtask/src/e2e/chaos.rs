@@ -81,7 +81,11 @@ fn chaos<'e>(
         })?;
     }
     let chaos_time = started.elapsed();
-    let settle = Duration::from_secs(45);
+    // A page may wait out the longest reconnect delay (30 s: a connection
+    // that never stayed up 10 s does not reset the backoff), then its queue
+    // goes out at the server's 5 lines a second (a burst of 20 aside).
+    let queued = typed_a.len().max(typed_b.len()) as u64;
+    let settle = Duration::from_secs(30 + queued / 5 + 15);
     let last_a = typed_a.last().cloned().unwrap_or_default();
     let last_b = typed_b.last().cloned().unwrap_or_default();
     // A page that times out is shown; the other is summed up too, since the
@@ -116,6 +120,18 @@ fn chaos<'e>(
         all_delivered(&seen_by_a) && all_delivered(&seen_by_b),
         || "an own line further back is not delivered".into(),
     )?;
+    // The client paces everything it sends by the server's announced rate
+    // limit: "slow down" is never the user's problem to read.
+    for (who, seen) in [("a", &seen_by_a), ("b", &seen_by_b)] {
+        let refused: Vec<_> = seen
+            .lines
+            .iter()
+            .filter(|l| l.2.contains("rate_limited"))
+            .collect();
+        ensure(refused.is_empty(), || {
+            format!("{who}'s page shows the server's rate limit: {refused:?}")
+        })?;
+    }
     let got_b = texts_with(&seen_by_b, &format!("{what} a "));
     let got_a = texts_with(&seen_by_a, &format!("{what} b "));
     let dups =
