@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 /// Frames a server might send; `{id}` becomes one of a few ids, so echoes of
 /// our own messages, repeats and strangers' ids all happen.
-const FRAMES: [&str; 26] = [
+const FRAMES: [&str; 27] = [
     r#"{"type":"welcome","server":"roomcast-server","version":1,"users":["a"],"heartbeat_ms":1000,"rate":{"burst":2,"refill_ms":100}}"#,
     r#"{"type":"welcome","server":"s","version":1,"users":[]}"#,
     r#"{"type":"joined","name":"me","users":["me"],"history":[{"type":"message","id":"{id}","seq":3,"from":"b","text":"old","ts":5}]}"#,
@@ -19,6 +19,7 @@ const FRAMES: [&str; 26] = [
     r#"{"type":"message","id":"{id}","from":"me","text":"line","ts":9}"#,
     r#"{"type":"error","code":"rate_limited","message":"slow","id":"{id}"}"#,
     r#"{"type":"error","code":"too_big","message":"big","id":"{id}"}"#,
+    r#"{"type":"error","code":"rate_limited","message":"slow"}"#,
     r#"{"type":"ping"}"#,
     r#"{"type":"presence","users":["a","b"]}"#,
     "line",
@@ -112,7 +113,13 @@ fuzz_target!(|data: &[u8]| {
             0 => format!("n{}", n / 2 % 4),
             _ => format!("r{}", n / 2 % 4),
         };
-        let input = match op % 22 {
+        if op % 23 == 22 {
+            // The user types (a typing notice, paced like a message).
+            let _ = room.typing(now);
+            check(&room, now);
+            continue;
+        }
+        let input = match op % 23 {
             0 => Input::Connect(Config {
                 // A small memory ceiling now and then, so trimming is exercised.
                 keep: if arg & 8 == 0 { 100 } else { 50_000 },
@@ -186,10 +193,15 @@ fuzz_target!(|data: &[u8]| {
                 unsaved: vec![id(arg)],
             },
             _ => Input::Restore(vec![Unsent {
-                id: format!("r{}", arg % 4),
-                text: "saved".into(),
-                ts: now,
-                failed: (arg & 1 == 1).then(|| "earlier".into()),
+                // A file, with or without its bytes kept.
+                file: arg & 2 != 0,
+                bytes: (arg & 4 != 0).then(|| vec![arg].into()),
+                ..Unsent::plain(
+                    format!("r{}", arg % 4),
+                    "saved".into(),
+                    now,
+                    (arg & 1 == 1).then(|| "earlier".into()),
+                )
             }]),
         };
         let _ = room.handle(input, now);

@@ -108,30 +108,46 @@ async fn open() -> Result<IdbDatabase, String> {
         .ok_or_else(|| "IndexedDB gave no database".into())
 }
 
-async fn get(db: &IdbDatabase, server: &str) -> Result<Option<String>, String> {
+/// The record under `key` (undefined when there is none).
+async fn read(db: &IdbDatabase, key: &str) -> Result<JsValue, String> {
     let tx = db
         .transaction_with_str(STORE)
         .map_err(|_| "no transaction")?;
     let store = tx.object_store(STORE).map_err(|_| "no store")?;
     let request: IdbRequest = store
-        .get(&JsValue::from_str(server))
+        .get(&JsValue::from_str(key))
         .map_err(|_| "get refused")?;
     settled(&request, "success").await?;
-    Ok(request.result().ok().and_then(|v| v.as_string()))
+    Ok(request.result().unwrap_or(JsValue::UNDEFINED))
 }
 
-/// Writes (or with `None` deletes) the record of `server`, until committed.
-async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), String> {
+async fn get(db: &IdbDatabase, server: &str) -> Result<Option<String>, String> {
+    Ok(read(db, server).await?.as_string())
+}
+
+/// Starts writing (or with `None` deleting) the record under `key`; the
+/// transaction, to wait for its commit.
+fn write(
+    db: &IdbDatabase,
+    key: &str,
+    value: Option<&JsValue>,
+) -> Result<web_sys::IdbTransaction, String> {
     let tx = db
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
         .map_err(|_| "no transaction")?;
     let store = tx.object_store(STORE).map_err(|_| "no store")?;
-    let key = JsValue::from_str(server);
+    let key = JsValue::from_str(key);
     match value {
-        Some(v) => store.put_with_key(&JsValue::from_str(v), &key).map(drop),
+        Some(v) => store.put_with_key(v, &key).map(drop),
         None => store.delete(&key).map(drop),
     }
     .map_err(|_| "write refused")?;
+    Ok(tx)
+}
+
+/// Writes (or with `None` deletes) the record of `server`, until committed.
+async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), String> {
+    let tx = write(db, server, value.map(JsValue::from_str).as_ref())?;
     // Listed before the write commits: a page that starts meanwhile waits
     // for IndexedDB rather than missing the record.
     if value.is_some() {
@@ -144,13 +160,64 @@ async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), 
     Ok(())
 }
 
-/// The log kept for `server`, where the reference server should resume, and
-/// whether lines saved while an earlier page closed were added to it (they
-/// are not in IndexedDB yet).
-pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>, bool) {
+/// Where the files waiting to be sent to `server` are kept: one record
+/// beside its log, `[[id, bytes], …]`, under a key no address can be. The
+/// outbox in localStorage says which of its messages are files.
+fn files_key(server: &str) -> String {
+    format!("\u{1}files {server}")
+}
+
+/// The files kept for `server`'s outbox, by id.
+async fn load_files(db: &IdbDatabase, server: &str) -> Vec<(String, Rc<[u8]>)> {
+    let record = read(db, &files_key(server)).await.unwrap_or_default();
+    js_sys::Array::from(&record)
+        .iter()
+        .filter_map(|pair| {
+            let pair = js_sys::Array::from(&pair);
+            let id = pair.get(0).as_string()?;
+            let bytes = pair.get(1).dyn_into::<js_sys::Uint8Array>().ok()?;
+            Some((id, bytes.to_vec().into()))
+        })
+        .collect()
+}
+
+/// Keeps `files` as the files of `server`'s outbox (none: the record goes).
+pub async fn save_files(server: String, files: Vec<(String, Rc<[u8]>)>) -> Result<(), String> {
+    let db = open().await?;
+    let record = (!files.is_empty()).then(|| {
+        files
+            .iter()
+            .map(|(id, bytes)| {
+                js_sys::Array::of2(&id.into(), &js_sys::Uint8Array::from(&bytes[..]))
+            })
+            .collect::<js_sys::Array>()
+            .into()
+    });
+    let tx = write(&db, &files_key(&server), record.as_ref())?;
+    settled(&tx, "complete").await
+}
+
+/// What is kept for `server`.
+pub struct Kept {
+    pub lines: Vec<Saved>,
+    /// Where the reference server should resume.
+    pub seq: Option<u64>,
+    /// Lines saved while an earlier page closed were added (they are not in
+    /// IndexedDB yet).
+    pub merged: bool,
+    /// The outbox's files (asked for with `files`), by id.
+    pub files: Vec<(String, Rc<[u8]>)>,
+}
+
+/// The log kept for `server`, and with `files` its outbox's files.
+pub async fn load(server: &str, files: bool) -> Kept {
     let legacy = persist::history_key(server);
+    let mut kept_files = Vec::new();
     let text = match open().await {
         Ok(db) => {
+            if files {
+                kept_files = load_files(&db, server).await;
+            }
             let kept = get(&db, server).await.ok().flatten();
             // An older Roomcast kept it in localStorage: move it here.
             match (kept, store::get_raw(&legacy)) {
@@ -187,7 +254,12 @@ pub async fn load(server: &str) -> (Vec<Saved>, Option<u64>, bool) {
         }
         None => false,
     };
-    (lines, seq, merged)
+    Kept {
+        lines,
+        seq,
+        merged,
+        files: kept_files,
+    }
 }
 
 /// Appends the lines of `tail` that `lines` does not end with already (an

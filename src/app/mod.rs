@@ -57,6 +57,8 @@ pub struct Controller {
     history_save: RefCell<Option<Timeout>>,
     /// The newest line key the kept log in IndexedDB is known to hold.
     kept_upto: Rc<Cell<u64>>,
+    /// The ids of the outbox's files as last kept in IndexedDB.
+    kept_files: RefCell<Vec<String>>,
     /// The outbox could not be saved at the last try (storage full).
     unsaved: Cell<bool>,
     /// Increases with every connect to a new server: a kept log that loads
@@ -109,6 +111,7 @@ impl Controller {
                 attention: Attention::from_page(),
                 history_save: RefCell::new(None),
                 kept_upto: Rc::new(Cell::new(0)),
+                kept_files: RefCell::new(Vec::new()),
                 unsaved: Cell::new(false),
                 generation: Cell::new(0),
                 held: RefCell::new(None),
@@ -186,20 +189,27 @@ impl Controller {
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let server = config.server.clone();
-        let wait = !kept::nothing_kept(&server);
+        let files = persist::outbox_has_files(&server);
+        let wait = files || !kept::nothing_kept(&server);
         *self.held.borrow_mut() = wait.then(Vec::new);
         self.start(config);
         if !wait {
-            return self.restore(&server, Vec::new(), None, false);
+            let nothing = kept::Kept {
+                lines: Vec::new(),
+                seq: None,
+                merged: false,
+                files: Vec::new(),
+            };
+            return self.restore(&server, nothing);
         }
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let (lines, last_seq, merged) = kept::load(&server).await;
+            let kept = kept::load(&server, files).await;
             let Some(this) = this.upgrade() else { return };
             if this.generation.get() != generation {
                 return; // another connect came since
             }
-            this.restore(&server, lines, last_seq, merged);
+            this.restore(&server, kept);
         });
     }
 
@@ -537,6 +547,7 @@ impl Controller {
     fn save_outbox_input(&self) -> Option<Input> {
         let room = self.room.borrow();
         let unsent = room.unsent();
+        self.keep_files(room.server(), &unsent);
         let saved = persist::save_outbox(room.server(), &unsent);
         let was_unsaved = self.unsaved.replace(saved.is_err());
         match saved {

@@ -46,6 +46,13 @@ pub fn load_outbox(server: &str) -> Vec<Unsent> {
     Unsent::list_from_value(&outbox)
 }
 
+/// Whether the outbox an earlier page kept for `server` has files (their
+/// bytes are in IndexedDB). Outside a string, `"file":true` is the field: a
+/// quote inside one is escaped.
+pub fn outbox_has_files(server: &str) -> bool {
+    store::get_raw(&outbox_key(server)).is_some_and(|s| s.contains(r#""file":true"#))
+}
+
 /// Saves the outbox of `server`. When storage is full, kept logs make room,
 /// oldest lines first: this server's log shrinks by halves, then other
 /// servers' logs go. `Err` only when even an empty storage of logs has no

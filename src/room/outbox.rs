@@ -208,13 +208,30 @@ impl Room {
         }
     }
 
-    /// Messages an earlier page saved, back in the queue (or failed, as they were).
+    /// Messages an earlier page saved, back in the queue (or failed, as they
+    /// were). A file whose bytes the browser did not keep is said so.
     pub(super) fn restore(&mut self, unsent: Vec<Unsent>) {
         for u in unsent {
-            if !self.outbox.own.contains_key(&u.id) {
-                let delivery = u.failed.map_or(Delivery::Queued, Delivery::Failed);
-                self.push_own(u.ts, u.id, u.text, delivery, None);
+            if self.outbox.own.contains_key(&u.id) {
+                continue;
             }
+            let file = match (u.file, u.bytes) {
+                (false, _) => None,
+                (true, Some(bytes)) => Some(Attachment {
+                    mime: binary::image_mime(&bytes),
+                    bytes,
+                }),
+                (true, None) => {
+                    let why = tf(
+                        "\u{201c}{0}\u{201d} was not sent, and the browser did not keep the file across the reload: attach it again.",
+                        &[&u.text],
+                    );
+                    self.system(u.ts, Level::Error, why);
+                    continue;
+                }
+            };
+            let delivery = u.failed.map_or(Delivery::Queued, Delivery::Failed);
+            self.push_own(u.ts, u.id, u.text, delivery, file);
         }
     }
 

@@ -2,16 +2,44 @@
 //! outbox) and the recent log, and how they read back from storage.
 
 use super::{Delivery, Kind, Level, Room};
+use crate::i18n::t;
 use serde::Serialize;
+use std::rc::Rc;
 
 /// A message not yet delivered, as saved across page reloads.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unsent {
     pub id: String,
+    /// The text, or a file's name.
     pub text: String,
     pub ts: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<String>,
+    /// A file: its bytes are kept apart (IndexedDB, `app/kept.rs`), not in
+    /// this record.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub file: bool,
+    /// The file's bytes: to keep, or as read back (`None`: not kept).
+    #[serde(skip)]
+    pub bytes: Option<Rc<[u8]>>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+impl Unsent {
+    /// A message with no file.
+    pub fn plain(id: String, text: String, ts: u64, failed: Option<String>) -> Self {
+        Unsent {
+            id,
+            text,
+            ts,
+            failed,
+            file: false,
+            bytes: None,
+        }
+    }
 }
 
 /// A line kept in the browser across reloads (see [`Room::history`]).
@@ -47,10 +75,13 @@ impl Unsent {
             .iter()
             .filter_map(|v| {
                 Some(Unsent {
-                    id: v.get("id")?.as_str()?.to_string(),
-                    text: v.get("text")?.as_str()?.to_string(),
-                    ts: v.get("ts")?.as_u64()?,
-                    failed: v.get("failed").and_then(|f| f.as_str()).map(String::from),
+                    file: v.get("file").and_then(serde_json::Value::as_bool) == Some(true),
+                    ..Unsent::plain(
+                        v.get("id")?.as_str()?.to_string(),
+                        v.get("text")?.as_str()?.to_string(),
+                        v.get("ts")?.as_u64()?,
+                        v.get("failed").and_then(|f| f.as_str()).map(String::from),
+                    )
                 })
             })
             .collect()
@@ -162,20 +193,25 @@ impl Room {
             .iter()
             .filter_map(|&key| self.log.get(key))
             .filter_map(|line| match &line.kind {
-                // Files are not kept across reloads: storage is too small for them.
                 Kind::Own {
                     client_id,
                     delivery,
-                    file: None,
+                    file,
                     ..
                 } => Some(Unsent {
-                    id: client_id.clone(),
-                    text: line.text.clone(),
-                    ts: line.ts,
                     failed: match delivery {
                         Delivery::Failed(why) => Some(why.clone()),
+                        // A file carries no id: one sent when the page
+                        // closed could show twice if sent again, so the
+                        // user decides (as after a drop, `requeue`).
+                        Delivery::Sent if file.is_some() => {
+                            Some(t("the page closed before the server echoed it").into())
+                        }
                         _ => None,
                     },
+                    file: file.is_some(),
+                    bytes: file.as_ref().map(|f| f.bytes.clone()),
+                    ..Unsent::plain(client_id.clone(), line.text.clone(), line.ts, None)
                 }),
                 _ => None,
             })

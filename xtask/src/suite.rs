@@ -113,7 +113,7 @@ impl Shared {
 
 /// The end-to-end scenarios that also run in headless Firefox: connect and
 /// chat both ways, reconnect through a server restart, the strict CSP.
-const FIREFOX_SMOKE: [&str; 5] = [
+const FIREFOX_SMOKE: [&str; 6] = [
     "two_browsers_chat",
     "server_killed_while_typing",
     "csp_holds_through_a_session",
@@ -121,6 +121,8 @@ const FIREFOX_SMOKE: [&str; 5] = [
     "languages_follow_the_url_and_stay",
     // Issue 18: the socket boot.js opens, taken over by the app.
     "the_socket_boot_opens_is_taken_over_with_what_came_first",
+    // A file's bytes kept in IndexedDB across a reload: each engine's own.
+    "a_queued_file_survives_a_reload",
 ];
 
 /// A trial that runs `f` on the shared state.

@@ -477,12 +477,12 @@ fn lines_group_by_sender_within_five_minutes() {
 fn an_error_about_a_delivered_message_changes_nothing() {
     let mut room = Room::new(1);
     room.handle(
-        Input::Restore(vec![Unsent {
-            id: "r3".into(),
-            text: "saved".into(),
-            ts: 5,
-            failed: Some("earlier".into()),
-        }]),
+        Input::Restore(vec![Unsent::plain(
+            "r3".into(),
+            "saved".into(),
+            5,
+            Some("earlier".into()),
+        )]),
         10,
     );
     room.handle(text(r#"{"user":"x","text":"line","id":"r3"}"#), 11);

@@ -149,17 +149,12 @@ fn clearing_keeps_undelivered_lines_and_rtt_is_send_to_echo() {
 #[test]
 fn saved_records_read_back_and_garbage_is_skipped() {
     let unsent = vec![
+        Unsent::plain("a".into(), "one".into(), 5, None),
+        Unsent::plain("b".into(), "two".into(), 6, Some("refused".into())),
+        // A file's record says so; its bytes are kept apart.
         Unsent {
-            id: "a".into(),
-            text: "one".into(),
-            ts: 5,
-            failed: None,
-        },
-        Unsent {
-            id: "b".into(),
-            text: "two".into(),
-            ts: 6,
-            failed: Some("refused".into()),
+            file: true,
+            ..Unsent::plain("c".into(), "dot.png".into(), 7, None)
         },
     ];
     let value = serde_json::to_value(&unsent).unwrap();
@@ -174,4 +169,75 @@ fn saved_records_read_back_and_garbage_is_skipped() {
     let read = Saved::list_from_value(&saved);
     assert_eq!(read.len(), 1);
     assert_eq!(read[0].from.as_deref(), Some("bob"));
+}
+
+#[test]
+fn a_queued_file_is_saved_without_its_bytes_and_comes_back_with_them() {
+    let mut room = open(Dialect::Json);
+    room.handle(Input::Disconnect, 2);
+    room.handle(
+        Input::ComposeFile {
+            client_id: "f1".into(),
+            name: "dot.png".into(),
+            bytes: vec![1, 2, 3],
+        },
+        3,
+    );
+    compose(&mut room, "c1", "after the file");
+    let unsent = room.unsent();
+    assert_eq!(unsent.len(), 2);
+    assert!(unsent[0].file && unsent[0].bytes.as_deref() == Some(&[1, 2, 3][..]));
+    let json = serde_json::to_string(&unsent).unwrap();
+    assert!(
+        json.contains(r#""file":true"#) && !json.contains("[1,2,3]"),
+        "{json}"
+    );
+    // The next page: the record, and the bytes read back from where they were kept.
+    let mut read = Unsent::list_from_value(&serde_json::from_str(&json).unwrap());
+    read[0].bytes = Some(vec![1, 2, 3].into());
+    let mut next = open(Dialect::Json);
+    next.handle(Input::Restore(read), 10);
+    assert_eq!(
+        deliveries(&next),
+        vec![
+            ("dot.png".into(), Delivery::Queued),
+            ("after the file".into(), Delivery::Queued),
+        ]
+    );
+    assert!(matches!(
+        &next.lines()[0].kind,
+        Kind::Own { file: Some(f), .. } if f.bytes[..] == [1, 2, 3]
+    ));
+}
+
+#[test]
+fn a_file_not_kept_or_in_flight_at_the_reload_is_said_so() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME), 1);
+    room.handle(
+        Input::ComposeFile {
+            client_id: "f1".into(),
+            name: "sent.png".into(),
+            bytes: vec![1],
+        },
+        3,
+    );
+    // Sent, not echoed: a file has no id, so sending it again is the user's call.
+    let unsent = room.unsent();
+    assert!(unsent[0].failed.is_some(), "{unsent:?}");
+    let lost = Unsent {
+        file: true,
+        ..Unsent::plain("f2".into(), "lost.png".into(), 4, None)
+    };
+    let mut next = open(Dialect::Json);
+    next.handle(Input::Restore(vec![lost]), 10);
+    assert!(
+        deliveries(&next).is_empty(),
+        "no line to send without bytes"
+    );
+    let said = &next.lines()[0];
+    assert!(
+        matches!(said.kind, Kind::System(Level::Error)) && said.text.contains("lost.png"),
+        "{said:?}"
+    );
 }

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 62] = [
+pub const SCENARIOS: [(&str, Scenario); 63] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -30,6 +30,10 @@ pub const SCENARIOS: [(&str, Scenario); 62] = [
     (
         "unsaved_line_says_so_and_still_goes_out",
         storage::unsaved_line_says_so_and_still_goes_out,
+    ),
+    (
+        "a_queued_file_survives_a_reload",
+        storage::a_queued_file_survives_a_reload,
     ),
     (
         "kept_log_moves_to_indexeddb_and_keeps_more",

@@ -119,6 +119,59 @@ pub fn unsaved_line_says_so_and_still_goes_out(env: &Env) -> Result<()> {
     clear_storage(&fo)
 }
 
+/// An image attached while disconnected is kept across a reload (its bytes
+/// in IndexedDB, localStorage has no room for files) and goes out once
+/// connected, before the line typed after it.
+pub fn a_queued_file_survives_a_reload(env: &Env) -> Result<()> {
+    let path = env.artifacts.join("kept.png");
+    std::fs::write(&path, PNG)?;
+    let gy = join(env, "gy")?;
+    let hu = join(env, "hu")?;
+    gy.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&gy, "Disconnected", |v| v.status == "Disconnected")?;
+    gy.type_into(".composer input[type=file]", &path.to_string_lossy())?;
+    let after = vec!["typed after the kept file".to_string()];
+    type_while_away(&gy, &after)?;
+    gy.wait("the image queued", Duration::from_secs(5), |s| {
+        image_widths(s, "own").map(|w| (w == [1]).then_some(()))
+    })?;
+    gy.exec("location.reload(); return null;")?;
+    wait_view(&gy, "restored and delivered", |v| {
+        v.status.contains("Connected") && v.count(&after[0]) == 1 && all_delivered(v)
+    })?;
+    let own = image_widths(&gy, "own")?;
+    ensure(own == [1], || {
+        format!("after the reload the sender shows images {own:?}")
+    })?;
+    hu.wait("the image at hu", Duration::from_secs(10), |s| {
+        image_widths(s, "peer").map(|w| (w == [1]).then_some(()))
+    })?;
+    receives_exactly(&hu, "typed after the kept file", &after)?;
+    // In order: the image came before the line typed after it.
+    let order = hu.exec(
+        "const lis = [...document.querySelectorAll('[role=log] li.peer')];
+         return [lis.findIndex(li => li.querySelector('img.inline')),
+                 lis.findIndex(li => li.textContent.includes('typed after the kept file'))];",
+    )?;
+    ensure(
+        order[0].as_i64().unwrap_or(-1) >= 0 && order[0].as_i64() < order[1].as_i64(),
+        || format!("image and line at {order}"),
+    )?;
+    // Delivered: nothing kept for the next page.
+    let left = gy.exec(
+        "return new Promise(done => {
+           const r = indexedDB.open('roomcast');
+           r.onsuccess = () => {
+             const get = r.result.transaction('history').objectStore('history').getAllKeys();
+             get.onsuccess = () => done(get.result.filter(k => k.startsWith('\\u0001files')).length);
+           };
+         });",
+    )?;
+    ensure(left == 0, || {
+        format!("{left} file records left after delivery")
+    })
+}
+
 /// The kept log lives in IndexedDB: a log an older Roomcast kept in
 /// localStorage (as many 4 KB lines as it holds) moves there on the first
 /// visit and leaves localStorage; with 50 more large lines it is kept whole,
