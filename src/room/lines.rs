@@ -208,6 +208,13 @@ impl Log {
             kind,
             text,
         }));
+        self.trim(pinned);
+        self.next_key
+    }
+
+    /// Past the ceiling (`keep` and a tenth), the oldest lines leave down to
+    /// `keep`, in one go; the `pinned` ones (undelivered) stay.
+    pub fn trim(&mut self, pinned: &[u64]) {
         let chunk = (self.keep / 10).max(1);
         if self.lines.len() >= self.keep + chunk {
             let excess = self.lines.len() - self.keep;
@@ -219,7 +226,6 @@ impl Log {
             });
             self.dropped += before - self.lines.len();
         }
-        self.next_key
     }
 
     /// The key the next line will get.

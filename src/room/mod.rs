@@ -165,7 +165,11 @@ impl Room {
         match input {
             Input::Connect(config) => {
                 self.polling = config.polling_first && config.dialect == Dialect::SocketIo;
+                // A smaller ceiling holds at once, not from the next line.
+                let dropped = self.log.dropped();
                 self.log.set_keep(config.keep);
+                self.log.trim(&self.outbox.pending);
+                self.forget_dropped(dropped);
                 self.config = config;
                 self.batched = self.config.lines == crate::protocol::lines::Lines::Split;
                 self.choose_dialect();
@@ -240,13 +244,19 @@ impl Room {
     fn push(&mut self, ts: u64, kind: Kind, text: String) -> u64 {
         let dropped = self.log.dropped();
         let key = self.log.push(ts, kind, text, &self.outbox.pending);
+        self.forget_dropped(dropped);
+        key
+    }
+
+    /// The ids of own lines that left memory (since `dropped` had) move to
+    /// the bounded set of ids already seen.
+    fn forget_dropped(&mut self, dropped: usize) {
         if self.log.dropped() != dropped {
             let cap = self.log.keep();
             for id in self.outbox.forget_before(self.log.first_key()) {
                 self.seen.insert(&id, cap);
             }
         }
-        key
     }
 }
 

@@ -108,3 +108,20 @@ fn history_since_a_key_is_what_a_save_up_to_it_has_not_kept() {
     assert_eq!(tail, ["line 7", "line 8", "line 9"]);
     assert_eq!(room.history_since(0, 5000).len(), 10);
 }
+
+/// Found by the `room` fuzz target: connecting again with a smaller `keep`
+/// left the lines above the new ceiling until the next one came.
+#[test]
+fn a_smaller_ceiling_on_a_new_connect_holds_at_once() {
+    let mut room = room_keeping(1000);
+    for i in 0..500 {
+        room.handle(peer(i), 10);
+    }
+    let mut smaller = config(Dialect::Json);
+    smaller.keep = 100;
+    room.handle(Input::Connect(smaller), 20);
+    let len = room.lines().len();
+    assert!((100..=110).contains(&len), "{len} lines in memory");
+    assert_eq!(room.lines().last().unwrap().text, "line 499");
+    assert_eq!(room.dropped() + len, 500 + 1, "every line kept or counted");
+}
