@@ -191,6 +191,13 @@ if (server && /^(text|json)$/i.test(query.get("protocol")) && !query.has("subpro
     };
   } catch {}
 }
+// Each page keeps its unsent messages under its own name (src/app/outbox.rs)
+// and holds a Web Lock of that name while it lives. Another page waits for the
+// lock and, once the page has closed, crashed or reloaded, takes its messages
+// over. `false`: no Web Locks (http other than localhost), so a page cannot
+// tell which pages live, and takes every outbox over at its start.
+globalThis.roomcastHold = (name) => !!navigator.locks?.request(name, () => new Promise(() => {}));
+globalThis.roomcastWhenGone = (name, then) => navigator.locks.request(name, () => new Promise(then));
 // The app's sockets: the early one when it fits, else a new one (`null`: the
 // app opens a WebSocket itself). An empty address only declines the early one.
 globalThis.roomcastSocket = (url, protocols) => {

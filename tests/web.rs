@@ -414,8 +414,24 @@ async fn the_kept_log_is_noted_so_a_server_with_nothing_kept_connects_at_once() 
         kept::nothing_kept(b),
         "another server still has nothing kept"
     );
-    let (back, seq, _) = kept::load(a).await;
-    assert_eq!((back.len(), seq), (1, Some(7)));
+    let back = kept::load(a, &[]).await;
+    assert_eq!((back.lines.len(), back.seq), (1, Some(7)));
+    // A page's queued files, beside the log: back as they went in, and gone
+    // once none wait.
+    let files: Vec<(String, std::rc::Rc<[u8]>)> = vec![("f1".into(), vec![0, 1, 255].into())];
+    kept::save_files(a.into(), "p1".into(), files.clone())
+        .await
+        .unwrap();
+    assert_eq!(kept::files(a, "p1").await, files);
+    assert!(
+        kept::files(a, "p2").await.is_empty(),
+        "another page's are its own"
+    );
+    assert_eq!(kept::load(a, &["p1".into()]).await.files, files);
+    kept::save_files(a.into(), "p1".into(), Vec::new())
+        .await
+        .unwrap();
+    assert!(kept::files(a, "p1").await.is_empty());
     kept::clear(a.into()).await;
     assert!(kept::nothing_kept(a), "cleared: the note went with it");
     // An older Roomcast's localStorage, without the notes: wait as before.

@@ -3,14 +3,21 @@
 //! IndexedDB a few seconds after a change and when the page goes.
 
 use super::{kept, persist, Controller};
-use crate::room::{Input, Unsent};
+use crate::room::Input;
 use gloo::timers::callback::Timeout;
-use std::rc::Rc;
 
 impl Controller {
-    /// The kept log and the outbox (its files' bytes as kept) into the room,
-    /// then the socket's events held meanwhile.
-    pub(super) fn restore(&self, server: &str, kept: kept::Kept) {
+    /// The kept log and the outboxes of `pages` (their files' bytes as
+    /// kept) into the room, then the socket's events held meanwhile. The
+    /// outboxes of the pages `later` (open, or not yet known to be gone)
+    /// come after, each once its page has gone.
+    pub(super) fn restore(
+        &self,
+        server: &str,
+        kept: kept::Kept,
+        pages: &[String],
+        later: Vec<String>,
+    ) {
         let kept::Kept {
             lines,
             seq: last_seq,
@@ -22,44 +29,15 @@ impl Controller {
         self.attention.seen_up_to(seen);
         // Lines the last page wrote as it closed are not in IndexedDB yet.
         self.kept_upto.set(if merged { 0 } else { seen });
-        let mut outbox = persist::load_outbox(server);
-        for u in outbox.iter_mut().filter(|u| u.file) {
-            u.bytes = files.iter().find(|f| f.0 == u.id).map(|f| f.1.clone());
+        self.feed(Input::Restore(Self::unsent_of(server, pages, &files)));
+        self.took_over(server, pages);
+        for page in later {
+            self.take_over_when_gone(server, page, self.generation.get());
         }
-        *self.kept_files.borrow_mut() = files.into_iter().map(|f| f.0).collect();
-        self.feed(Input::Restore(outbox));
         let held = self.held.borrow_mut().take().unwrap_or_default();
         for event in held {
             self.on_socket(event);
         }
-    }
-
-    /// Keeps the outbox's files in IndexedDB (localStorage has no room for
-    /// them), rewritten when which files wait changes. If the browser
-    /// refuses them, their lines say they are not saved.
-    pub(super) fn keep_files(&self, server: &str, unsent: &[Unsent]) {
-        let files: Vec<(String, Rc<[u8]>)> = unsent
-            .iter()
-            .filter_map(|u| Some((u.id.clone(), u.bytes.clone()?)))
-            .collect();
-        let ids: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
-        if server.is_empty() || *self.kept_files.borrow() == ids {
-            return;
-        }
-        *self.kept_files.borrow_mut() = ids.clone();
-        let (this, server) = (self.this.clone(), server.to_string());
-        wasm_bindgen_futures::spawn_local(async move {
-            let Err(_) = kept::save_files(server, files).await else {
-                return;
-            };
-            let Some(this) = this.upgrade() else { return };
-            // Tried again at the next change; meanwhile the lines say so
-            // (unless localStorage refused the outbox too, which says more).
-            this.kept_files.borrow_mut().clear();
-            if !this.unsaved.get() {
-                this.act(Input::OutboxSaved { unsaved: ids });
-            }
-        });
     }
 
     /// Saves the log [`persist::HISTORY_SAVE_MS`] after the first change

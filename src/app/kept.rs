@@ -163,17 +163,21 @@ async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), 
 /// Where the files waiting to be sent to `server` are kept: one record
 /// beside its log, `[[id, bytes], …]`, under a key no address can be. The
 /// outbox in localStorage says which of its messages are files.
-fn files_key(server: &str) -> String {
-    format!("\u{1}files {server}")
+fn files_key(server: &str, page: &str) -> String {
+    format!("\u{1}files {server}\n{page}")
 }
 
-/// The files kept for `server`'s outbox, by id.
-async fn load_files(db: &IdbDatabase, server: &str) -> Vec<(String, Rc<[u8]>)> {
-    let record = read(db, &files_key(server)).await.unwrap_or_default();
-    js_sys::Array::from(&record)
+/// The files kept for the outbox of page `page` for `server`, by id.
+async fn load_files(db: &IdbDatabase, server: &str, page: &str) -> Vec<(String, Rc<[u8]>)> {
+    let record = read(db, &files_key(server, page)).await.unwrap_or_default();
+    // None kept (undefined), or not what this page writes: nothing.
+    let Ok(record) = record.dyn_into::<js_sys::Array>() else {
+        return Vec::new();
+    };
+    record
         .iter()
         .filter_map(|pair| {
-            let pair = js_sys::Array::from(&pair);
+            let pair = pair.dyn_into::<js_sys::Array>().ok()?;
             let id = pair.get(0).as_string()?;
             let bytes = pair.get(1).dyn_into::<js_sys::Uint8Array>().ok()?;
             Some((id, bytes.to_vec().into()))
@@ -181,8 +185,22 @@ async fn load_files(db: &IdbDatabase, server: &str) -> Vec<(String, Rc<[u8]>)> {
         .collect()
 }
 
-/// Keeps `files` as the files of `server`'s outbox (none: the record goes).
-pub async fn save_files(server: String, files: Vec<(String, Rc<[u8]>)>) -> Result<(), String> {
+/// The files page `page` kept for its outbox for `server`, by id (none
+/// without IndexedDB).
+pub async fn files(server: &str, page: &str) -> Vec<(String, Rc<[u8]>)> {
+    match open().await {
+        Ok(db) => load_files(&db, server, page).await,
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Keeps `files` as the files of page `page`'s outbox for `server` (none:
+/// the record goes).
+pub async fn save_files(
+    server: String,
+    page: String,
+    files: Vec<(String, Rc<[u8]>)>,
+) -> Result<(), String> {
     let db = open().await?;
     let record = (!files.is_empty()).then(|| {
         files
@@ -193,7 +211,7 @@ pub async fn save_files(server: String, files: Vec<(String, Rc<[u8]>)>) -> Resul
             .collect::<js_sys::Array>()
             .into()
     });
-    let tx = write(&db, &files_key(&server), record.as_ref())?;
+    let tx = write(&db, &files_key(&server, &page), record.as_ref())?;
     settled(&tx, "complete").await
 }
 
@@ -205,18 +223,18 @@ pub struct Kept {
     /// Lines saved while an earlier page closed were added (they are not in
     /// IndexedDB yet).
     pub merged: bool,
-    /// The outbox's files (asked for with `files`), by id.
+    /// The files of the outboxes asked for, by id.
     pub files: Vec<(String, Rc<[u8]>)>,
 }
 
-/// The log kept for `server`, and with `files` its outbox's files.
-pub async fn load(server: &str, files: bool) -> Kept {
+/// The log kept for `server`, and the files of the outboxes of `pages`.
+pub async fn load(server: &str, pages: &[String]) -> Kept {
     let legacy = persist::history_key(server);
     let mut kept_files = Vec::new();
     let text = match open().await {
         Ok(db) => {
-            if files {
-                kept_files = load_files(&db, server).await;
+            for page in pages {
+                kept_files.extend(load_files(&db, server, page).await);
             }
             let kept = get(&db, server).await.ok().flatten();
             // An older Roomcast kept it in localStorage: move it here.

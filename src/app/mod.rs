@@ -13,6 +13,7 @@ pub mod download;
 mod frames;
 mod history;
 pub mod kept;
+mod outbox;
 pub mod persist;
 mod repaint;
 pub mod store;
@@ -59,6 +60,8 @@ pub struct Controller {
     kept_upto: Rc<Cell<u64>>,
     /// The ids of the outbox's files as last kept in IndexedDB.
     kept_files: RefCell<Vec<String>>,
+    /// This page holds its Web Lock: pages that are gone can be told apart.
+    locks: Cell<bool>,
     /// The outbox could not be saved at the last try (storage full).
     unsaved: Cell<bool>,
     /// Increases with every connect to a new server: a kept log that loads
@@ -84,7 +87,7 @@ impl Controller {
     /// A controller with an empty room that tells `on_change` what changed,
     /// once per frame at most (user actions at once).
     pub fn new(on_change: impl Fn(Changed) + 'static) -> Rc<Self> {
-        Rc::new_cyclic(|this: &Weak<Controller>| {
+        let ctl = Rc::new_cyclic(|this: &Weak<Controller>| {
             let listen =
                 |target: &web_sys::EventTarget, event: &'static str, act: fn(&Controller)| {
                     let this = this.clone();
@@ -112,6 +115,7 @@ impl Controller {
                 history_save: RefCell::new(None),
                 kept_upto: Rc::new(Cell::new(0)),
                 kept_files: RefCell::new(Vec::new()),
+                locks: Cell::new(false),
                 unsaved: Cell::new(false),
                 generation: Cell::new(0),
                 held: RefCell::new(None),
@@ -137,7 +141,9 @@ impl Controller {
                 id_prefix: format!("{:x}", random_u64()),
                 next_id: Cell::new(0),
             }
-        })
+        });
+        ctl.hold_page();
+        ctl
     }
 
     /// The room as it is now. Do not hold across an `await` or a callback.
@@ -189,7 +195,10 @@ impl Controller {
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let server = config.server.clone();
-        let files = persist::outbox_has_files(&server);
+        let (now, later) = self.outboxes(&server);
+        let files = now
+            .iter()
+            .any(|page| persist::outbox_has_files(&server, page));
         let wait = files || !kept::nothing_kept(&server);
         *self.held.borrow_mut() = wait.then(Vec::new);
         self.start(config);
@@ -200,16 +209,16 @@ impl Controller {
                 merged: false,
                 files: Vec::new(),
             };
-            return self.restore(&server, nothing);
+            return self.restore(&server, nothing, &now, later);
         }
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let kept = kept::load(&server, files).await;
+            let kept = kept::load(&server, if files { &now[..] } else { &[] }).await;
             let Some(this) = this.upgrade() else { return };
             if this.generation.get() != generation {
                 return; // another connect came since
             }
-            this.restore(&server, kept);
+            this.restore(&server, kept, &now, later);
         });
     }
 
@@ -532,34 +541,6 @@ impl Controller {
         match self.socket.borrow().as_ref() {
             Some(socket) => socket.send(frame),
             None => Err(SocketError::NotOpen(ReadyState::Closed)),
-        }
-    }
-
-    /// Saves the outbox and tells the room which lines storage refused.
-    fn save_outbox(&self) {
-        if let Some(input) = self.save_outbox_input() {
-            self.feed(input);
-        }
-    }
-
-    /// Saves the outbox; the input that tells the room how it went, when
-    /// that changed (storage refused it, or took it again after refusing).
-    fn save_outbox_input(&self) -> Option<Input> {
-        let room = self.room.borrow();
-        let unsent = room.unsent();
-        self.keep_files(room.server(), &unsent);
-        let saved = persist::save_outbox(room.server(), &unsent);
-        let was_unsaved = self.unsaved.replace(saved.is_err());
-        match saved {
-            Ok(()) if !was_unsaved => None,
-            Ok(()) => Some(Input::OutboxSaved {
-                unsaved: Vec::new(),
-            }),
-            Err(err) => {
-                gloo::console::warn!(format!("Roomcast: could not save unsent messages: {err}"));
-                let unsaved = unsent.into_iter().map(|u| u.id).collect();
-                Some(Input::OutboxSaved { unsaved })
-            }
         }
     }
 }

@@ -7,9 +7,36 @@ use super::store;
 use crate::room::{Saved, Unsent};
 use serde::Serialize;
 
-/// Where the undelivered messages for `server` are kept across reloads.
-pub fn outbox_key(server: &str) -> String {
-    format!("roomcast.outbox:{server}")
+/// Where page `page` keeps its undelivered messages for `server` across
+/// reloads (each page its own, see [`super::outbox`]; `""`: where an older
+/// Roomcast kept them for every page).
+pub fn outbox_key(server: &str, page: &str) -> String {
+    match page {
+        "" => format!("roomcast.outbox:{server}"),
+        _ => format!("roomcast.outbox:{server}\n{page}"),
+    }
+}
+
+/// The page whose outbox for the server of `legacy` (its key with no page)
+/// `key` is.
+pub fn outbox_page<'k>(key: &'k str, legacy: &str) -> Option<&'k str> {
+    match key.strip_prefix(legacy)? {
+        "" => Some(""),
+        rest => rest.strip_prefix('\n'),
+    }
+}
+
+/// The pages that kept an outbox for `server`.
+pub fn outbox_pages(server: &str) -> Vec<String> {
+    let legacy = outbox_key(server, "");
+    store::keys()
+        .iter()
+        .filter_map(|k| outbox_page(k, &legacy).map(String::from))
+        .collect()
+}
+
+pub fn remove_outbox(server: &str, page: &str) {
+    store::remove(&outbox_key(server, page));
 }
 
 /// Where an older Roomcast kept the log of `server` (now in IndexedDB).
@@ -40,25 +67,25 @@ struct KeptLog<'a> {
     lines: &'a [Saved],
 }
 
-/// The undelivered messages an earlier page kept for `server`.
-pub fn load_outbox(server: &str) -> Vec<Unsent> {
-    let outbox = store::get(&outbox_key(server)).unwrap_or_default();
+/// The undelivered messages page `page` kept for `server`.
+pub fn load_outbox(server: &str, page: &str) -> Vec<Unsent> {
+    let outbox = store::get(&outbox_key(server, page)).unwrap_or_default();
     Unsent::list_from_value(&outbox)
 }
 
-/// Whether the outbox an earlier page kept for `server` has files (their
+/// Whether the outbox page `page` kept for `server` has files (their
 /// bytes are in IndexedDB). Outside a string, `"file":true` is the field: a
 /// quote inside one is escaped.
-pub fn outbox_has_files(server: &str) -> bool {
-    store::get_raw(&outbox_key(server)).is_some_and(|s| s.contains(r#""file":true"#))
+pub fn outbox_has_files(server: &str, page: &str) -> bool {
+    store::get_raw(&outbox_key(server, page)).is_some_and(|s| s.contains(r#""file":true"#))
 }
 
 /// Saves the outbox of `server`. When storage is full, kept logs make room,
 /// oldest lines first: this server's log shrinks by halves, then other
 /// servers' logs go. `Err` only when even an empty storage of logs has no
 /// room for it.
-pub fn save_outbox(server: &str, unsent: &[Unsent]) -> Result<(), String> {
-    let key = outbox_key(server);
+pub fn save_outbox(server: &str, page: &str, unsent: &[Unsent]) -> Result<(), String> {
+    let key = outbox_key(server, page);
     if unsent.is_empty() {
         store::remove(&key);
         return Ok(());
@@ -107,4 +134,22 @@ fn shrink_log(key: &str) -> bool {
     store::remove(key);
     let _ = store::set(key, &KeptLog { seq, lines: tail });
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_page_has_its_own_outbox_key_and_an_older_one_is_nobodys() {
+        let legacy = outbox_key("ws://h/ws", "");
+        assert_eq!(legacy, "roomcast.outbox:ws://h/ws");
+        let mine = outbox_key("ws://h/ws", "a1");
+        assert_eq!(outbox_page(&mine, &legacy), Some("a1"));
+        assert_eq!(outbox_page(&legacy, &legacy), Some(""));
+        // Another server whose address starts the same is not this one's.
+        assert_eq!(outbox_page("roomcast.outbox:ws://h/ws2", &legacy), None);
+        assert_eq!(outbox_page(&outbox_key("ws://h/ws2", "a1"), &legacy), None);
+        assert_eq!(outbox_page("roomcast.history:ws://h/ws", &legacy), None);
+    }
 }

@@ -228,7 +228,12 @@ impl Room {
                 let pending = &self.outbox.pending;
                 self.log.retain(|l| pending.contains(&l.key));
             }
-            Input::Restore(unsent) => self.restore(unsent),
+            Input::Restore(unsent) => {
+                // Taken over from a page that closed while this one is
+                // open: they go out now, after what is already queued.
+                self.restore(unsent);
+                self.flush(now, &mut fx);
+            }
             Input::OutboxSaved { unsaved } => self.mark_unsaved(&unsaved),
         }
         fx

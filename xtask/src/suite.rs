@@ -113,7 +113,7 @@ impl Shared {
 
 /// The end-to-end scenarios that also run in headless Firefox: connect and
 /// chat both ways, reconnect through a server restart, the strict CSP.
-const FIREFOX_SMOKE: [&str; 6] = [
+const FIREFOX_SMOKE: [&str; 7] = [
     "two_browsers_chat",
     "server_killed_while_typing",
     "csp_holds_through_a_session",
@@ -123,6 +123,8 @@ const FIREFOX_SMOKE: [&str; 6] = [
     "the_socket_boot_opens_is_taken_over_with_what_came_first",
     // A file's bytes kept in IndexedDB across a reload: each engine's own.
     "a_queued_file_survives_a_reload",
+    // Web Locks tell a closed tab from a live one: each engine's own.
+    "a_closed_tabs_queued_line_goes_out_from_the_tab_left_open",
 ];
 
 /// A trial that runs `f` on the shared state.

@@ -182,6 +182,36 @@ impl Session {
         )
     }
 
+    /// Opens a new tab in this browser (its storage shared with the other
+    /// tabs) and switches to it; returns the tab that was current.
+    pub fn new_tab(&self) -> Result<String> {
+        let was = self.tab()?;
+        let tab = post(&format!("{}/window/new", self.url), json!({"type": "tab"}))?;
+        self.switch_to(tab["handle"].as_str().ok_or("no new tab")?)?;
+        Ok(was)
+    }
+
+    /// The current tab's handle.
+    pub fn tab(&self) -> Result<String> {
+        ureq::get(&format!("{}/window", self.url))
+            .call()?
+            .into_json::<Value>()?["value"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| "no current tab".into())
+    }
+
+    /// Makes tab `handle` the one commands go to.
+    pub fn switch_to(&self, handle: &str) -> Result<()> {
+        post(&format!("{}/window", self.url), json!({ "handle": handle })).map(drop)
+    }
+
+    /// Closes the current tab (switch to another after).
+    pub fn close_tab(&self) -> Result<()> {
+        ureq::delete(&format!("{}/window", self.url)).call()?;
+        Ok(())
+    }
+
     /// Resizes the browser window (CSS pixels at the default zoom).
     pub fn set_window(&self, width: u32, height: u32) -> Result<()> {
         post(

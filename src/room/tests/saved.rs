@@ -195,7 +195,7 @@ fn a_queued_file_is_saved_without_its_bytes_and_comes_back_with_them() {
     // The next page: the record, and the bytes read back from where they were kept.
     let mut read = Unsent::list_from_value(&serde_json::from_str(&json).unwrap());
     read[0].bytes = Some(vec![1, 2, 3].into());
-    let mut next = open(Dialect::Json);
+    let (mut next, _) = connect(Dialect::Json);
     next.handle(Input::Restore(read), 10);
     assert_eq!(
         deliveries(&next),
@@ -239,5 +239,28 @@ fn a_file_not_kept_or_in_flight_at_the_reload_is_said_so() {
     assert!(
         matches!(said.kind, Kind::System(Level::Error)) && said.text.contains("lost.png"),
         "{said:?}"
+    );
+}
+
+#[test]
+fn messages_taken_over_while_connected_go_out_at_once() {
+    let mut room = open(Dialect::Json);
+    room.handle(text(WELCOME), 1);
+    let fx = room.handle(
+        Input::Restore(vec![Unsent::plain(
+            "other-1".into(),
+            "from a closed tab".into(),
+            5,
+            None,
+        )]),
+        10,
+    );
+    assert_eq!(
+        sent_frames(&fx),
+        vec![r#"{"type":"message","id":"other-1","text":"from a closed tab"}"#.to_string()]
+    );
+    assert_eq!(
+        deliveries(&room),
+        vec![("from a closed tab".into(), Delivery::Sent)]
     );
 }

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 63] = [
+pub const SCENARIOS: [(&str, Scenario); 64] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -30,6 +30,10 @@ pub const SCENARIOS: [(&str, Scenario); 63] = [
     (
         "unsaved_line_says_so_and_still_goes_out",
         storage::unsaved_line_says_so_and_still_goes_out,
+    ),
+    (
+        "a_closed_tabs_queued_line_goes_out_from_the_tab_left_open",
+        storage::a_closed_tabs_queued_line_goes_out_from_the_tab_left_open,
     ),
     (
         "a_queued_file_survives_a_reload",

@@ -64,7 +64,11 @@ pub fn typed_lines_survive_full_storage(env: &Env) -> Result<()> {
     type_while_away(&fe, &typed)?;
     let outbox = js(
         &fe,
-        &format!("JSON.parse(localStorage.getItem('roomcast.outbox:' + {server:?}) ?? '[]').map(u => u.text)"),
+        // The page's own outbox: `roomcast.outbox:<server>` and a line with its name.
+        &format!(
+            "(k => JSON.parse(k ? localStorage.getItem(k) : '[]').map(u => u.text))(
+               Object.keys(localStorage).find(k => k.startsWith('roomcast.outbox:' + {server:?} + '\\n')))"
+        ),
     )?;
     ensure(outbox == serde_json::json!(typed), || {
         format!("the saved outbox holds {outbox}, typed {typed:?}")
@@ -170,6 +174,42 @@ pub fn a_queued_file_survives_a_reload(env: &Env) -> Result<()> {
     ensure(left == 0, || {
         format!("{left} file records left after delivery")
     })
+}
+
+/// Two tabs of one browser on one server: the second does not take (and
+/// send again) what the first still has queued; when the first closes, the
+/// second takes its queued line over and sends it, once.
+pub fn a_closed_tabs_queued_line_goes_out_from_the_tab_left_open(env: &Env) -> Result<()> {
+    let jo = join(env, "jo")?;
+    let ivy = join(env, "ivy")?;
+    ivy.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&ivy, "Disconnected", |v| v.status == "Disconnected")?;
+    let typed = vec!["left queued in the first tab".to_string()];
+    type_while_away(&ivy, &typed)?;
+    let first = ivy.new_tab()?;
+    join_in(&ivy, env, "ivo")?;
+    // Given time to restore it, the second tab leaves it alone.
+    std::thread::sleep(Duration::from_millis(1500));
+    let second = view(&ivy)?;
+    ensure(second.count(&typed[0]) == 0, || {
+        format!(
+            "the second tab took the first one's line: {:?}",
+            second.lines
+        )
+    })?;
+    let second_tab = ivy.tab()?;
+    ivy.switch_to(&first)?;
+    ivy.close_tab()?;
+    ivy.switch_to(&second_tab)?;
+    wait_view(
+        &ivy,
+        "the first tab's line delivered from the second",
+        |v| {
+            v.line(&typed[0])
+                .is_some_and(|l| l.0.contains("own") && l.0.contains("delivered"))
+        },
+    )?;
+    receives_exactly(&jo, "left queued in the first tab", &typed)
 }
 
 /// The kept log lives in IndexedDB: a log an older Roomcast kept in
