@@ -216,6 +216,7 @@ pub async fn save_files(
 }
 
 /// What is kept for `server`.
+#[derive(Default)]
 pub struct Kept {
     pub lines: Vec<Saved>,
     /// Where the reference server should resume.

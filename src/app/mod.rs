@@ -203,13 +203,7 @@ impl Controller {
         *self.held.borrow_mut() = wait.then(Vec::new);
         self.start(config);
         if !wait {
-            let nothing = kept::Kept {
-                lines: Vec::new(),
-                seq: None,
-                merged: false,
-                files: Vec::new(),
-            };
-            return self.restore(&server, nothing, &now, later);
+            return self.restore(&server, kept::Kept::default(), &now, later);
         }
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {

@@ -65,13 +65,17 @@ impl Controller {
     /// name), the others' records go; while storage refuses this page's,
     /// they stay, for the next page.
     pub(super) fn took_over(&self, server: &str, pages: &[String]) {
+        let others = || pages.iter().filter(|p| **p != self.id_prefix);
+        if others().next().is_none() {
+            return; // only this page's own: saved already
+        }
         // Its files are written again with the others'.
         self.kept_files.borrow_mut().clear();
         self.save_outbox();
         if self.unsaved.get() {
             return;
         }
-        for page in pages.iter().filter(|p| **p != self.id_prefix) {
+        for page in others() {
             persist::remove_outbox(server, page);
             let (server, page) = (server.to_string(), page.clone());
             wasm_bindgen_futures::spawn_local(async move {
