@@ -501,3 +501,49 @@ fn a_lines_times_are_shared_within_a_second() {
     // Back to the first second: formatted again, the same texts.
     assert_eq!(*times(second + 5), *first);
 }
+
+/// The next animation frame (resolves in its callbacks).
+async fn animation_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        gloo::utils::window()
+            .request_animation_frame(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(frame).await.unwrap();
+}
+
+/// A change repaints at once when the browser has drawn a frame since the
+/// last repaint, however soon after it comes (a line 10 ms after the one
+/// before waited up to a frame: the latency's p99, BENCHMARKS.md run 17);
+/// a second change before the next frame waits for it.
+#[wasm_bindgen_test]
+async fn a_change_after_a_drawn_frame_repaints_at_once() {
+    use roomcast::app::repaint::{now_precise, Repaint};
+    let count = Rc::new(std::cell::Cell::new(0));
+    let repaint = Repaint::new({
+        let count = count.clone();
+        move || count.set(count.get() + 1)
+    });
+    // Late in a frame, so that the next frame comes well within 16 ms.
+    animation_frame().await;
+    gloo::timers::future::sleep(Duration::from_millis(9)).await;
+    let painted = now_precise();
+    repaint.schedule();
+    assert_eq!(count.get(), 1, "the first change repaints at once");
+    animation_frame().await;
+    let since = now_precise() - painted;
+    repaint.schedule();
+    assert_eq!(
+        count.get(),
+        2,
+        "a frame was drawn {since:.1} ms after the last repaint: at once"
+    );
+    repaint.schedule();
+    assert_eq!(
+        count.get(),
+        2,
+        "a second change before the next frame waits"
+    );
+    animation_frame().await;
+    assert_eq!(count.get(), 3, "and shows in the next frame");
+}

@@ -15,7 +15,7 @@ mod history;
 pub mod kept;
 mod outbox;
 pub mod persist;
-mod repaint;
+pub mod repaint;
 pub mod store;
 
 use crate::config::{self, Config};

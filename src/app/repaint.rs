@@ -33,6 +33,12 @@ struct Inner {
     last: Cell<f64>,
     /// Changes scheduled since the last repaint.
     changes: Cell<u32>,
+    /// The browser has begun a frame since the last repaint (an animation
+    /// frame asked for at each repaint says so): a change now is the first
+    /// render of its frame, however soon after the last one it comes.
+    drawn: Rc<Cell<bool>>,
+    /// That animation frame, while pending.
+    tick: RefCell<Option<gloo::render::AnimationFrame>>,
     /// The last frame's repaint showed [`BURST_CHANGES`] or more: a burst is
     /// coming in, and its next change waits for a frame too.
     burst: Cell<bool>,
@@ -43,6 +49,11 @@ impl Inner {
     fn paint(&self) {
         self.last.set(now_precise());
         self.changes.set(0);
+        self.drawn.set(false);
+        let drawn = self.drawn.clone();
+        *self.tick.borrow_mut() = Some(gloo::render::request_animation_frame(move |_| {
+            drawn.set(true)
+        }));
         (self.paint)();
     }
 }
@@ -56,6 +67,8 @@ impl Repaint {
                 last: Cell::new(f64::NEG_INFINITY),
                 changes: Cell::new(0),
                 burst: Cell::new(false),
+                drawn: Rc::new(Cell::new(false)),
+                tick: RefCell::new(None),
                 paint: Box::new(paint),
             }),
         }
@@ -66,8 +79,10 @@ impl Repaint {
         self.inner.paint();
     }
 
-    /// Repaints at once after a quiet spell (a lone message shows without
-    /// waiting for a frame), else once before the next frame is drawn (a
+    /// Repaints at once after a quiet spell or once a frame has been drawn
+    /// since the last repaint (a lone message shows without waiting for a
+    /// frame, even 10 ms after the one before), else once before the next
+    /// frame is drawn (a
     /// burst of inputs costs one render per frame, not one each). While a
     /// burst comes in (the last frame showed [`BURST_CHANGES`] or more,
     /// less than [`BURST_MS`] ago), every change waits for a frame: a render in
@@ -79,7 +94,8 @@ impl Repaint {
             return;
         }
         let since = now_precise() - inner.last.get();
-        if since >= FRAME_MS && !(inner.burst.get() && since < BURST_MS) {
+        let quiet = since >= FRAME_MS || inner.drawn.get();
+        if quiet && !(inner.burst.get() && since < BURST_MS) {
             inner.burst.set(false);
             return inner.paint();
         }
@@ -111,6 +127,7 @@ impl Repaint {
     /// Drops a pending repaint (unmounting).
     pub fn cancel(&self) {
         self.inner.frame.borrow_mut().take();
+        self.inner.tick.borrow_mut().take();
         self.inner.due.set(false);
     }
 }
