@@ -163,8 +163,8 @@ impl Room {
             Timer::Flush => self.flush(now, fx),
             Timer::Typing => self.presence.expire(now, fx),
             Timer::AppPing => {
-                if let (Conn::Open(_), Some(ping)) = (&self.conn, &self.config.ping) {
-                    self.send_frame(Frame::Text(ping.clone()), None, fx);
+                if let (Conn::Open(_), Some(ping)) = (&self.conn, self.config.ping.clone()) {
+                    self.send_counted(Frame::Text(ping), now, fx);
                     fx.push(Effect::StartTimer {
                         timer: Timer::AppPing,
                         ms: self.config.ping_ms,
@@ -419,16 +419,12 @@ impl Room {
         self.conn = Conn::Open(wire);
         fx.push(Effect::CancelTimer(Timer::ConnectTimeout));
         if let Some(frame) = protocol::encode_hello(wire, &self.config.name, self.last_seq) {
-            // The hello counts against the server's rate limit too.
-            if let Some(pace) = &mut self.pace {
-                pace.take(now);
-            }
-            self.send_frame(frame, None, fx);
+            self.send_counted(frame, now, fx);
         }
         // The connection's own setup (a join or auth frame), on every
         // connection, before anything queued.
         for frame in self.config.send.clone() {
-            self.send_frame(Frame::Text(frame), None, fx);
+            self.send_counted(Frame::Text(frame), now, fx);
         }
         if self.config.ping.is_some() {
             fx.push(Effect::StartTimer {

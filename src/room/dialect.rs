@@ -230,6 +230,7 @@ impl Room {
             );
             return self.system(now, Level::Error, why);
         }
+        self.count(now);
         fx.push(Effect::Transmit {
             frame,
             client_id: None,
@@ -239,6 +240,21 @@ impl Room {
             &[&kind, &size],
         );
         self.system(now, Level::Info, note);
+    }
+
+    /// Sends a frame that cannot wait for the server's pace but counts
+    /// against it (the hello, a `send=` setup frame, the application ping):
+    /// it takes a token, so the queue after it keeps to the server's rate.
+    pub(super) fn send_counted(&mut self, frame: Frame, now: u64, fx: &mut Vec<Effect>) {
+        self.count(now);
+        self.send_frame(frame, None, fx);
+    }
+
+    /// A frame of ours the server counts went out: one token less.
+    fn count(&mut self, now: u64) {
+        if let Some(pace) = &mut self.pace {
+            pace.take(now);
+        }
     }
 
     /// Sends a frame, inside SockJS's framing where it is on.

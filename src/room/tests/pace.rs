@@ -93,3 +93,38 @@ fn a_refused_frame_without_a_line_waits_quietly() {
     let fx = room.handle(Input::Timer(Timer::Flush), 211);
     assert!(sent_frames(&fx)[0].contains("m1"));
 }
+
+#[test]
+fn setup_frames_an_application_ping_and_raw_frames_take_tokens_too() {
+    let mut room = Room::new(1);
+    let mut config = config(Dialect::Auto);
+    config.send = vec![r#"{"type":"join","room":"a"}"#.into()];
+    config.ping = Some(r#"{"type":"ping"}"#.into());
+    config.ping_ms = 5000;
+    room.handle(Input::Connect(config), 0);
+    for i in 1..=3 {
+        compose(&mut room, &format!("c{i}"), &format!("m{i}"));
+    }
+    room.handle(opened(), 0);
+    // Burst 3: the hello, the join and one line; the server would refuse a
+    // fourth frame.
+    let fx = room.handle(text(WELCOME_RATE), 0);
+    let sent = sent_frames(&fx);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(
+        sent[1].contains("join") && sent[2].contains("m1"),
+        "{sent:?}"
+    );
+    assert_eq!(started(&fx, Timer::Flush), Some(201));
+    // The ping at 200 ms takes the token that came, so m2 waits for the next.
+    let fx = room.handle(Input::Timer(Timer::AppPing), 200);
+    assert_eq!(sent_frames(&fx), [r#"{"type":"ping"}"#]);
+    let fx = room.handle(Input::Timer(Timer::Flush), 201);
+    assert!(sent_frames(&fx).is_empty(), "{:?}", sent_frames(&fx));
+    // A raw frame takes one as well.
+    room.handle(Input::RawSend(Frame::Text("raw".into())), 450);
+    let fx = room.handle(Input::Timer(Timer::Flush), 451);
+    assert!(sent_frames(&fx).is_empty(), "{:?}", sent_frames(&fx));
+    let fx = room.handle(Input::Timer(Timer::Flush), 651);
+    assert!(sent_frames(&fx)[0].contains("m2"));
+}
