@@ -137,6 +137,9 @@ impl Room {
         };
         self.push_own(now, client_id, name, Delivery::Queued, Some(file));
         self.flush(now, fx);
+        // Kept at once, as a typed line is: while disconnected nothing else
+        // would save it before the page closes.
+        fx.push(Effect::SaveOutbox);
     }
 
     pub(super) fn refuse_file(

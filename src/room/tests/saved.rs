@@ -172,6 +172,21 @@ fn saved_records_read_back_and_garbage_is_skipped() {
 }
 
 #[test]
+fn a_file_attached_while_disconnected_is_saved_at_once() {
+    let mut room = open(Dialect::Json);
+    room.handle(Input::Disconnect, 2);
+    let fx = room.handle(
+        Input::ComposeFile {
+            client_id: "f1".into(),
+            name: "dot.png".into(),
+            bytes: vec![1, 2, 3],
+        },
+        3,
+    );
+    assert!(fx.contains(&Effect::SaveOutbox), "{fx:?}");
+}
+
+#[test]
 fn a_queued_file_is_saved_without_its_bytes_and_comes_back_with_them() {
     let mut room = open(Dialect::Json);
     room.handle(Input::Disconnect, 2);

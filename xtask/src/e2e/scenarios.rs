@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 64] = [
+pub const SCENARIOS: [(&str, Scenario); 65] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -38,6 +38,10 @@ pub const SCENARIOS: [(&str, Scenario); 64] = [
     (
         "a_queued_file_survives_a_reload",
         storage::a_queued_file_survives_a_reload,
+    ),
+    (
+        "a_file_the_browser_will_not_keep_says_so_and_still_goes_out",
+        storage::a_file_the_browser_will_not_keep_says_so_and_still_goes_out,
     ),
     (
         "kept_log_moves_to_indexeddb_and_keeps_more",

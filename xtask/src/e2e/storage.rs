@@ -356,3 +356,52 @@ pub fn older_lines_leave_memory_with_a_marker(env: &Env) -> Result<()> {
         "the oldest line is still in memory".into()
     })
 }
+
+/// The browser refuses to keep a file's bytes (IndexedDB over its quota,
+/// set small through the DevTools protocol, so Chromium only): the file's
+/// line says it is not saved, and it still goes out, once, when the
+/// connection is back.
+pub fn a_file_the_browser_will_not_keep_says_so_and_still_goes_out(env: &Env) -> Result<()> {
+    // An image with 40 KB after its end (browsers ignore it): over the quota.
+    let path = env.artifacts.join("unkept.png");
+    std::fs::write(&path, [PNG, &[0; 40_000]].concat())?;
+    let ka = join(env, "ka")?;
+    let ko = join(env, "ko")?;
+    ka.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&ka, "Disconnected", |v| v.status == "Disconnected")?;
+    let origin = env.origin.trim_end_matches('/');
+    // Less than the file.
+    ka.cdp(
+        "Storage.overrideQuotaForOrigin",
+        serde_json::json!({ "origin": origin, "quotaSize": 20_000 }),
+    )?;
+    ka.type_into(".composer input[type=file]", &path.to_string_lossy())?;
+    let warning = ka.wait("the not-saved warning", Duration::from_secs(5), |s| {
+        let w = js(
+            s,
+            "document.querySelector('[role=log] .own .unsaved')?.textContent ?? ''",
+        )?;
+        Ok(w.as_str()
+            .filter(|w| w.contains("not saved"))
+            .map(String::from))
+    })?;
+    ensure(warning.contains("lost if the page closes"), || {
+        format!("the warning says {warning:?}")
+    })?;
+    ka.cdp(
+        "Storage.overrideQuotaForOrigin",
+        serde_json::json!({ "origin": origin }),
+    )?;
+    ka.click(".connect button[type=submit]")?; // Connect
+    wait_view(&ka, "delivered after reconnect", |v| {
+        v.status.contains("Connected") && all_delivered(v)
+    })?;
+    ko.wait("the image at ko", Duration::from_secs(10), |s| {
+        image_widths(s, "peer").map(|w| (w == [1]).then_some(()))
+    })?;
+    let left = js(
+        &ka,
+        "document.querySelectorAll('[role=log] .unsaved').length",
+    )?;
+    ensure(left == 0, || format!("{left} warnings left after delivery"))
+}
