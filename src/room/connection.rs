@@ -369,7 +369,7 @@ impl Room {
             self.backoff.reset();
         }
         if code == 1009 {
-            self.fail_largest_unconfirmed();
+            self.fail_largest_unconfirmed(fx);
         }
         self.requeue(fx);
         self.opened_at = None;

@@ -306,8 +306,9 @@ impl Room {
         }
     }
 
-    /// The server closed with 1009 (too big): the largest line in flight is why.
-    pub(super) fn fail_largest_unconfirmed(&mut self) {
+    /// The server closed with 1009 (too big): the largest line in flight is
+    /// why. Saved as failed, so that a reload does not send it again.
+    pub(super) fn fail_largest_unconfirmed(&mut self, fx: &mut Vec<Effect>) {
         let largest = self
             .outbox
             .pending
@@ -318,6 +319,7 @@ impl Room {
         if let Some(key) = largest {
             let why = t("too big for this server (it closed the connection with 1009)").to_string();
             self.log.set_delivery(key, Delivery::Failed(why));
+            fx.push(Effect::SaveOutbox);
         }
     }
 

@@ -271,6 +271,19 @@ fn too_big_fails_the_largest_unconfirmed_message() {
 }
 
 #[test]
+fn a_line_too_big_is_saved_as_failed_so_a_reload_does_not_send_it_again() {
+    let mut room = open(Dialect::Json);
+    compose(&mut room, "c1", &"x".repeat(100));
+    let fx = close(&mut room, 1009, 0);
+    assert!(fx.contains(&Effect::SaveOutbox), "{fx:?}");
+    let unsent = room.unsent();
+    assert!(unsent[0]
+        .failed
+        .as_deref()
+        .is_some_and(|w| w.contains("1009")));
+}
+
+#[test]
 fn failed_send_can_be_retried_or_discarded() {
     let mut room = open(Dialect::Text);
     compose(&mut room, "c1", "a");

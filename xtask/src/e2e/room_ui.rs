@@ -425,6 +425,22 @@ pub fn a_line_too_big_fails_with_retry_and_discard(env: &Env) -> Result<()> {
         failed(v) && v.status.contains("Connected")
     })?;
     let before = refusals(&v);
+    // Kept as failed: after a reload it is failed still, and not sent again
+    // (which would make the server close once more).
+    lee.exec("location.reload(); return null;")?;
+    wait_view(&lee, "the failed line after a reload", |v| {
+        failed(v) && v.status.contains("Connected")
+    })?;
+    std::thread::sleep(Duration::from_millis(1500));
+    let v = view(&lee)?;
+    ensure(refusals(&v) <= before && failed(&v), || {
+        format!(
+            "after a reload: {} refusals (before: {before}), the line {:?}",
+            refusals(&v),
+            v.line(&big).map(|l| &l.0)
+        )
+    })?;
+    let before = refusals(&v);
     let buttons = lee.exec(
         "return [...document.querySelectorAll('[role=log] li.failed button')].map(b => b.textContent);",
     )?;
