@@ -64,6 +64,8 @@ pub struct Controller {
     locks: Cell<bool>,
     /// The outbox could not be saved at the last try (storage full).
     unsaved: Cell<bool>,
+    /// Its files' lines say they are not saved (IndexedDB refused them).
+    files_unsaved: Cell<bool>,
     /// Increases with every connect to a new server: a kept log that loads
     /// after a newer connect is dropped.
     generation: Cell<u64>,
@@ -117,6 +119,7 @@ impl Controller {
                 kept_files: RefCell::new(Vec::new()),
                 locks: Cell::new(false),
                 unsaved: Cell::new(false),
+                files_unsaved: Cell::new(false),
                 generation: Cell::new(0),
                 held: RefCell::new(None),
                 remembered: Cell::new(false),

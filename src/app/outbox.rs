@@ -155,14 +155,23 @@ impl Controller {
             self.id_prefix.clone(),
         );
         wasm_bindgen_futures::spawn_local(async move {
-            let Err(_) = kept::save_files(server, page, files).await else {
-                return;
-            };
+            let saved = kept::save_files(server, page, files).await;
             let Some(this) = this.upgrade() else { return };
-            // Tried again at the next change; meanwhile the lines say so
-            // (unless localStorage refused the outbox too, which says more).
+            // Unless localStorage refused the outbox too, which says more.
+            let say = !this.unsaved.get();
+            if saved.is_ok() {
+                // Kept after a refusal: the lines no longer say otherwise.
+                if this.files_unsaved.replace(false) && say {
+                    this.act(Input::OutboxSaved {
+                        unsaved: Vec::new(),
+                    });
+                }
+                return;
+            }
+            // Tried again at the next change; meanwhile the lines say so.
             this.kept_files.borrow_mut().clear();
-            if !this.unsaved.get() {
+            if say {
+                this.files_unsaved.set(true);
                 this.act(Input::OutboxSaved { unsaved: ids });
             }
         });

@@ -359,8 +359,8 @@ pub fn older_lines_leave_memory_with_a_marker(env: &Env) -> Result<()> {
 
 /// The browser refuses to keep a file's bytes (IndexedDB over its quota,
 /// set small through the DevTools protocol, so Chromium only): the file's
-/// line says it is not saved, and it still goes out, once, when the
-/// connection is back.
+/// line says it is not saved until storage has room again, and it goes
+/// out, once, when the connection is back.
 pub fn a_file_the_browser_will_not_keep_says_so_and_still_goes_out(env: &Env) -> Result<()> {
     // An image with 40 KB after its end (browsers ignore it): over the quota.
     let path = env.artifacts.join("unkept.png");
@@ -388,10 +388,16 @@ pub fn a_file_the_browser_will_not_keep_says_so_and_still_goes_out(env: &Env) ->
     ensure(warning.contains("lost if the page closes"), || {
         format!("the warning says {warning:?}")
     })?;
+    // Room again: the next change keeps the file, and the warning goes.
     ka.cdp(
         "Storage.overrideQuotaForOrigin",
         serde_json::json!({ "origin": origin }),
     )?;
+    type_while_away(&ka, &["typed once there was room".to_string()])?;
+    ka.wait("the warning gone", Duration::from_secs(5), |s| {
+        let n = js(s, "document.querySelectorAll('[role=log] .unsaved').length")?;
+        Ok((n == 0).then_some(()))
+    })?;
     ka.click(".connect button[type=submit]")?; // Connect
     wait_view(&ka, "delivered after reconnect", |v| {
         v.status.contains("Connected") && all_delivered(v)
