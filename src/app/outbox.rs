@@ -168,8 +168,10 @@ impl Controller {
                 }
                 return;
             }
-            // Tried again at the next change; meanwhile the lines say so.
-            this.kept_files.borrow_mut().clear();
+            // Tried again at the next change (an id no outbox has: even an
+            // empty outbox writes, deleting what an earlier write kept);
+            // meanwhile the lines say so.
+            *this.kept_files.borrow_mut() = vec![String::new()];
             if say {
                 this.files_unsaved.set(true);
                 this.act(Input::OutboxSaved { unsaved: ids });
