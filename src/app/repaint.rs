@@ -82,9 +82,8 @@ impl Repaint {
     /// Repaints at once after a quiet spell or once a frame has been drawn
     /// since the last repaint (a lone message shows without waiting for a
     /// frame, even 10 ms after the one before), else once before the next
-    /// frame is drawn (a
-    /// burst of inputs costs one render per frame, not one each). While a
-    /// burst comes in (the last frame showed [`BURST_CHANGES`] or more,
+    /// frame is drawn (a burst of inputs costs one render per frame, not one
+    /// each). While a burst comes in (the last frame showed [`BURST_CHANGES`] or more,
     /// less than [`BURST_MS`] ago), every change waits for a frame: a render in
     /// the task that brought it would be a second one in that frame.
     pub fn schedule(&self) {
