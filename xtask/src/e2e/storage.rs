@@ -87,6 +87,23 @@ pub fn typed_lines_survive_full_storage(env: &Env) -> Result<()> {
     clear_storage(&fe)
 }
 
+/// Waits until an own line says it is not saved, and that it is lost if
+/// the page closes.
+fn says_not_saved(s: &Session) -> Result<()> {
+    let warning = s.wait("the not-saved warning", Duration::from_secs(5), |s| {
+        let w = js(
+            s,
+            "document.querySelector('[role=log] .own .unsaved')?.textContent ?? ''",
+        )?;
+        Ok(w.as_str()
+            .filter(|w| w.contains("not saved: browser storage is full"))
+            .map(String::from))
+    })?;
+    ensure(warning.contains("lost if the page closes"), || {
+        format!("the warning says {warning:?}")
+    })
+}
+
 /// Storage is full of something else: the typed line says on itself that
 /// it is not saved, and still goes out (once) when the connection is back.
 pub fn unsaved_line_says_so_and_still_goes_out(env: &Env) -> Result<()> {
@@ -98,18 +115,7 @@ pub fn unsaved_line_says_so_and_still_goes_out(env: &Env) -> Result<()> {
     fo.exec(FILL_TO_THE_BRIM)?;
     let typed = vec!["nowhere to save this".to_string()];
     type_while_away(&fo, &typed)?;
-    let warning = fo.wait("the not-saved warning", Duration::from_secs(5), |s| {
-        let w = js(
-            s,
-            "document.querySelector('[role=log] .own .unsaved')?.textContent ?? ''",
-        )?;
-        Ok(w.as_str()
-            .filter(|w| w.contains("not saved: browser storage is full"))
-            .map(String::from))
-    })?;
-    ensure(warning.contains("lost if the page closes"), || {
-        format!("the warning says {warning:?}")
-    })?;
+    says_not_saved(&fo)?;
     fo.click(".connect button[type=submit]")?; // Connect
     wait_view(&fo, "delivered after reconnect", |v| {
         v.line(&typed[0]).is_some_and(|l| l.0.contains("delivered"))
@@ -376,18 +382,7 @@ pub fn a_file_the_browser_will_not_keep_says_so_and_still_goes_out(env: &Env) ->
         serde_json::json!({ "origin": origin, "quotaSize": 20_000 }),
     )?;
     ka.type_into(".composer input[type=file]", &path.to_string_lossy())?;
-    let warning = ka.wait("the not-saved warning", Duration::from_secs(5), |s| {
-        let w = js(
-            s,
-            "document.querySelector('[role=log] .own .unsaved')?.textContent ?? ''",
-        )?;
-        Ok(w.as_str()
-            .filter(|w| w.contains("not saved"))
-            .map(String::from))
-    })?;
-    ensure(warning.contains("lost if the page closes"), || {
-        format!("the warning says {warning:?}")
-    })?;
+    says_not_saved(&ka)?;
     // Room again: the next change keeps the file, and the warning goes.
     ka.cdp(
         "Storage.overrideQuotaForOrigin",
