@@ -58,8 +58,9 @@ pub struct Controller {
     history_save: RefCell<Option<Timeout>>,
     /// The newest line key the kept log in IndexedDB is known to hold.
     kept_upto: Rc<Cell<u64>>,
-    /// The ids of the outbox's files as last kept in IndexedDB.
-    kept_files: RefCell<Vec<String>>,
+    /// The ids of the outbox's files as last kept in IndexedDB (`None`: not
+    /// known to be kept, the next save writes them).
+    kept_files: RefCell<Option<Vec<String>>>,
     /// This page holds its Web Lock: pages that are gone can be told apart.
     locks: Cell<bool>,
     /// The outbox could not be saved at the last try (storage full).
@@ -116,7 +117,7 @@ impl Controller {
                 attention: Attention::from_page(),
                 history_save: RefCell::new(None),
                 kept_upto: Rc::new(Cell::new(0)),
-                kept_files: RefCell::new(Vec::new()),
+                kept_files: RefCell::new(Some(Vec::new())),
                 locks: Cell::new(false),
                 unsaved: Cell::new(false),
                 files_unsaved: Cell::new(false),

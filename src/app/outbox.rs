@@ -70,7 +70,7 @@ impl Controller {
             return; // only this page's own: saved already
         }
         // Its files are written again with the others'.
-        self.kept_files.borrow_mut().clear();
+        self.kept_files.replace(None);
         self.save_outbox();
         if self.unsaved.get() {
             return;
@@ -145,10 +145,10 @@ impl Controller {
             .filter_map(|u| Some((u.id.clone(), u.bytes.clone()?)))
             .collect();
         let ids: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
-        if server.is_empty() || *self.kept_files.borrow() == ids {
+        if server.is_empty() || self.kept_files.borrow().as_ref() == Some(&ids) {
             return;
         }
-        *self.kept_files.borrow_mut() = ids.clone();
+        self.kept_files.replace(Some(ids.clone()));
         let (this, server, page) = (
             self.this.clone(),
             server.to_string(),
@@ -168,10 +168,10 @@ impl Controller {
                 }
                 return;
             }
-            // Tried again at the next change (an id no outbox has: even an
-            // empty outbox writes, deleting what an earlier write kept);
-            // meanwhile the lines say so.
-            *this.kept_files.borrow_mut() = vec![String::new()];
+            // Written again at the next change, even an empty outbox's
+            // (which deletes what an earlier write kept); meanwhile the
+            // lines say so.
+            this.kept_files.replace(None);
             if say {
                 this.files_unsaved.set(true);
                 this.act(Input::OutboxSaved { unsaved: ids });
