@@ -31,6 +31,7 @@ impl Controller {
         self.kept_upto.set(if merged { 0 } else { seen });
         self.feed(Input::Restore(Self::unsent_of(server, pages, &files)));
         self.took_over(server, pages);
+        self.sweep_files(server);
         for page in later {
             self.take_over_when_gone(server, page, self.generation.get());
         }

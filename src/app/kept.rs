@@ -163,7 +163,7 @@ async fn put(db: &IdbDatabase, server: &str, value: Option<&str>) -> Result<(), 
 /// Where the files waiting to be sent to `server` are kept: one record
 /// beside its log, `[[id, bytes], …]`, under a key no address can be. The
 /// outbox in localStorage says which of its messages are files.
-fn files_key(server: &str, page: &str) -> String {
+pub fn files_key(server: &str, page: &str) -> String {
     format!("\u{1}files {server}\n{page}")
 }
 

@@ -20,6 +20,12 @@ extern "C" {
     /// the lock until that function is called.
     #[wasm_bindgen(catch, js_name = roomcastWhenGone)]
     fn when_gone(name: &str, then: &JsValue) -> Result<JsValue, JsValue>;
+    /// A while after it is called, deletes the records of IndexedDB whose
+    /// keys are `files` and a page's name, unless that page is `me` or has
+    /// an outbox (a key `outbox` and its name), once that page's lock is
+    /// free.
+    #[wasm_bindgen(catch, js_name = roomcastSweep)]
+    fn sweep(files: &str, outbox: &str, me: &str) -> Result<JsValue, JsValue>;
 }
 
 /// The lock a page holds while it lives.
@@ -106,6 +112,20 @@ impl Controller {
             })
         });
         let _ = when_gone(&name, &then);
+    }
+
+    /// Deletes, a while after a connect, the files records of `server` that
+    /// no outbox names: a page that died between taking another's outbox
+    /// over and deleting that page's files left their bytes in IndexedDB,
+    /// never to be read again. A record goes only once its page's lock is
+    /// free and that page still has no outbox (a live page whose outbox
+    /// localStorage refused keeps its record until it goes, and then has
+    /// nothing that reads it).
+    pub(super) fn sweep_files(&self, server: &str) {
+        if self.locks.get() {
+            let outbox = persist::outbox_key(server, "") + "\n";
+            let _ = sweep(&kept::files_key(server, ""), &outbox, &self.id_prefix);
+        }
     }
 
     /// Saves the outbox and tells the room which lines storage refused.

@@ -113,7 +113,7 @@ impl Shared {
 
 /// The end-to-end scenarios that also run in headless Firefox: connect and
 /// chat both ways, reconnect through a server restart, the strict CSP.
-const FIREFOX_SMOKE: [&str; 7] = [
+const FIREFOX_SMOKE: [&str; 8] = [
     "two_browsers_chat",
     "server_killed_while_typing",
     "csp_holds_through_a_session",
@@ -125,6 +125,8 @@ const FIREFOX_SMOKE: [&str; 7] = [
     "a_queued_file_survives_a_reload",
     // Web Locks tell a closed tab from a live one: each engine's own.
     "a_closed_tabs_queued_line_goes_out_from_the_tab_left_open",
+    // A gone page's files that no outbox names are deleted; a live one's stay.
+    "a_gone_pages_orphaned_files_are_deleted",
 ];
 
 /// A trial that runs `f` on the shared state.

@@ -6,7 +6,7 @@ use super::*;
 pub type Scenario = fn(&Env) -> Result<()>;
 
 /// Every scenario, by name.
-pub const SCENARIOS: [(&str, Scenario); 65] = [
+pub const SCENARIOS: [(&str, Scenario); 66] = [
     ("two_browsers_chat", two_browsers_chat),
     (
         "typed_offline_is_sent_once_on_reconnect",
@@ -38,6 +38,10 @@ pub const SCENARIOS: [(&str, Scenario); 65] = [
     (
         "a_queued_file_survives_a_reload",
         storage::a_queued_file_survives_a_reload,
+    ),
+    (
+        "a_gone_pages_orphaned_files_are_deleted",
+        storage::a_gone_pages_orphaned_files_are_deleted,
     ),
     (
         "a_file_the_browser_will_not_keep_says_so_and_still_goes_out",

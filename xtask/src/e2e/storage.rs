@@ -168,18 +168,79 @@ pub fn a_queued_file_survives_a_reload(env: &Env) -> Result<()> {
         || format!("image and line at {order}"),
     )?;
     // Delivered: nothing kept for the next page.
-    let left = gy.exec(
+    let left = file_records(&gy)?;
+    ensure(left.is_empty(), || {
+        format!("file records left after delivery: {left:?}")
+    })
+}
+
+/// The pages that have a files record in this origin's IndexedDB.
+fn file_records(s: &Session) -> Result<Vec<String>> {
+    let pages = s.exec(
         "return new Promise(done => {
            const r = indexedDB.open('roomcast');
            r.onsuccess = () => {
              const get = r.result.transaction('history').objectStore('history').getAllKeys();
-             get.onsuccess = () => done(get.result.filter(k => k.startsWith('\\u0001files')).length);
+             get.onsuccess = () => done(get.result.filter(k => k.startsWith('\\u0001files'))
+               .map(k => k.slice(k.indexOf('\\n') + 1)));
            };
          });",
     )?;
-    ensure(left == 0, || {
-        format!("{left} file records left after delivery")
-    })
+    Ok(serde_json::from_value(pages)?)
+}
+
+/// A files record that no outbox names (a page died between taking
+/// another's outbox over and deleting that page's files) is deleted a while
+/// after a connect, but only once its page has gone, and only if that page
+/// left no outbox as it went: a live tab's records stay.
+pub fn a_gone_pages_orphaned_files_are_deleted(env: &Env) -> Result<()> {
+    let server = ws_server(env);
+    let s = env.driver.session(env.options)?;
+    // A page of this origin that is not Roomcast: files records as three
+    // pages left them, none named by an outbox. This tab lives on as the
+    // pages "alive" and "leaving".
+    s.goto(&format!("{}/boot.js", env.origin))?;
+    clear_storage(&s)?;
+    s.exec_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             for (const page of ['alive', 'leaving'])
+               navigator.locks.request('roomcast.page:' + page, () => new Promise(() => {{}}));
+             const r = indexedDB.open('roomcast', 1);
+             r.onupgradeneeded = () => r.result.createObjectStore('history');
+             r.onsuccess = () => {{
+               const tx = r.result.transaction('history', 'readwrite'), store = tx.objectStore('history');
+               for (const page of ['gone', 'alive', 'leaving'])
+                 store.put([['f1', new Uint8Array(1000)]], '\\u0001files ' + {server:?} + '\\n' + page);
+               tx.oncomplete = () => done(null);
+             }};"
+        ),
+        5000,
+    )?;
+    let pages = s.new_tab()?;
+    join_in(&s, env, "sw")?;
+    let records = |want: &[&str], what: &str| {
+        s.wait(what, Duration::from_secs(10), |s| {
+            Ok((file_records(s)? == want).then_some(()))
+        })?;
+        // And they stay so.
+        std::thread::sleep(Duration::from_secs(1));
+        let left = file_records(&s)?;
+        ensure(left == want, || {
+            format!("{what}, then the files records are {left:?}")
+        })
+    };
+    records(&["alive", "leaving"], "the gone page's files deleted")?;
+    // The tab goes; "leaving" leaves an outbox as it does.
+    let this_tab = s.tab()?;
+    s.switch_to(&pages)?;
+    s.exec(&format!(
+        "localStorage.setItem('roomcast.outbox:' + {server:?} + '\\n' + 'leaving', '[]');
+         return null;"
+    ))?;
+    s.close_tab()?;
+    s.switch_to(&this_tab)?;
+    records(&["leaving"], "the closed tab's files deleted")
 }
 
 /// Two tabs of one browser on one server: the second does not take (and
