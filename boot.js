@@ -203,25 +203,30 @@ globalThis.roomcastWhenGone = (name, then) => navigator.locks.request(name, () =
 // store: src/app/kept.rs) leaves them with no outbox to name them. A while
 // after a connect, each such record goes once its page's lock is free, if
 // that page has still left no outbox.
+const idb = (then) => {
+  const open = indexedDB.open("roomcast", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("history");
+  open.onsuccess = () => {
+    then(open.result.transaction("history", "readwrite").objectStore("history"));
+    open.result.close(); // once that is done
+  };
+};
 globalThis.roomcastSweep = (files, outbox, me) =>
-  setTimeout(() => {
-    const open = indexedDB.open("roomcast", 1);
-    open.onupgradeneeded = () => open.result.createObjectStore("history");
-    open.onsuccess = () => {
-      const store = (mode) => open.result.transaction("history", mode).objectStore("history");
-      const keys = store().getAllKeys();
-      keys.onsuccess = () => {
-        for (const key of keys.result) {
-          const page = key.startsWith?.(files) && key.slice(files.length);
-          const orphan = () => localStorage.getItem(outbox + page) == null;
-          if (page && page != me && orphan())
-            navigator.locks.request("roomcast.page:" + page, () => {
-              if (orphan()) store("readwrite").delete(key);
-            });
-        }
-      };
-    };
-  }, 3000);
+  setTimeout(
+    () =>
+      idb((store) => {
+        const keys = store.getAllKeys();
+        keys.onsuccess = () => {
+          for (const key of keys.result) {
+            const page = key.startsWith?.(files) && key.slice(files.length);
+            const orphan = () => localStorage.getItem(outbox + page) == null;
+            if (page && page != me && orphan())
+              navigator.locks.request("roomcast.page:" + page, () => orphan() && idb((store) => store.delete(key)));
+          }
+        };
+      }),
+    3000,
+  );
 // The app's sockets: the early one when it fits, else a new one (`null`: the
 // app opens a WebSocket itself). An empty address only declines the early one.
 globalThis.roomcastSocket = (url, protocols) => {

@@ -432,16 +432,18 @@ pub fn a_file_the_browser_will_not_keep_says_so_and_still_goes_out(env: &Env) ->
     // An image with 40 KB after its end (browsers ignore it): over the quota.
     let path = env.artifacts.join("unkept.png");
     std::fs::write(&path, [PNG, &[0; 40_000]].concat())?;
-    let ka = join(env, "ka")?;
-    let ko = join(env, "ko")?;
-    ka.click(".connect button[type=button]")?; // Disconnect
-    wait_view(&ka, "Disconnected", |v| v.status == "Disconnected")?;
+    // Less than the file, before the page first writes to IndexedDB: set
+    // after that (a file kept, then the quota lowered), it refused no write.
+    let ka = env.driver.session(env.options)?;
     let origin = env.origin.trim_end_matches('/');
-    // Less than the file.
     ka.cdp(
         "Storage.overrideQuotaForOrigin",
         serde_json::json!({ "origin": origin, "quotaSize": 20_000 }),
     )?;
+    join_in(&ka, env, "ka")?;
+    let ko = join(env, "ko")?;
+    ka.click(".connect button[type=button]")?; // Disconnect
+    wait_view(&ka, "Disconnected", |v| v.status == "Disconnected")?;
     ka.type_into(".composer input[type=file]", &path.to_string_lossy())?;
     says_not_saved(&ka)?;
     // Room again: the next change keeps the file, and the warning goes.
