@@ -211,7 +211,7 @@ const idb = (then) => {
     open.result.close(); // once that is done
   };
 };
-globalThis.roomcastSweep = (files, outbox, me) =>
+globalThis.roomcastSweep = (files, outbox, lock, me) =>
   setTimeout(
     () =>
       idb((store) => {
@@ -221,7 +221,7 @@ globalThis.roomcastSweep = (files, outbox, me) =>
             const page = key.startsWith?.(files) && key.slice(files.length);
             const orphan = () => localStorage.getItem(outbox + page) == null;
             if (page && page != me && orphan())
-              navigator.locks.request("roomcast.page:" + page, () => orphan() && idb((store) => store.delete(key)));
+              navigator.locks.request(lock + page, () => orphan() && idb((store) => store.delete(key)));
           }
         };
       }),

@@ -22,10 +22,10 @@ extern "C" {
     fn when_gone(name: &str, then: &JsValue) -> Result<JsValue, JsValue>;
     /// A while after it is called, deletes the records of IndexedDB whose
     /// keys are `files` and a page's name, unless that page is `me` or has
-    /// an outbox (a key `outbox` and its name), once that page's lock is
-    /// free.
+    /// an outbox (a key `outbox` and its name), once that page's lock (`lock`
+    /// and its name) is free.
     #[wasm_bindgen(catch, js_name = roomcastSweep)]
-    fn sweep(files: &str, outbox: &str, me: &str) -> Result<JsValue, JsValue>;
+    fn sweep(files: &str, outbox: &str, lock: &str, me: &str) -> Result<JsValue, JsValue>;
 }
 
 /// The lock a page holds while it lives.
@@ -124,7 +124,8 @@ impl Controller {
     pub(super) fn sweep_files(&self, server: &str) {
         if self.locks.get() {
             let outbox = persist::outbox_key(server, "") + "\n";
-            let _ = sweep(&kept::files_key(server, ""), &outbox, &self.id_prefix);
+            let files = kept::files_key(server, "");
+            let _ = sweep(&files, &outbox, &lock(""), &self.id_prefix);
         }
     }
 
