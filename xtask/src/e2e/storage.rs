@@ -174,11 +174,14 @@ pub fn a_queued_file_survives_a_reload(env: &Env) -> Result<()> {
     })
 }
 
-/// The pages that have a files record in this origin's IndexedDB.
+/// The pages that have a files record in this origin's IndexedDB (none
+/// before the app has made its database, which this makes as the app does,
+/// rather than an empty one the app would not add its store to).
 fn file_records(s: &Session) -> Result<Vec<String>> {
     let pages = s.exec(
         "return new Promise(done => {
-           const r = indexedDB.open('roomcast');
+           const r = indexedDB.open('roomcast', 1);
+           r.onupgradeneeded = () => r.result.createObjectStore('history');
            r.onsuccess = () => {
              const get = r.result.transaction('history').objectStore('history').getAllKeys();
              get.onsuccess = () => done(get.result.filter(k => k.startsWith('\\u0001files'))
